@@ -1,0 +1,17 @@
+//! bbtoken: a terminal token manager for Bitbucket Cloud.
+//!
+//! The engine (profiles, secrets, validation, command builders) is shared by
+//! two shells: the scriptable CLI ([`cli`]) and the full-screen TUI.
+
+pub mod bitbucket;
+pub mod context;
+pub mod fakebb;
+pub mod fields;
+pub mod gitcmd;
+pub mod profile;
+pub mod secret;
+pub mod store;
+pub mod token;
+pub mod validate;
+
+pub mod tui;

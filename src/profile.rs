@@ -1,0 +1,290 @@
+//! Profiles and validation outcomes: plain data, shared by the CLI and the TUI.
+//!
+//! Nothing here does I/O. The secret never lives in these types: a profile names
+//! its secret by the profile name, and only the effect that needs it fetches it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The four kinds of Bitbucket Cloud token bbtoken manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// Repository access token: one repository, Bearer auth, git user `x-token-auth`.
+    Repository,
+    /// Project access token: every repository of one project.
+    Project,
+    /// Workspace access token: every repository of the workspace (Premium).
+    Workspace,
+    /// User API token: Basic auth with the Atlassian account email.
+    Api,
+}
+
+impl TokenKind {
+    pub const ALL: [TokenKind; 4] = [
+        TokenKind::Repository,
+        TokenKind::Project,
+        TokenKind::Workspace,
+        TokenKind::Api,
+    ];
+
+    pub fn is_access_token(self) -> bool {
+        !matches!(self, TokenKind::Api)
+    }
+
+    /// The word used in the config file, JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Repository => "repository",
+            TokenKind::Project => "project",
+            TokenKind::Workspace => "workspace",
+            TokenKind::Api => "api",
+        }
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenKind::Repository => "repository access token",
+            TokenKind::Project => "project access token",
+            TokenKind::Workspace => "workspace access token",
+            TokenKind::Api => "API token",
+        }
+    }
+
+    /// The `x-credential-type` value Bitbucket reports for this kind.
+    pub fn credential_type(self) -> &'static str {
+        match self {
+            TokenKind::Repository => "repo_access_token",
+            TokenKind::Project => "project_access_token",
+            TokenKind::Workspace => "workspace_access_token",
+            TokenKind::Api => "api_token",
+        }
+    }
+
+    pub fn from_credential_type(value: &str) -> Option<TokenKind> {
+        TokenKind::ALL
+            .into_iter()
+            .find(|k| k.credential_type() == value)
+    }
+}
+
+impl std::fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One token profile as stored in the profiles file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub kind: TokenKind,
+    pub workspace: String,
+    /// Repository slug: the token's repository, or the one used to validate
+    /// project and workspace tokens and the default target of commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    /// Project key (project access tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// `<id>@bots.bitbucket.org` (access tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_email: Option<String>,
+    /// Atlassian account email (API tokens: the REST API authenticates with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Bitbucket username (API tokens: used as the git username when known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub created: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_validation: Option<Outcome>,
+}
+
+impl Profile {
+    /// The repository validation talks to and commands target by default.
+    pub fn repo_slug(&self) -> Option<&str> {
+        self.repo.as_deref()
+    }
+
+    /// Days until expiry (negative once expired), when an expiry date is known.
+    pub fn days_left(&self, today: NaiveDate) -> Option<i64> {
+        self.expires.map(|d| (d - today).num_days())
+    }
+
+    /// The bot email to use: the one entered, else the unconfirmed candidate seen
+    /// in the last Get Repository answer.
+    pub fn bot_email_or_candidate(&self) -> Option<(String, bool)> {
+        if let Some(e) = &self.bot_email {
+            return Some((e.clone(), true));
+        }
+        self.last_validation
+            .as_ref()
+            .and_then(|o| o.repository.as_ref())
+            .and_then(|r| r.bot_id_candidate.as_ref())
+            .map(|id| (format!("{id}@bots.bitbucket.org"), false))
+    }
+}
+
+/// Countdown text for an expiry: "12 d", "today", "expired", or "—" when unknown.
+pub fn expiry_countdown(days_left: Option<i64>) -> String {
+    match days_left {
+        None => "—".to_string(),
+        Some(d) if d < 0 => "expired".to_string(),
+        Some(0) => "today".to_string(),
+        Some(d) => format!("{d} d"),
+    }
+}
+
+/// Exactly one status per validation, as named in the CLI's JSON and exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Valid,
+    Invalid,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServerError,
+    NetworkError,
+    BadResponse,
+    StoreError,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Invalid => "invalid",
+            Status::Forbidden => "forbidden",
+            Status::NotFound => "not_found",
+            Status::RateLimited => "rate_limited",
+            Status::ServerError => "server_error",
+            Status::NetworkError => "network_error",
+            Status::BadResponse => "bad_response",
+            Status::StoreError => "store_error",
+        }
+    }
+
+    /// A symbol that reads without colour, for badges.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Valid => "✓",
+            Status::Invalid | Status::Forbidden | Status::NotFound => "✗",
+            _ => "!",
+        }
+    }
+
+    /// Failures of the token or its reach, as opposed to passing trouble
+    /// (network, rate limit, server) that says nothing about the token.
+    pub fn is_token_problem(self) -> bool {
+        matches!(self, Status::Invalid | Status::Forbidden | Status::NotFound)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Facts about the repository from a Get Repository answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoFacts {
+    pub full_name: String,
+    pub is_private: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_branch: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_key: Option<String>,
+    /// The user part of the https clone link: possibly the bot id (unconfirmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_id_candidate: Option<String>,
+}
+
+/// The rate-limit headers Bitbucket sends for access tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RateLimit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near_limit: Option<bool>,
+}
+
+/// The outcome of one validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Granted scopes (`x-oauth-scopes`), when the header was present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<RepoFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    pub checked_at: DateTime<Utc>,
+}
+
+impl Outcome {
+    /// An outcome with only a status and the words for it.
+    pub fn bare(status: Status, message: impl Into<String>, remedy: Option<String>) -> Outcome {
+        Outcome {
+            status,
+            http_status: None,
+            scopes: None,
+            credential_type: None,
+            repository: None,
+            rate_limit: None,
+            message: message.into(),
+            remedy,
+            warnings: Vec::new(),
+            checked_at: Utc::now(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countdown_words() {
+        assert_eq!(expiry_countdown(None), "—");
+        assert_eq!(expiry_countdown(Some(-1)), "expired");
+        assert_eq!(expiry_countdown(Some(0)), "today");
+        assert_eq!(expiry_countdown(Some(12)), "12 d");
+    }
+
+    #[test]
+    fn credential_type_round_trips() {
+        for k in TokenKind::ALL {
+            assert_eq!(TokenKind::from_credential_type(k.credential_type()), Some(k));
+        }
+        assert_eq!(TokenKind::from_credential_type("app_password"), None);
+    }
+
+    #[test]
+    fn status_serializes_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&Status::NotFound).unwrap(),
+            "\"not_found\""
+        );
+        assert_eq!(Status::RateLimited.as_str(), "rate_limited");
+    }
+}

@@ -1,0 +1,332 @@
+//! Offline checks of a token before it is stored: shape, kind, checksum.
+//!
+//! The shapes come from the facts doc: access and API tokens are 192 characters
+//! (a 12-character prefix, 171 URL-safe characters, `=`, 8 upper-case hex
+//! digits); app passwords are `ATBB` + 24 alphanumerics + 8 hex. The trailing
+//! hex is the CRC-32 of what precedes it. That checksum is observed, not
+//! documented, so a mismatch warns and never refuses.
+
+use crate::profile::TokenKind;
+
+pub const ACCESS_PREFIX: &str = "ATCTT3xFfGN0";
+pub const API_PREFIX: &str = "ATATT3xFfGF0";
+pub const APP_PASSWORD_PREFIX: &str = "ATBB";
+pub const TOKEN_LEN: usize = 192;
+pub const APP_PASSWORD_LEN: usize = 36;
+
+/// What the prefix says the token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detected {
+    AccessToken,
+    ApiToken,
+    AppPassword,
+    Unknown,
+}
+
+impl Detected {
+    pub fn label(self) -> &'static str {
+        match self {
+            Detected::AccessToken => "access token",
+            Detected::ApiToken => "API token",
+            Detected::AppPassword => "app password",
+            Detected::Unknown => "unrecognised",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checksum {
+    Matches,
+    Mismatch,
+    /// The token is not of a shape that carries a checksum.
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Warn,
+    /// bbtoken will not store this.
+    Refuse,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// The result of the offline check. Holds no part of the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenCheck {
+    pub detected: Detected,
+    pub length: usize,
+    pub checksum: Checksum,
+    pub findings: Vec<Finding>,
+}
+
+impl TokenCheck {
+    pub fn refused(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Refuse)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Warn)
+    }
+
+    /// One line for a form: "access token · 192 chars · checksum ok".
+    pub fn summary(&self) -> String {
+        let sum = match self.checksum {
+            Checksum::Matches => "checksum ok",
+            Checksum::Mismatch => "checksum mismatch",
+            Checksum::NotApplicable => "no checksum",
+        };
+        format!("{} · {} chars · {sum}", self.detected.label(), self.length)
+    }
+}
+
+pub fn detect(token: &str) -> Detected {
+    if token.starts_with(ACCESS_PREFIX) {
+        Detected::AccessToken
+    } else if token.starts_with(API_PREFIX) {
+        Detected::ApiToken
+    } else if token.starts_with(APP_PASSWORD_PREFIX) {
+        Detected::AppPassword
+    } else {
+        Detected::Unknown
+    }
+}
+
+/// CRC-32 (IEEE) of everything before the last 8 characters, compared to them.
+fn checksum(token: &str) -> Checksum {
+    if token.len() < 9 || !token.is_ascii() {
+        return Checksum::NotApplicable;
+    }
+    let (body, tail) = token.split_at(token.len() - 8);
+    if !tail
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    {
+        return Checksum::NotApplicable;
+    }
+    let expected = format!("{:08X}", crc32fast::hash(body.as_bytes()));
+    if expected == tail {
+        Checksum::Matches
+    } else {
+        Checksum::Mismatch
+    }
+}
+
+fn shape_ok(token: &str, detected: Detected) -> bool {
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    match detected {
+        Detected::AccessToken | Detected::ApiToken => {
+            token.len() == TOKEN_LEN
+                && token.as_bytes()[TOKEN_LEN - 9] == b'='
+                && token[12..TOKEN_LEN - 9].chars().all(url_safe)
+        }
+        Detected::AppPassword => {
+            token.len() == APP_PASSWORD_LEN && token.chars().all(|c| c.is_ascii_alphanumeric())
+        }
+        Detected::Unknown => false,
+    }
+}
+
+/// Checks a token offline against the kind the user says it is.
+pub fn check(token: &str, kind: TokenKind) -> TokenCheck {
+    let detected = detect(token);
+    let mut findings = Vec::new();
+    let mut say = |severity, message: String| findings.push(Finding { severity, message });
+
+    if token.is_empty() {
+        say(Severity::Refuse, "the token is empty".into());
+        return TokenCheck {
+            detected,
+            length: 0,
+            checksum: Checksum::NotApplicable,
+            findings,
+        };
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        say(
+            Severity::Refuse,
+            "the token contains spaces or control characters: paste it as one line".into(),
+        );
+    }
+
+    match (detected, kind.is_access_token()) {
+        (Detected::AppPassword, _) => say(
+            Severity::Refuse,
+            "this looks like an app password (ATBB…): Bitbucket switched app passwords off for \
+             good on 2026-07-28. Create an API token with scopes (Atlassian account → Security → \
+             API tokens) or an access token in the repository, project or workspace settings"
+                .into(),
+        ),
+        (Detected::ApiToken, true) => say(
+            Severity::Warn,
+            format!(
+                "this looks like an API token (ATATT…), but the profile is a {}: \
+                 use --kind api with --email <your Atlassian email>",
+                kind.label()
+            ),
+        ),
+        (Detected::AccessToken, false) => say(
+            Severity::Warn,
+            "this looks like an access token (ATCTT…), but the profile is an API token: \
+             use --kind repository, project or workspace"
+                .into(),
+        ),
+        (Detected::Unknown, _) => say(
+            Severity::Warn,
+            format!(
+                "the token does not start with a known Bitbucket prefix ({} or {})",
+                ACCESS_PREFIX, API_PREFIX
+            ),
+        ),
+        _ => {}
+    }
+    if detected == Detected::AccessToken {
+        say(
+            Severity::Info,
+            "the ATCTT prefix is shared with Atlassian organisation admin keys; validation will tell"
+                .into(),
+        );
+    }
+
+    let checksum = checksum(token);
+    let known = matches!(detected, Detected::AccessToken | Detected::ApiToken);
+    if known && !shape_ok(token, detected) {
+        say(
+            Severity::Warn,
+            format!(
+                "expected {TOKEN_LEN} characters ending in '=' and 8 hex digits, got {}: \
+                 it looks mistyped or truncated",
+                token.len()
+            ),
+        );
+    } else if known && checksum == Checksum::Mismatch {
+        say(
+            Severity::Warn,
+            "the checksum at the end does not match: the token looks mistyped or truncated".into(),
+        );
+    }
+
+    TokenCheck {
+        detected,
+        length: token.chars().count(),
+        checksum,
+        findings,
+    }
+}
+
+/// The masked form of a token: enough to tell tokens apart, never enough to use.
+pub fn mask(token: &str) -> String {
+    let n = token.chars().count();
+    if n <= 12 {
+        return "****".to_string();
+    }
+    let head: String = token.chars().take(6).collect();
+    let tail: String = token.chars().skip(n - 4).collect();
+    format!("{head}****{tail}")
+}
+
+/// Builds a well-formed token for tests and the demo: prefix, filler, `=`, CRC.
+pub fn synthesize(prefix: &str, seed: u32) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let mut body = String::with_capacity(TOKEN_LEN);
+    body.push_str(prefix);
+    while body.len() < TOKEN_LEN - 9 {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        body.push(ALPHABET[(state % ALPHABET.len() as u32) as usize] as char);
+    }
+    body.push('=');
+    let crc = crc32fast::hash(body.as_bytes());
+    format!("{body}{crc:08X}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn severities(c: &TokenCheck) -> Vec<Severity> {
+        c.findings.iter().map(|f| f.severity).collect()
+    }
+
+    #[test]
+    fn synthesized_tokens_are_well_formed() {
+        let t = synthesize(ACCESS_PREFIX, 7);
+        assert_eq!(t.len(), TOKEN_LEN);
+        let c = check(&t, TokenKind::Repository);
+        assert_eq!(c.detected, Detected::AccessToken);
+        assert_eq!(c.checksum, Checksum::Matches);
+        assert!(c.warnings().next().is_none(), "{:?}", c.findings);
+        assert!(!c.refused());
+    }
+
+    #[test]
+    fn table_of_checks() {
+        let access = synthesize(ACCESS_PREFIX, 1);
+        let api = synthesize(API_PREFIX, 2);
+        let mut flipped = access.clone();
+        flipped.replace_range(20..21, if &access[20..21] == "A" { "B" } else { "A" });
+        let truncated = &api[..150];
+        let app_password = format!("ATBB{}{:08X}", "a".repeat(24), 0xDEADBEEFu32);
+        struct Case<'a> {
+            token: &'a str,
+            kind: TokenKind,
+            refused: bool,
+            warn_contains: Option<&'a str>,
+        }
+        let cases = [
+            Case { token: &access, kind: TokenKind::Project, refused: false, warn_contains: None },
+            Case { token: &api, kind: TokenKind::Api, refused: false, warn_contains: None },
+            Case { token: &api, kind: TokenKind::Repository, refused: false, warn_contains: Some("--kind api") },
+            Case { token: &access, kind: TokenKind::Api, refused: false, warn_contains: Some("--kind repository") },
+            Case { token: &flipped, kind: TokenKind::Repository, refused: false, warn_contains: Some("mistyped or truncated") },
+            Case { token: truncated, kind: TokenKind::Api, refused: false, warn_contains: Some("truncated") },
+            Case { token: &app_password, kind: TokenKind::Api, refused: true, warn_contains: None },
+            Case { token: "hunter2", kind: TokenKind::Workspace, refused: false, warn_contains: Some("known Bitbucket prefix") },
+            Case { token: "", kind: TokenKind::Workspace, refused: true, warn_contains: None },
+            Case { token: "ATCTT3xFfGN0 abc", kind: TokenKind::Repository, refused: true, warn_contains: None },
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            let c = check(case.token, case.kind);
+            assert_eq!(c.refused(), case.refused, "case {i}: {:?}", c.findings);
+            if let Some(w) = case.warn_contains {
+                assert!(
+                    c.warnings().any(|f| f.message.contains(w)),
+                    "case {i}: no warning containing {w:?} in {:?}",
+                    c.findings
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn app_password_refusal_names_replacement() {
+        let c = check(&format!("ATBB{}", "x".repeat(32)), TokenKind::Api);
+        assert_eq!(c.detected, Detected::AppPassword);
+        assert!(severities(&c).contains(&Severity::Refuse));
+        assert!(c.findings.iter().any(|f| f.message.contains("2026-07-28")
+            && f.message.contains("API token")));
+    }
+
+    #[test]
+    fn checksum_mismatch_detected() {
+        let mut t = synthesize(API_PREFIX, 9);
+        t.replace_range(TOKEN_LEN - 1.., if t.ends_with('0') { "1" } else { "0" });
+        assert_eq!(check(&t, TokenKind::Api).checksum, Checksum::Mismatch);
+    }
+
+    #[test]
+    fn mask_hides_the_middle() {
+        let t = synthesize(ACCESS_PREFIX, 3);
+        let m = mask(&t);
+        assert!(m.starts_with("ATCTT3****"));
+        assert_eq!(m.len(), 14);
+        assert_eq!(mask("short"), "****");
+    }
+}

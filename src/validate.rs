@@ -1,0 +1,159 @@
+//! Validation of profiles: fetch each secret, call Get Repository, classify.
+//! Many profiles run concurrently (bounded); each result is delivered as soon
+//! as it is ready, so one slow profile never holds back the others.
+
+use chrono::{NaiveDate, Utc};
+use futures_util::{Stream, StreamExt};
+
+use crate::bitbucket::{Client, Credential};
+use crate::profile::{Outcome, Profile, Status, TokenKind};
+use crate::store::{ProfileFile, SecretStore, StoreError};
+use crate::store::profiles::ConfigError;
+
+pub const DEFAULT_CONCURRENCY: usize = 128;
+
+/// The validation service shared by the CLI and the TUI.
+#[derive(Debug, Clone)]
+pub struct Validator {
+    client: Client,
+    secrets: SecretStore,
+    concurrency: usize,
+}
+
+impl Validator {
+    pub fn new(client: Client, secrets: SecretStore) -> Validator {
+        Validator {
+            client,
+            secrets,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+
+    pub fn with_concurrency(mut self, n: usize) -> Validator {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    pub fn secrets(&self) -> &SecretStore {
+        &self.secrets
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Validates one profile. Never fails: every problem is an outcome.
+    pub async fn validate(&self, profile: &Profile) -> Outcome {
+        let secret = match self.secrets.get(&profile.name).await {
+            Ok(s) => s,
+            Err(e) => return store_outcome(&e),
+        };
+        let cred = match profile.kind {
+            TokenKind::Api => match &profile.email {
+                Some(email) => Credential::Basic {
+                    email: email.clone(),
+                    secret,
+                },
+                None => {
+                    return Outcome::bare(
+                        Status::StoreError,
+                        "the profile has no Atlassian account email, which API tokens authenticate with",
+                        Some(format!("bbtoken edit {} --email YOU@EXAMPLE.COM", profile.name)),
+                    );
+                }
+            },
+            _ => Credential::Bearer(secret),
+        };
+        let outcome = self.client.get_repository(profile, &cred).await;
+        note_expiry(profile, outcome, Utc::now().date_naive())
+    }
+
+    /// Validates many profiles, yielding `(index, outcome)` in completion order.
+    pub fn validate_all<'a>(
+        &'a self,
+        profiles: &'a [Profile],
+    ) -> impl Stream<Item = (usize, Outcome)> + 'a {
+        futures_util::stream::iter(profiles.iter().enumerate())
+            .map(move |(i, p)| async move { (i, self.validate(p).await) })
+            .buffer_unordered(self.concurrency)
+    }
+}
+
+pub fn store_outcome(e: &StoreError) -> Outcome {
+    let remedy = match e {
+        StoreError::Missing { .. } => None,
+        _ => Some("see the message; other profiles are unaffected".to_string()),
+    };
+    Outcome::bare(Status::StoreError, e.to_string(), remedy)
+}
+
+/// Adds what the user-entered expiry date says to the outcome.
+pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) -> Outcome {
+    match profile.days_left(today) {
+        Some(d) if d < 0 => {
+            let note = format!("the expiry date entered ({}) has passed", profile.expires.unwrap_or(today));
+            if outcome.status == Status::Invalid {
+                outcome.remedy = Some(format!(
+                    "{note}: create a new token and run bbtoken edit {} --secret --expires YYYY-MM-DD",
+                    profile.name
+                ));
+            } else {
+                outcome.warnings.push(format!("{note}; update it with bbtoken edit {} --expires", profile.name));
+            }
+        }
+        Some(d) if d <= 14 => outcome
+            .warnings
+            .push(format!("expires in {d} day(s): rotate it soon")),
+        _ => {}
+    }
+    outcome
+}
+
+/// Stores the outcomes in the profiles file, in one locked write. Profiles
+/// removed meanwhile are skipped.
+pub fn record(
+    file: &ProfileFile,
+    outcomes: &[(String, Outcome)],
+) -> Result<(), ConfigError> {
+    file.update(|doc| {
+        for (name, outcome) in outcomes {
+            if let Some(p) = doc.find_mut(name) {
+                p.last_validation = Some(outcome.clone());
+            }
+        }
+        Ok::<_, std::convert::Infallible>(())
+    })
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_notes() {
+        let mut p = Profile {
+            name: "p".into(),
+            kind: TokenKind::Repository,
+            workspace: "w".into(),
+            repo: Some("r".into()),
+            project: None,
+            bot_email: None,
+            email: None,
+            username: None,
+            expires: NaiveDate::from_ymd_opt(2026, 1, 10),
+            note: None,
+            created: Utc::now(),
+            last_validation: None,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 1, 20).unwrap();
+        let o = note_expiry(&p, Outcome::bare(Status::Invalid, "x", None), today);
+        assert!(o.remedy.unwrap().contains("has passed"));
+        p.expires = NaiveDate::from_ymd_opt(2026, 1, 25);
+        let o = note_expiry(&p, Outcome::bare(Status::Valid, "x", None), today);
+        assert!(o.warnings[0].contains("expires in 5"));
+        p.expires = None;
+        let o = note_expiry(&p, Outcome::bare(Status::Valid, "x", None), today);
+        assert!(o.warnings.is_empty());
+    }
+}
