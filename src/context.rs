@@ -48,6 +48,9 @@ impl Context {
     }
 
     pub fn validator(&self) -> Result<Validator, crate::bitbucket::ConfigError> {
-        Ok(Validator::new(Client::new(self.api.clone())?, self.secrets.clone()))
+        Ok(Validator::new(
+            Client::new(self.api.clone())?,
+            self.secrets.clone(),
+        ))
     }
 }

@@ -44,8 +44,14 @@ impl FakeRepo {
 /// Which repositories a token reaches.
 #[derive(Debug, Clone)]
 pub enum Reach {
-    Repo { workspace: String, slug: String },
-    Project { workspace: String, project: String },
+    Repo {
+        workspace: String,
+        slug: String,
+    },
+    Project {
+        workspace: String,
+        project: String,
+    },
     Workspace(String),
     /// An API token's user: every repository of these workspaces.
     User(Vec<String>),
@@ -111,13 +117,18 @@ impl FakeBitbucket {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let world = Arc::new(Mutex::new(World::default()));
-        let app = axum::Router::new()
-            .route("/2.0/repositories/{workspace}/{slug}", get(get_repository))
-            .fallback(|headers: HeaderMap, uri: axum::http::Uri, State(w): State<Arc<Mutex<World>>>| async move {
-                record(&w, uri.path(), &headers);
-                plain(StatusCode::NOT_FOUND, "Not found")
-            })
-            .with_state(world.clone());
+        let app =
+            axum::Router::new()
+                .route("/2.0/repositories/{workspace}/{slug}", get(get_repository))
+                .fallback(
+                    |headers: HeaderMap,
+                     uri: axum::http::Uri,
+                     State(w): State<Arc<Mutex<World>>>| async move {
+                        record(&w, uri.path(), &headers);
+                        plain(StatusCode::NOT_FOUND, "Not found")
+                    },
+                )
+                .with_state(world.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -169,7 +180,12 @@ impl Drop for FakeBitbucket {
 }
 
 fn record(world: &Arc<Mutex<World>>, path: &str, headers: &HeaderMap) {
-    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let get = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     world.lock().expect("fake world").seen.push(SeenRequest {
         path: path.into(),
         authorization: get("authorization"),
@@ -230,7 +246,11 @@ async fn get_repository(
     Path((workspace, slug)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    record(&world, &format!("/2.0/repositories/{workspace}/{slug}"), &headers);
+    record(
+        &world,
+        &format!("/2.0/repositories/{workspace}/{slug}"),
+        &headers,
+    );
     let Some((token, email)) = credentials(&headers) else {
         return error_json(StatusCode::UNAUTHORIZED, INVALID, None);
     };
@@ -257,7 +277,10 @@ async fn get_repository(
         if *n < q.rate_limited_times {
             *n += 1;
             // Bitbucket Cloud: plain text, no Retry-After.
-            return plain(StatusCode::TOO_MANY_REQUESTS, "Rate limit for this resource has been exceeded");
+            return plain(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Rate limit for this resource has been exceeded",
+            );
         }
     }
     if let Some(status) = q.fixed_status {
@@ -276,8 +299,15 @@ async fn get_repository(
     if q.revoked || is_api != email.is_some() || (is_api && email != spec.email) {
         return error_json(StatusCode::UNAUTHORIZED, INVALID, None);
     }
-    let read = if is_api { "read:repository:bitbucket" } else { "repository" };
-    let can_read = spec.scopes.iter().any(|s| s == read || (!is_api && s == "repository:write"));
+    let read = if is_api {
+        "read:repository:bitbucket"
+    } else {
+        "repository"
+    };
+    let can_read = spec
+        .scopes
+        .iter()
+        .any(|s| s == read || (!is_api && s == "repository:write"));
     let mut resp = match repo.filter(|r| reaches(&spec.reach, r)) {
         None => error_json(StatusCode::NOT_FOUND, NO_ACCESS, None),
         Some(_) if !can_read => error_json(

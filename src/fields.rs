@@ -63,7 +63,9 @@ pub fn project_key(v: &str) -> FieldResult {
     let mut chars = v.chars();
     match chars.next() {
         None => Err("a project key is required".into()),
-        Some(c) if !c.is_ascii_uppercase() => Err("a project key starts with an upper-case letter".into()),
+        Some(c) if !c.is_ascii_uppercase() => {
+            Err("a project key starts with an upper-case letter".into())
+        }
         _ if chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') => Ok(()),
         _ => Err("a project key uses upper-case letters, digits and '_'".into()),
     }
@@ -95,13 +97,19 @@ pub fn bot_email(v: &str) -> FieldResult {
         {
             Ok(())
         }
-        _ => Err("a bot email looks like <id>@bots.bitbucket.org (see the token's page in Bitbucket)".into()),
+        _ => Err(
+            "a bot email looks like <id>@bots.bitbucket.org (see the token's page in Bitbucket)"
+                .into(),
+        ),
     }
 }
 
 /// A Bitbucket username as used in git URLs.
 pub fn username(v: &str) -> FieldResult {
-    if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c == '@' || c == ':' || c == '/') {
+    if v.is_empty()
+        || v.chars()
+            .any(|c| c.is_whitespace() || c == '@' || c == ':' || c == '/')
+    {
         return Err("a Bitbucket username has no spaces, '@', ':' or '/'".into());
     }
     Ok(())
@@ -141,7 +149,10 @@ pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
     }
     if let Some(b) = &p.bot_email {
         if p.kind == TokenKind::Api {
-            push("bot-email", Err("bot emails belong to access tokens, not API tokens".into()));
+            push(
+                "bot-email",
+                Err("bot emails belong to access tokens, not API tokens".into()),
+            );
         } else {
             push("bot-email", bot_email(b));
         }
@@ -151,7 +162,10 @@ pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
             Some(e) => push("email", email(e)),
             None => push(
                 "email",
-                Err("an API token needs --email: the Atlassian account email it authenticates with".into()),
+                Err(
+                    "an API token needs --email: the Atlassian account email it authenticates with"
+                        .into(),
+                ),
             ),
         }
         if let Some(u) = &p.username {
@@ -159,10 +173,16 @@ pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
         }
     } else {
         if p.email.is_some() {
-            push("email", Err("--email is for API tokens; access tokens use --bot-email".into()));
+            push(
+                "email",
+                Err("--email is for API tokens; access tokens use --bot-email".into()),
+            );
         }
         if p.username.is_some() {
-            push("username", Err("--username is for API tokens; access tokens use x-token-auth".into()));
+            push(
+                "username",
+                Err("--username is for API tokens; access tokens use x-token-auth".into()),
+            );
         }
     }
     errs

@@ -274,7 +274,8 @@ fn curl(req: &Request) -> Vec<Generated> {
                     (line(&user), line(&basic), real)
                 }
             };
-            let user_note = (mode == Mode::Interactive).then(|| "curl asks for the API token".to_string());
+            let user_note =
+                (mode == Mode::Interactive).then(|| "curl asks for the API token".to_string());
             vec![
                 Generated {
                     kind: CommandKind::Curl,
@@ -354,7 +355,10 @@ mod tests {
     }
 
     fn text_of(cmds: &[Generated], kind: CommandKind) -> String {
-        cmds.iter().find(|c| c.kind == kind).map(|c| c.text.clone()).unwrap_or_default()
+        cmds.iter()
+            .find(|c| c.kind == kind)
+            .map(|c| c.text.clone())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -365,18 +369,45 @@ mod tests {
         let api_static = profile(TokenKind::Api);
         api_user.username = Some("jdoe".into());
         let cases = [
-            (&access, Mode::Interactive, "https://x-token-auth@bitbucket.org/acme/api.git"),
-            (&access, Mode::Embedded, "https://x-token-auth:TOK=EN@bitbucket.org/acme/api.git"),
-            (&api_user, Mode::Interactive, "https://jdoe@bitbucket.org/acme/api.git"),
-            (&api_user, Mode::Embedded, "https://jdoe:TOK=EN@bitbucket.org/acme/api.git"),
-            (&api_static, Mode::Interactive, "https://x-bitbucket-api-token-auth@bitbucket.org/acme/api.git"),
-            (&api_static, Mode::Embedded, "https://x-bitbucket-api-token-auth:TOK=EN@bitbucket.org/acme/api.git"),
+            (
+                &access,
+                Mode::Interactive,
+                "https://x-token-auth@bitbucket.org/acme/api.git",
+            ),
+            (
+                &access,
+                Mode::Embedded,
+                "https://x-token-auth:TOK=EN@bitbucket.org/acme/api.git",
+            ),
+            (
+                &api_user,
+                Mode::Interactive,
+                "https://jdoe@bitbucket.org/acme/api.git",
+            ),
+            (
+                &api_user,
+                Mode::Embedded,
+                "https://jdoe:TOK=EN@bitbucket.org/acme/api.git",
+            ),
+            (
+                &api_static,
+                Mode::Interactive,
+                "https://x-bitbucket-api-token-auth@bitbucket.org/acme/api.git",
+            ),
+            (
+                &api_static,
+                Mode::Embedded,
+                "https://x-bitbucket-api-token-auth:TOK=EN@bitbucket.org/acme/api.git",
+            ),
         ];
         for (p, mode, want) in cases {
             let r = req(p, mode, TokenText::Revealed("TOK=EN"), &ep);
             assert_eq!(remote_url(&r), want);
             let cmds = build(&r);
-            assert_eq!(words(&text_of(&cmds, CommandKind::Clone)), ["git", "clone", want]);
+            assert_eq!(
+                words(&text_of(&cmds, CommandKind::Clone)),
+                ["git", "clone", want]
+            );
             assert_eq!(
                 words(&text_of(&cmds, CommandKind::SetUrl)),
                 ["git", "remote", "set-url", "origin", want]
@@ -390,7 +421,10 @@ mod tests {
         let mut p = profile(TokenKind::Api);
         p.username = Some("j doe".into());
         let r = req(&p, Mode::Embedded, TokenText::Revealed("a:b@c/d"), &ep);
-        assert_eq!(remote_url(&r), "https://j%20doe:a%3Ab%40c%2Fd@bitbucket.org/acme/api.git");
+        assert_eq!(
+            remote_url(&r),
+            "https://j%20doe:a%3Ab%40c%2Fd@bitbucket.org/acme/api.git"
+        );
     }
 
     #[test]
@@ -414,7 +448,10 @@ mod tests {
                     assert_eq!(
                         c.holds_secret,
                         c.text.contains("SECRETTOKEN")
-                            || c.text.contains(&base64::engine::general_purpose::STANDARD.encode("dev@example.com:SECRETTOKEN")),
+                            || c.text.contains(
+                                &base64::engine::general_purpose::STANDARD
+                                    .encode("dev@example.com:SECRETTOKEN")
+                            ),
                         "{kind} {mode:?} {:?}",
                         c.kind
                     );
@@ -428,7 +465,12 @@ mod tests {
         let ep = Endpoints::default();
         for kind in TokenKind::ALL {
             let p = profile(kind);
-            let cmds = build(&req(&p, Mode::Interactive, TokenText::Revealed("SECRETTOKEN"), &ep));
+            let cmds = build(&req(
+                &p,
+                Mode::Interactive,
+                TokenText::Revealed("SECRETTOKEN"),
+                &ep,
+            ));
             for c in &cmds {
                 assert!(!c.text.contains("SECRETTOKEN"), "{kind}: {}", c.text);
             }
@@ -448,7 +490,10 @@ mod tests {
         let cmds = build(&req(&api, Mode::Embedded, TokenText::Revealed("T"), &ep));
         assert!(text_of(&cmds, CommandKind::Curl).contains("--user dev@example.com:T"));
         // base64("dev@example.com:T")
-        assert!(text_of(&cmds, CommandKind::CurlBasic).contains("'Authorization: Basic ZGV2QGV4YW1wbGUuY29tOlQ='"));
+        assert!(
+            text_of(&cmds, CommandKind::CurlBasic)
+                .contains("'Authorization: Basic ZGV2QGV4YW1wbGUuY29tOlQ='")
+        );
         let cmds = build(&req(&api, Mode::Interactive, TokenText::Masked("x"), &ep));
         assert!(text_of(&cmds, CommandKind::Curl).contains("--user dev@example.com --header"));
         assert!(text_of(&cmds, CommandKind::CurlBasic).contains("--header @-"));
@@ -471,8 +516,10 @@ mod tests {
             "git config user.email abc123@bots.bitbucket.org"
         );
         let api = profile(TokenKind::Api);
-        assert!(build(&req(&api, Mode::Interactive, TokenText::Masked("x"), &ep))
-            .iter()
-            .all(|c| c.kind != CommandKind::UserEmail));
+        assert!(
+            build(&req(&api, Mode::Interactive, TokenText::Masked("x"), &ep))
+                .iter()
+                .all(|c| c.kind != CommandKind::UserEmail)
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! two shells: the scriptable CLI ([`cli`]) and the full-screen TUI.
 
 pub mod bitbucket;
+pub mod cli;
 pub mod context;
 pub mod fakebb;
 pub mod fields;
@@ -11,6 +12,7 @@ pub mod gitcmd;
 pub mod profile;
 pub mod secret;
 pub mod store;
+pub mod timefmt;
 pub mod token;
 pub mod validate;
 

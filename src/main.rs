@@ -1,1 +1,26 @@
-fn main() {}
+//! bbtoken: parse the command line; run a command, or the full-screen app.
+
+use clap::Parser;
+
+use bbtoken::cli::{self, Cli};
+
+#[tokio::main]
+async fn main() {
+    let args = Cli::parse();
+    let code = match args.command {
+        Some(command) => cli::run(command).await,
+        None => match bbtoken::context::Context::from_env() {
+            Ok(ctx) => bbtoken::tui::run_app(ctx).await.unwrap_or_else(|e| {
+                cli::report_error(&e.to_string());
+                cli::exit::ERROR
+            }),
+            Err(e) => {
+                cli::report_error(&e.to_string());
+                cli::exit::ERROR
+            }
+        },
+    };
+    // Exit at once: a keyring call stuck past its timeout must not keep the
+    // process alive.
+    std::process::exit(code);
+}

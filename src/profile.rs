@@ -274,7 +274,10 @@ mod tests {
     #[test]
     fn credential_type_round_trips() {
         for k in TokenKind::ALL {
-            assert_eq!(TokenKind::from_credential_type(k.credential_type()), Some(k));
+            assert_eq!(
+                TokenKind::from_credential_type(k.credential_type()),
+                Some(k)
+            );
         }
         assert_eq!(TokenKind::from_credential_type("app_password"), None);
     }

@@ -71,7 +71,9 @@ impl TokenCheck {
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.severity == Severity::Warn)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warn)
     }
 
     /// One line for a form: "access token · 192 chars · checksum ok".
@@ -281,16 +283,66 @@ mod tests {
             warn_contains: Option<&'a str>,
         }
         let cases = [
-            Case { token: &access, kind: TokenKind::Project, refused: false, warn_contains: None },
-            Case { token: &api, kind: TokenKind::Api, refused: false, warn_contains: None },
-            Case { token: &api, kind: TokenKind::Repository, refused: false, warn_contains: Some("--kind api") },
-            Case { token: &access, kind: TokenKind::Api, refused: false, warn_contains: Some("--kind repository") },
-            Case { token: &flipped, kind: TokenKind::Repository, refused: false, warn_contains: Some("mistyped or truncated") },
-            Case { token: truncated, kind: TokenKind::Api, refused: false, warn_contains: Some("truncated") },
-            Case { token: &app_password, kind: TokenKind::Api, refused: true, warn_contains: None },
-            Case { token: "hunter2", kind: TokenKind::Workspace, refused: false, warn_contains: Some("known Bitbucket prefix") },
-            Case { token: "", kind: TokenKind::Workspace, refused: true, warn_contains: None },
-            Case { token: "ATCTT3xFfGN0 abc", kind: TokenKind::Repository, refused: true, warn_contains: None },
+            Case {
+                token: &access,
+                kind: TokenKind::Project,
+                refused: false,
+                warn_contains: None,
+            },
+            Case {
+                token: &api,
+                kind: TokenKind::Api,
+                refused: false,
+                warn_contains: None,
+            },
+            Case {
+                token: &api,
+                kind: TokenKind::Repository,
+                refused: false,
+                warn_contains: Some("--kind api"),
+            },
+            Case {
+                token: &access,
+                kind: TokenKind::Api,
+                refused: false,
+                warn_contains: Some("--kind repository"),
+            },
+            Case {
+                token: &flipped,
+                kind: TokenKind::Repository,
+                refused: false,
+                warn_contains: Some("mistyped or truncated"),
+            },
+            Case {
+                token: truncated,
+                kind: TokenKind::Api,
+                refused: false,
+                warn_contains: Some("truncated"),
+            },
+            Case {
+                token: &app_password,
+                kind: TokenKind::Api,
+                refused: true,
+                warn_contains: None,
+            },
+            Case {
+                token: "hunter2",
+                kind: TokenKind::Workspace,
+                refused: false,
+                warn_contains: Some("known Bitbucket prefix"),
+            },
+            Case {
+                token: "",
+                kind: TokenKind::Workspace,
+                refused: true,
+                warn_contains: None,
+            },
+            Case {
+                token: "ATCTT3xFfGN0 abc",
+                kind: TokenKind::Repository,
+                refused: true,
+                warn_contains: None,
+            },
         ];
         for (i, case) in cases.iter().enumerate() {
             let c = check(case.token, case.kind);
@@ -310,8 +362,11 @@ mod tests {
         let c = check(&format!("ATBB{}", "x".repeat(32)), TokenKind::Api);
         assert_eq!(c.detected, Detected::AppPassword);
         assert!(severities(&c).contains(&Severity::Refuse));
-        assert!(c.findings.iter().any(|f| f.message.contains("2026-07-28")
-            && f.message.contains("API token")));
+        assert!(
+            c.findings
+                .iter()
+                .any(|f| f.message.contains("2026-07-28") && f.message.contains("API token"))
+        );
     }
 
     #[test]

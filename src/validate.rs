@@ -7,8 +7,8 @@ use futures_util::{Stream, StreamExt};
 
 use crate::bitbucket::{Client, Credential};
 use crate::profile::{Outcome, Profile, Status, TokenKind};
-use crate::store::{ProfileFile, SecretStore, StoreError};
 use crate::store::profiles::ConfigError;
+use crate::store::{ProfileFile, SecretStore, StoreError};
 
 pub const DEFAULT_CONCURRENCY: usize = 128;
 
@@ -58,7 +58,10 @@ impl Validator {
                     return Outcome::bare(
                         Status::StoreError,
                         "the profile has no Atlassian account email, which API tokens authenticate with",
-                        Some(format!("bbtoken edit {} --email YOU@EXAMPLE.COM", profile.name)),
+                        Some(format!(
+                            "bbtoken edit {} --email YOU@EXAMPLE.COM",
+                            profile.name
+                        )),
                     );
                 }
             },
@@ -91,14 +94,20 @@ pub fn store_outcome(e: &StoreError) -> Outcome {
 pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) -> Outcome {
     match profile.days_left(today) {
         Some(d) if d < 0 => {
-            let note = format!("the expiry date entered ({}) has passed", profile.expires.unwrap_or(today));
+            let note = format!(
+                "the expiry date entered ({}) has passed",
+                profile.expires.unwrap_or(today)
+            );
             if outcome.status == Status::Invalid {
                 outcome.remedy = Some(format!(
                     "{note}: create a new token and run bbtoken edit {} --secret --expires YYYY-MM-DD",
                     profile.name
                 ));
             } else {
-                outcome.warnings.push(format!("{note}; update it with bbtoken edit {} --expires", profile.name));
+                outcome.warnings.push(format!(
+                    "{note}; update it with bbtoken edit {} --expires",
+                    profile.name
+                ));
             }
         }
         Some(d) if d <= 14 => outcome
@@ -111,10 +120,7 @@ pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) ->
 
 /// Stores the outcomes in the profiles file, in one locked write. Profiles
 /// removed meanwhile are skipped.
-pub fn record(
-    file: &ProfileFile,
-    outcomes: &[(String, Outcome)],
-) -> Result<(), ConfigError> {
+pub fn record(file: &ProfileFile, outcomes: &[(String, Outcome)]) -> Result<(), ConfigError> {
     file.update(|doc| {
         for (name, outcome) in outcomes {
             if let Some(p) = doc.find_mut(name) {

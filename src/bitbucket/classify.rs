@@ -99,14 +99,22 @@ fn error_text(body: &[u8]) -> (Option<String>, Vec<String>) {
 
 /// The user part of an https clone link (`https://<user>@bitbucket.org/…`).
 fn clone_user(links: &Option<Links>) -> Option<String> {
-    let href = &links.as_ref()?.clone.iter().find(|l| l.name == "https")?.href;
+    let href = &links
+        .as_ref()?
+        .clone
+        .iter()
+        .find(|l| l.name == "https")?
+        .href;
     let rest = href.split_once("://")?.1;
     let (userinfo, _) = rest.split_once('@')?;
     let user = userinfo.split(':').next()?;
     // The bot id seen is 30 lower-case alphanumerics; anything else is a
     // person's username and says nothing about a bot.
-    (user.len() >= 20 && user.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        .then(|| user.to_string())
+    (user.len() >= 20
+        && user
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+    .then(|| user.to_string())
 }
 
 /// Classifies an answer for a profile.
@@ -146,8 +154,10 @@ pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
                 add_valid_warnings(profile, &mut out);
             }
             Err(e) => {
-                out.message = format!("Bitbucket answered 200 but the body is not a repository: {e}");
-                out.remedy = Some("check BBTOKEN_API_URL points at the Bitbucket API (…/2.0)".into());
+                out.message =
+                    format!("Bitbucket answered 200 but the body is not a repository: {e}");
+                out.remedy =
+                    Some("check BBTOKEN_API_URL points at the Bitbucket API (…/2.0)".into());
             }
         },
         401 => {
@@ -185,7 +195,10 @@ pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
                     scopes::read_scope(kind),
                     scopes::write_scope(kind)
                 )
-            } else if err_msg.as_deref().is_some_and(|m| m.contains("authentication mechanism")) {
+            } else if err_msg
+                .as_deref()
+                .is_some_and(|m| m.contains("authentication mechanism"))
+            {
                 "this API is not open to this kind of credential".into()
             } else {
                 format!("the token may lack the {} scope", scopes::read_scope(kind))
@@ -193,14 +206,20 @@ pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
         }
         404 => {
             out.status = Status::NotFound;
-            out.message = format!("{target} does not exist, or this token cannot see it (Bitbucket answers 404 for both)");
+            out.message = format!(
+                "{target} does not exist, or this token cannot see it (Bitbucket answers 404 for both)"
+            );
             out.remedy = Some(match kind {
                 TokenKind::Repository => format!(
                     "check the workspace and slug, and that the token was created in {target}'s settings: a repository token sees only its own repository"
                 ),
                 TokenKind::Project => format!(
                     "check the workspace and slug, and that {target} belongs to the token's project{}",
-                    profile.project.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
+                    profile
+                        .project
+                        .as_deref()
+                        .map(|p| format!(" ({p})"))
+                        .unwrap_or_default()
                 ),
                 TokenKind::Workspace => format!(
                     "check the workspace and slug, and that the token was created in the {} workspace",
@@ -223,7 +242,8 @@ pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
         s @ 500..=599 => {
             out.status = Status::ServerError;
             out.message = format!("Bitbucket answered {s}: a problem on Bitbucket's side");
-            out.remedy = Some("try again shortly; check Bitbucket's status page if it lasts".into());
+            out.remedy =
+                Some("try again shortly; check Bitbucket's status page if it lasts".into());
         }
         s @ 300..=399 => {
             out.status = Status::BadResponse;
@@ -293,7 +313,11 @@ fn add_valid_warnings(profile: &Profile, out: &mut Outcome) {
         }
     }
     if kind.is_access_token() && profile.bot_email.is_none() {
-        if let Some(id) = out.repository.as_ref().and_then(|r| r.bot_id_candidate.as_ref()) {
+        if let Some(id) = out
+            .repository
+            .as_ref()
+            .and_then(|r| r.bot_id_candidate.as_ref())
+        {
             out.warnings.push(format!(
                 "bot email not set; the clone link suggests {id}@bots.bitbucket.org (unconfirmed: check the token's page)"
             ));
@@ -341,10 +365,26 @@ mod tests {
         let cases = [
             (200, REPO_200, Status::Valid),
             (200, "{not json", Status::BadResponse),
-            (401, r#"{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}"#, Status::Invalid),
-            (403, r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["repository"],"granted":["pullrequest"]}}}"#, Status::Forbidden),
-            (404, r#"{"type":"error","error":{"message":"You may not have access to this repository or it no longer exists in this workspace."}}"#, Status::NotFound),
-            (429, "Rate limit for this resource has been exceeded", Status::RateLimited),
+            (
+                401,
+                r#"{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}"#,
+                Status::Invalid,
+            ),
+            (
+                403,
+                r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["repository"],"granted":["pullrequest"]}}}"#,
+                Status::Forbidden,
+            ),
+            (
+                404,
+                r#"{"type":"error","error":{"message":"You may not have access to this repository or it no longer exists in this workspace."}}"#,
+                Status::NotFound,
+            ),
+            (
+                429,
+                "Rate limit for this resource has been exceeded",
+                Status::RateLimited,
+            ),
             (500, "", Status::ServerError),
             (503, "<html>", Status::ServerError),
             (301, "", Status::BadResponse),
@@ -372,7 +412,10 @@ mod tests {
         assert_eq!(r.is_private, Some(true));
         assert_eq!(r.main_branch.as_deref(), Some("main"));
         assert_eq!(r.project_key.as_deref(), Some("PROJ"));
-        assert_eq!(r.bot_id_candidate.as_deref(), Some("abcdefghijklmnopqrstuvwxyz1234"));
+        assert_eq!(
+            r.bot_id_candidate.as_deref(),
+            Some("abcdefghijklmnopqrstuvwxyz1234")
+        );
         assert!(o.warnings.iter().any(|w| w.contains("push will fail")));
         assert!(o.warnings.iter().any(|w| w.contains("unconfirmed")));
     }
@@ -391,16 +434,26 @@ mod tests {
     fn forbidden_names_missing_scope() {
         let o = classify(
             &profile(TokenKind::Repository),
-            &answer(403, r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["repository"],"granted":[]}}}"#),
+            &answer(
+                403,
+                r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["repository"],"granted":[]}}}"#,
+            ),
         );
-        assert!(o.remedy.unwrap().contains("lacks a scope this call needs: repository"));
+        assert!(
+            o.remedy
+                .unwrap()
+                .contains("lacks a scope this call needs: repository")
+        );
     }
 
     #[test]
     fn string_detail_is_kept() {
         let o = classify(
             &profile(TokenKind::Repository),
-            &answer(403, r#"{"type":"error","error":{"message":"Nope.","detail":"extra words"}}"#),
+            &answer(
+                403,
+                r#"{"type":"error","error":{"message":"Nope.","detail":"extra words"}}"#,
+            ),
         );
         assert!(o.message.contains("Nope. extra words"));
     }

@@ -77,10 +77,14 @@ impl ApiConfig {
             cfg.connect_timeout = cfg.connect_timeout.min(cfg.timeout);
         }
         if let Ok(v) = std::env::var("BBTOKEN_RETRY_429") {
-            cfg.retries_429 = v.parse().ok().filter(|n| *n <= 10).ok_or(ConfigError::BadNumber {
-                name: "BBTOKEN_RETRY_429",
-                value: v.clone(),
-            })?;
+            cfg.retries_429 =
+                v.parse()
+                    .ok()
+                    .filter(|n| *n <= 10)
+                    .ok_or(ConfigError::BadNumber {
+                        name: "BBTOKEN_RETRY_429",
+                        value: v.clone(),
+                    })?;
         }
         check_base(&cfg.base)?;
         Ok(cfg)
@@ -239,12 +243,14 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 fn answer_from(status: u16, headers: &HeaderMap, body: Vec<u8>) -> Answer {
     let limit = header(headers, "x-ratelimit-limit").and_then(|v| v.parse().ok());
     let resource = header(headers, "x-ratelimit-resource");
-    let near_limit = header(headers, "x-ratelimit-nearlimit").map(|v| v.eq_ignore_ascii_case("true"));
-    let rate_limit = (limit.is_some() || resource.is_some() || near_limit.is_some()).then(|| RateLimit {
-        limit,
-        resource,
-        near_limit,
-    });
+    let near_limit =
+        header(headers, "x-ratelimit-nearlimit").map(|v| v.eq_ignore_ascii_case("true"));
+    let rate_limit =
+        (limit.is_some() || resource.is_some() || near_limit.is_some()).then(|| RateLimit {
+            limit,
+            resource,
+            near_limit,
+        });
     Answer {
         status,
         scopes: header(headers, "x-oauth-scopes"),
@@ -311,9 +317,15 @@ mod tests {
         assert!(check_base("http://127.0.0.1:8080/2.0").is_ok());
         assert!(check_base("http://[::1]:8080/2.0").is_ok());
         assert!(check_base("http://localhost:1/2.0").is_ok());
-        assert!(matches!(check_base("http://example.com/2.0"), Err(ConfigError::InsecureUrl(_))));
+        assert!(matches!(
+            check_base("http://example.com/2.0"),
+            Err(ConfigError::InsecureUrl(_))
+        ));
         assert!(matches!(check_base("ftp://x"), Err(ConfigError::BadUrl(_))));
-        assert!(matches!(check_base("not a url"), Err(ConfigError::BadUrl(_))));
+        assert!(matches!(
+            check_base("not a url"),
+            Err(ConfigError::BadUrl(_))
+        ));
     }
 
     #[test]

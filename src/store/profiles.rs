@@ -275,7 +275,10 @@ mod tests {
         .unwrap()
         .unwrap();
         let doc = file.load().unwrap();
-        assert_eq!(doc.profiles, vec![sample_with_created("a", doc.profiles[0].created)]);
+        assert_eq!(
+            doc.profiles,
+            vec![sample_with_created("a", doc.profiles[0].created)]
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -285,7 +288,10 @@ mod tests {
     }
 
     fn sample_with_created(name: &str, created: chrono::DateTime<Utc>) -> Profile {
-        Profile { created, ..sample(name) }
+        Profile {
+            created,
+            ..sample(name)
+        }
     }
 
     #[test]
@@ -348,6 +354,9 @@ mod tests {
             profiles: vec![p.clone(), p],
         };
         let text = toml::to_string(&doc).unwrap();
-        assert!(matches!(parse(Path::new("x"), &text), Err(ConfigError::Duplicate { .. })));
+        assert!(matches!(
+            parse(Path::new("x"), &text),
+            Err(ConfigError::Duplicate { .. })
+        ));
     }
 }

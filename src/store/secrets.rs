@@ -79,12 +79,16 @@ pub enum StoreError {
         backend: &'static str,
         detail: String,
     },
-    #[error("the {backend} credential store is locked or refused access: {detail}. Unlock it and try again")]
+    #[error(
+        "the {backend} credential store is locked or refused access: {detail}. Unlock it and try again"
+    )]
     Locked {
         backend: &'static str,
         detail: String,
     },
-    #[error("no secret is stored for profile {profile:?}: run bbtoken edit {profile} --secret to store one")]
+    #[error(
+        "no secret is stored for profile {profile:?}: run bbtoken edit {profile} --secret to store one"
+    )]
     Missing { profile: String },
     #[error("the {backend} credential store failed: {detail}")]
     Failed {
@@ -261,7 +265,11 @@ impl Inner {
 
     fn delete(&self, profile: &str) -> Result<bool, StoreError> {
         if let Inner::Memory(m) = self {
-            return Ok(m.lock().expect("memory store lock").remove(profile).is_some());
+            return Ok(m
+                .lock()
+                .expect("memory store lock")
+                .remove(profile)
+                .is_some());
         }
         let (backend, entry) = self.entry(profile)?;
         match entry.delete_credential() {

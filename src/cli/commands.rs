@@ -1,0 +1,157 @@
+//! commands: ready-to-paste git and curl commands for a profile.
+
+use serde::Serialize;
+
+use crate::cli::args::CommandsArgs;
+use crate::cli::output::{BOLD, DIM, WARN, paint};
+use crate::cli::{Fail, exit, manage::not_found, report_warning};
+use crate::context::Context;
+use crate::fields;
+use crate::gitcmd::{self, Generated, Mode, Request, TokenText};
+use crate::profile::{Profile, TokenKind};
+
+/// `SLUG` or `WORKSPACE/SLUG`; the profile's own repository by default.
+pub fn parse_target(profile: &Profile, arg: Option<&str>) -> Result<(String, String), String> {
+    let (ws, slug) = match arg {
+        None => (
+            profile.workspace.clone(),
+            profile
+                .repo
+                .clone()
+                .ok_or_else(|| "the profile names no repository: give --repo".to_string())?,
+        ),
+        Some(t) => match t.split_once('/') {
+            Some((w, s)) => (w.to_string(), s.trim_end_matches(".git").to_string()),
+            None => (
+                profile.workspace.clone(),
+                t.trim_end_matches(".git").to_string(),
+            ),
+        },
+    };
+    fields::workspace(&ws).map_err(|e| format!("--repo: {e}"))?;
+    fields::repo_slug(&slug).map_err(|e| format!("--repo: {e}"))?;
+    Ok((ws, slug))
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    profile: &'a str,
+    workspace: &'a str,
+    repo: &'a str,
+    mode: Mode,
+    git_username: &'a str,
+    commands: &'a [Generated],
+}
+
+pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
+    let doc = ctx.profiles.load()?;
+    let p = doc.find(&a.name).ok_or_else(|| not_found(&a.name))?;
+    let (ws, repo) = parse_target(p, a.repo.as_deref()).map_err(Fail::usage)?;
+    if p.kind == TokenKind::Repository
+        && (Some(repo.as_str()) != p.repo.as_deref() || ws != p.workspace)
+    {
+        report_warning(&format!(
+            "{} is a repository token for {}/{}: it cannot reach {ws}/{repo}",
+            p.name,
+            p.workspace,
+            p.repo.as_deref().unwrap_or("?")
+        ));
+    }
+    if a.reveal && a.mode == Mode::Interactive {
+        report_warning("--reveal has no effect in interactive mode: no token is printed");
+    }
+    // The token is needed only where it is shown: embedded mode.
+    let secret = if a.mode == Mode::Embedded {
+        Some(ctx.secrets.get(&p.name).await?)
+    } else {
+        None
+    };
+    let masked = secret.as_ref().map(|s| s.masked()).unwrap_or_default();
+    let token = match (&secret, a.reveal) {
+        (Some(s), true) => TokenText::Revealed(s.expose()),
+        _ => TokenText::Masked(&masked),
+    };
+    let branch = p
+        .last_validation
+        .as_ref()
+        .and_then(|o| o.repository.as_ref())
+        .and_then(|r| r.main_branch.clone())
+        .unwrap_or_else(|| "main".into());
+    let cmds = gitcmd::build(&Request {
+        profile: p,
+        workspace: &ws,
+        repo: &repo,
+        mode: a.mode,
+        token,
+        endpoints: &ctx.endpoints,
+        branch: &branch,
+    });
+    if a.json {
+        let out = Out {
+            profile: &p.name,
+            workspace: &ws,
+            repo: &repo,
+            mode: a.mode,
+            git_username: gitcmd::git_username(p),
+            commands: &cmds,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(exit::OK);
+    }
+    for c in &cmds {
+        anstream::println!("{}", paint(BOLD, &format!("# {}", c.title)));
+        println!("{}", c.text);
+        if let Some(n) = &c.note {
+            anstream::println!("{}", paint(DIM, &format!("# {n}")));
+        }
+        println!();
+    }
+    if a.mode == Mode::Embedded && !a.reveal {
+        anstream::eprintln!(
+            "{}",
+            paint(
+                WARN,
+                "The token is masked. Add --reveal to print it (it will then be in your terminal's scrollback)."
+            )
+        );
+    }
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    #[test]
+    fn targets() {
+        let p = Profile {
+            name: "p".into(),
+            kind: TokenKind::Workspace,
+            workspace: "acme".into(),
+            repo: Some("api".into()),
+            project: None,
+            bot_email: None,
+            email: None,
+            username: None,
+            expires: None,
+            note: None,
+            created: Utc::now(),
+            last_validation: None,
+        };
+        assert_eq!(
+            parse_target(&p, None).unwrap(),
+            ("acme".into(), "api".into())
+        );
+        assert_eq!(
+            parse_target(&p, Some("web")).unwrap(),
+            ("acme".into(), "web".into())
+        );
+        assert_eq!(
+            parse_target(&p, Some("other/web.git")).unwrap(),
+            ("other".into(), "web".into())
+        );
+        assert!(parse_target(&p, Some("a/b/c")).is_err());
+        assert!(parse_target(&p, Some("Bad WS/x")).is_err());
+    }
+}

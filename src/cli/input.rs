@@ -1,0 +1,33 @@
+//! Reading a token: one line from stdin when it is piped, else a no-echo
+//! prompt on the terminal. Never from the command line, where it would land
+//! in shell history and in every process listing.
+
+use std::io::{BufRead, IsTerminal, Read};
+
+use crate::cli::Fail;
+use crate::secret::Secret;
+
+/// Longer input than this is not a token.
+const MAX_LEN: u64 = 8 * 1024;
+
+pub fn read_secret(prompt: &str) -> Result<Secret, Fail> {
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)
+            .map(Secret::new)
+            .map_err(|e| Fail::usage(format!("cannot read the token from the terminal: {e}")))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_LEN)
+            .read_line(&mut line)
+            .map_err(|e| Fail::usage(format!("cannot read the token from stdin: {e}")))?;
+        Secret::new(line)
+    };
+    if secret.is_empty() {
+        return Err(Fail::usage(
+            "no token given: pipe it on stdin (e.g. bbtoken add NAME ... < token.txt) or type it at the prompt",
+        ));
+    }
+    Ok(secret)
+}

@@ -1,0 +1,96 @@
+//! The scriptable command line: one function per command over the engine.
+
+pub mod args;
+mod commands;
+mod input;
+mod manage;
+pub mod output;
+mod show;
+mod validate;
+
+pub use args::{Cli, Command};
+
+use crate::context::Context;
+
+/// Exit codes, as documented in `--help` and the README.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const NOT_VALID: i32 = 1;
+    pub const ERROR: i32 = 2;
+}
+
+/// A failure that ends a command: what to print and the exit code.
+#[derive(Debug)]
+pub struct Fail {
+    pub message: String,
+    pub code: i32,
+}
+
+impl Fail {
+    /// Usage, configuration or credential-store error: exit 2.
+    pub fn usage(message: impl Into<String>) -> Fail {
+        Fail {
+            message: message.into(),
+            code: exit::ERROR,
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for Fail {
+    fn from(e: E) -> Fail {
+        Fail::usage(e.to_string())
+    }
+}
+
+/// Runs a subcommand; returns the exit code.
+pub async fn run(command: Command) -> i32 {
+    let result = match command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "bbtoken",
+                &mut std::io::stdout(),
+            );
+            Ok(exit::OK)
+        }
+        Command::Demo => crate::tui::run_demo()
+            .await
+            .map_err(|e| Fail::usage(e.to_string())),
+        other => match Context::from_env() {
+            Ok(ctx) => dispatch(&ctx, other).await,
+            Err(e) => Err(Fail::usage(e.to_string())),
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(fail) => {
+            report_error(&fail.message);
+            fail.code
+        }
+    }
+}
+
+async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
+    match command {
+        Command::Add(a) => manage::add(ctx, a).await,
+        Command::Edit(a) => manage::edit(ctx, a).await,
+        Command::Remove(a) => manage::remove(ctx, &a.name).await,
+        Command::List(a) => show::list(ctx, a.json),
+        Command::Show(a) => show::show(ctx, &a.name, a.json).await,
+        Command::Validate(a) => validate::run(ctx, a).await,
+        Command::Commands(a) => commands::run(ctx, a).await,
+        Command::Demo | Command::Completions { .. } => unreachable!("handled in run"),
+    }
+}
+
+pub fn report_error(message: &str) {
+    use output::{BAD, paint};
+    anstream::eprintln!("{} {message}", paint(BAD.bold(), "error:"));
+}
+
+pub fn report_warning(message: &str) {
+    use output::{WARN, paint};
+    anstream::eprintln!("{} {message}", paint(WARN.bold(), "warning:"));
+}

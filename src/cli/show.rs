@@ -1,0 +1,215 @@
+//! list and show.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::bitbucket::scopes;
+use crate::cli::output::{BOLD, DIM, Table, paint, status_style};
+use crate::cli::{Fail, exit, manage::not_found};
+use crate::context::Context;
+use crate::profile::{Profile, expiry_countdown};
+use crate::timefmt;
+
+fn target(p: &Profile) -> String {
+    format!("{}/{}", p.workspace, p.repo.as_deref().unwrap_or("?"))
+}
+
+fn status_word(p: &Profile) -> (String, anstyle::Style) {
+    match &p.last_validation {
+        Some(o) => (
+            format!("{} {}", o.status.symbol(), o.status),
+            status_style(o.status),
+        ),
+        None => ("· unchecked".into(), DIM),
+    }
+}
+
+pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
+    let doc = ctx.profiles.load()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&doc.profiles)?);
+        return Ok(exit::OK);
+    }
+    if doc.profiles.is_empty() {
+        anstream::eprintln!(
+            "No profiles yet. Add one: bbtoken add NAME --kind repository --workspace WS --repo SLUG < token.txt"
+        );
+        return Ok(exit::OK);
+    }
+    let today = Utc::now().date_naive();
+    let now = Utc::now();
+    let mut t = Table::default();
+    let h = |s: &str| (s.to_string(), BOLD);
+    t.row(vec![
+        h("NAME"),
+        h("KIND"),
+        h("TARGET"),
+        h("STATUS"),
+        h("EXPIRES"),
+        h("CHECKED"),
+    ]);
+    for p in &doc.profiles {
+        let plain = anstyle::Style::new();
+        t.row(vec![
+            (p.name.clone(), plain),
+            (p.kind.to_string(), plain),
+            (target(p), plain),
+            status_word(p),
+            (expiry_countdown(p.days_left(today)), plain),
+            (
+                p.last_validation
+                    .as_ref()
+                    .map(|o| timefmt::relative(o.checked_at, now))
+                    .unwrap_or_else(|| "never".into()),
+                DIM,
+            ),
+        ]);
+    }
+    anstream::print!("{}", t.render());
+    Ok(exit::OK)
+}
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    profile: &'a Profile,
+    git_username: &'a str,
+    secret_stored: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_error: Option<String>,
+}
+
+pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
+    let doc = ctx.profiles.load()?;
+    let p = doc.find(name).ok_or_else(|| not_found(name))?;
+    let secret = ctx.secrets.get(name).await;
+    if json {
+        let (stored, err) = match &secret {
+            Ok(_) => (Some(true), None),
+            Err(crate::store::StoreError::Missing { .. }) => (Some(false), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let out = ShowJson {
+            profile: p,
+            git_username: crate::gitcmd::git_username(p),
+            secret_stored: stored,
+            secret_error: err,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(exit::OK);
+    }
+    let mut t = Table::default();
+    let mut row =
+        |k: &str, v: String| t.row(vec![(format!("{k}:"), DIM), (v, anstyle::Style::new())]);
+    row("kind", p.kind.label().to_string());
+    row("workspace", p.workspace.clone());
+    if let Some(r) = &p.repo {
+        row("repository", r.clone());
+    }
+    if let Some(k) = &p.project {
+        row("project", k.clone());
+    }
+    if p.kind.is_access_token() {
+        row(
+            "bot email",
+            match p.bot_email_or_candidate() {
+                Some((e, true)) => e,
+                Some((e, false)) => format!("{e} (unconfirmed: from the clone link)"),
+                None => "not set (see the token's page; bbtoken edit --bot-email)".into(),
+            },
+        );
+    } else {
+        row("email", p.email.clone().unwrap_or_default());
+        row(
+            "username",
+            p.username.clone().unwrap_or_else(|| "not set".into()),
+        );
+    }
+    row("git username", crate::gitcmd::git_username(p).to_string());
+    row(
+        "token",
+        match &secret {
+            Ok(s) => format!(
+                "{} (in the {} store)",
+                s.masked(),
+                ctx.secrets.backend().name()
+            ),
+            Err(e) => e.to_string(),
+        },
+    );
+    let today = Utc::now().date_naive();
+    row(
+        "expires",
+        match p.expires {
+            Some(d) => format!("{d} ({})", expiry_countdown(p.days_left(today))),
+            None => "unknown (Bitbucket does not tell; bbtoken edit --expires)".into(),
+        },
+    );
+    if let Some(n) = &p.note {
+        row("note", n.clone());
+    }
+    row(
+        "created",
+        p.created.format("%Y-%m-%d %H:%M UTC").to_string(),
+    );
+    match &p.last_validation {
+        None => row("status", "never validated: bbtoken validate".into()),
+        Some(o) => {
+            row(
+                "status",
+                format!(
+                    "{} {}{} ({})",
+                    o.status.symbol(),
+                    o.status,
+                    o.http_status.map(|s| format!(" {s}")).unwrap_or_default(),
+                    timefmt::relative(o.checked_at, Utc::now())
+                ),
+            );
+            row("message", o.message.clone());
+            if let Some(r) = &o.remedy {
+                row("what to do", r.clone());
+            }
+            if let Some(s) = &o.scopes {
+                let rep = scopes::analyze(p.kind, s);
+                row(
+                    "scopes",
+                    format!(
+                        "{} (clone {}, push {})",
+                        if s.is_empty() {
+                            "none".into()
+                        } else {
+                            s.join(", ")
+                        },
+                        if rep.can_clone { "yes" } else { "no" },
+                        if rep.can_push { "yes" } else { "no" }
+                    ),
+                );
+            }
+            if let Some(c) = &o.credential_type {
+                row("credential type", c.clone());
+            }
+            if let Some(r) = &o.repository {
+                row(
+                    "repository facts",
+                    format!(
+                        "{}, {}, main branch {}, project {}",
+                        r.full_name,
+                        match r.is_private {
+                            Some(true) => "private",
+                            Some(false) => "public",
+                            None => "visibility unknown",
+                        },
+                        r.main_branch.as_deref().unwrap_or("none"),
+                        r.project_key.as_deref().unwrap_or("?")
+                    ),
+                );
+            }
+            for w in &o.warnings {
+                row("warning", w.clone());
+            }
+        }
+    }
+    anstream::println!("{}", paint(BOLD, &p.name));
+    anstream::print!("{}", t.render());
+    Ok(exit::OK)
+}
