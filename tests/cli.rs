@@ -1,0 +1,431 @@
+//! End-to-end tests of the built `bbtoken` binary: a real private Secret
+//! Service (tests/common), a fake Bitbucket on loopback, and real git.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
+use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
+
+struct World {
+    _rt: tokio::runtime::Runtime,
+    fake: FakeBitbucket,
+    keyring: common::Keyring,
+    config: tempfile::TempDir,
+}
+
+impl World {
+    fn start(test: &str) -> Option<World> {
+        let keyring = common::keyring_or_skip(test)?;
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let fake = rt.block_on(FakeBitbucket::start()).unwrap();
+        fake.add_repo(FakeRepo::new("acme", "api", "CORE"));
+        fake.add_repo(FakeRepo::new("acme", "web", "CORE"));
+        Some(World {
+            _rt: rt,
+            fake,
+            keyring,
+            config: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        c.args(args)
+            .envs(self.keyring.envs())
+            .env("BBTOKEN_CONFIG_DIR", self.config.path())
+            .env("BBTOKEN_API_URL", self.fake.api_url())
+            .env("BBTOKEN_RETRY_429", "0")
+            .env("NO_COLOR", "1")
+            .env_remove("BBTOKEN_STORE");
+        c
+    }
+
+    /// Runs bbtoken with `stdin` piped in.
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn repo_token(fake: &FakeBitbucket, seed: u32, scopes: &[&str]) -> String {
+    let t = synthesize(ACCESS_PREFIX, seed);
+    fake.add_token(
+        &t,
+        FakeToken {
+            credential_type: "repo_access_token".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            reach: Reach::Repo {
+                workspace: "acme".into(),
+                slug: "api".into(),
+            },
+            email: None,
+            bot_id: Some("abcdefghijklmnopqrstuvwxyz0123".into()),
+            quirks: Quirks::default(),
+        },
+    );
+    t
+}
+
+fn api_token(fake: &FakeBitbucket, seed: u32) -> String {
+    let t = synthesize(API_PREFIX, seed);
+    fake.add_token(
+        &t,
+        FakeToken {
+            credential_type: "api_token".into(),
+            scopes: vec!["read:repository:bitbucket".into(), "write:repository:bitbucket".into()],
+            reach: Reach::User(vec!["acme".into()]),
+            email: Some("dev@example.com".into()),
+            bot_id: None,
+            quirks: Quirks::default(),
+        },
+    );
+    t
+}
+
+/// Every file under `dir`, read as bytes, must not contain any of `secrets`.
+fn assert_no_secret_in(dir: &Path, secrets: &[&str]) {
+    let mut checked = 0;
+    for entry in walk(dir) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for s in secrets {
+            assert!(
+                !text.contains(s) && !text.contains(&s[12..60]),
+                "{} holds a token",
+                entry.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 0, "the config directory has files to check");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn lifecycle_add_list_show_validate_commands_edit_remove() {
+    let Some(w) = World::start("lifecycle") else { return };
+    let repo_tok = repo_token(&w.fake, 1, &["repository", "repository:write"]);
+    let api_tok = api_token(&w.fake, 2);
+
+    // add, secret on stdin
+    let o = w.run(
+        &["add", "ci", "--kind", "repository", "--workspace", "acme", "--repo", "api", "--bot-email", "abc123@bots.bitbucket.org"],
+        &format!("{repo_tok}\n"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = w.run(
+        &["add", "me", "--kind", "api", "--workspace", "acme", "--repo", "web", "--email", "dev@example.com", "--username", "jdoe", "--validate"],
+        &format!("  {api_tok}  \n"),
+    );
+    assert_eq!(code(&o), 0, "add --validate: {}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("valid"), "{}", stdout(&o));
+
+    // list
+    let o = w.run(&["list"], "");
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(out.contains("ci") && out.contains("acme/api") && out.contains("me"), "{out}");
+    let listed = json(&w.run(&["list", "--json"], ""));
+    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ci", "me"]);
+
+    // validate all: both valid, exit 0, outcome facts in JSON
+    let o = w.run(&["validate", "--json"], "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rows = json(&o);
+    for row in rows.as_array().unwrap() {
+        assert_eq!(row["status"], "valid", "{row}");
+        assert_eq!(row["http_status"], 200);
+    }
+    assert_eq!(rows[0]["credential_type"], "repo_access_token");
+    assert_eq!(rows[0]["repository"]["full_name"], "acme/api");
+    assert_eq!(rows[0]["repository"]["main_branch"], "main");
+    assert_eq!(rows[1]["credential_type"], "api_token");
+
+    // show: recorded outcome, masked token, JSON without secret
+    let o = w.run(&["show", "ci"], "");
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("✓ valid"), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&bbtoken::token::mask(&repo_tok)));
+    let shown = json(&w.run(&["show", "ci", "--json"], ""));
+    assert_eq!(shown["secret_stored"], true);
+    assert_eq!(shown["git_username"], "x-token-auth");
+
+    // commands: interactive has no token; embedded is masked; --reveal has it
+    let o = w.run(&["commands", "ci"], "");
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("https://x-token-auth@"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("git config user.email abc123@bots.bitbucket.org"));
+    let o = w.run(&["commands", "me", "--mode", "embedded"], "");
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("https://jdoe:ATATT3****"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains(&api_tok));
+    let revealed = json(&w.run(&["commands", "ci", "--mode", "embedded", "--reveal", "--json"], ""));
+    let clone = revealed["commands"][0]["text"].as_str().unwrap();
+    assert!(clone.contains(&repo_tok), "--reveal puts the token in the URL");
+    assert_eq!(revealed["commands"][0]["holds_secret"], true);
+
+    // edit a field; then rotate to a token Bitbucket does not know: invalid, exit 1
+    let o = w.run(&["edit", "ci", "--note", "deploy bot"], "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let new_tok = synthesize(ACCESS_PREFIX, 99);
+    let o = w.run(&["edit", "ci", "--secret", "--validate"], &format!("{new_tok}\n"));
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("invalid 401"), "{}", stdout(&o));
+    let shown = json(&w.run(&["show", "ci", "--json"], ""));
+    assert_eq!(shown["note"], "deploy bot");
+    assert_eq!(shown["last_validation"]["status"], "invalid");
+    let o = w.run(&["validate"], "");
+    assert_eq!(code(&o), 1, "one invalid profile: exit 1");
+
+    // no token in any file of the config directory
+    assert_no_secret_in(w.config.path(), &[&repo_tok, &api_tok, &new_tok]);
+
+    // remove: the profile and its secret go
+    let o = w.run(&["remove", "ci"], "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("and its token"), "{}", stderr(&o));
+    let listed = json(&w.run(&["list", "--json"], ""));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // re-adding the name without a secret finds none left behind: show reports it missing
+    let o = w.run(&["remove", "ci"], "");
+    assert_eq!(code(&o), 2, "removing twice is an error");
+    {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let _env = rt.block_on(w.keyring.in_process()).unwrap();
+        let store = bbtoken::store::SecretStore::open(bbtoken::store::SecretBackend::SecretService);
+        let left = rt.block_on(store.get("ci"));
+        assert!(
+            matches!(left, Err(bbtoken::store::StoreError::Missing { .. })),
+            "the removed profile's secret is gone from the keyring: {left:?}"
+        );
+        assert!(rt.block_on(store.get("me")).is_ok(), "the other profile's secret stays");
+    }
+}
+
+#[test]
+fn every_failure_status_gets_exit_1_and_a_remedy() {
+    let Some(w) = World::start("statuses") else { return };
+    let cases: Vec<(&str, Quirks, &[&str], &str)> = vec![
+        ("revoked", Quirks { revoked: true, ..Quirks::default() }, &["repository"], "invalid"),
+        ("noscope", Quirks::default(), &["pullrequest"], "forbidden"),
+        ("limited", Quirks { rate_limited_times: 5, ..Quirks::default() }, &["repository"], "rate_limited"),
+        ("broken", Quirks { fixed_status: Some(503), ..Quirks::default() }, &["repository"], "server_error"),
+        ("garbled", Quirks { malformed_body: true, ..Quirks::default() }, &["repository"], "bad_response"),
+    ];
+    for (i, (name, quirks, scopes, want)) in cases.iter().enumerate() {
+        let t = synthesize(ACCESS_PREFIX, 100 + i as u32);
+        w.fake.add_token(
+            &t,
+            FakeToken {
+                credential_type: "repo_access_token".into(),
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                reach: Reach::Repo { workspace: "acme".into(), slug: "api".into() },
+                email: None,
+                bot_id: None,
+                quirks: quirks.clone(),
+            },
+        );
+        let o = w.run(&["add", name, "-k", "repository", "-w", "acme", "-r", "api"], &t);
+        assert_eq!(code(&o), 0, "{name}: {}", stderr(&o));
+        let o = w.run(&["validate", name, "--json"], "");
+        assert_eq!(code(&o), 1, "{name}");
+        let row = &json(&o)[0];
+        assert_eq!(row["status"], *want, "{name}: {row}");
+        assert!(row["remedy"].as_str().is_some_and(|r| !r.is_empty()), "{name}: {row}");
+    }
+    // a repository the token cannot see: not_found
+    let t = repo_token(&w.fake, 7, &["repository"]);
+    let o = w.run(&["add", "elsewhere", "-k", "repository", "-w", "acme", "-r", "web"], &t);
+    assert_eq!(code(&o), 0);
+    let o = w.run(&["validate", "elsewhere", "--json"], "");
+    assert_eq!(json(&o)[0]["status"], "not_found");
+    // the network down: a closed port
+    let o = w
+        .cmd(&["validate", "elsewhere", "--json"])
+        .env("BBTOKEN_API_URL", "http://127.0.0.1:9/2.0")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1);
+    assert_eq!(json(&o)[0]["status"], "network_error");
+    // an unknown profile name is a usage error
+    let o = w.run(&["validate", "nobody"], "");
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no profile named \"nobody\""));
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_2_and_nothing_stored() {
+    let Some(w) = World::start("bad input") else { return };
+    let app_password = format!("ATBB{}{}", "a".repeat(24), "DEADBEEF");
+    let cases: Vec<(Vec<&str>, String, &str)> = vec![
+        (vec!["add", "x", "-k", "api", "-w", "acme", "-r", "api", "--email", "d@example.com"], app_password, "app password"),
+        (vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api"], String::new(), "no token given"),
+        (vec!["add", "x", "-k", "repository", "-w", "acme"], "t".into(), "--repo"),
+        (vec!["add", "x", "-k", "api", "-w", "acme", "-r", "api"], "t".into(), "--email"),
+        (vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api", "--bot-email", "me@example.com"], "t".into(), "bots.bitbucket.org"),
+        (vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api", "--expires", "next week"], "t".into(), "2026-12-31"),
+        (vec!["add", "x", "-k", "repository", "-w", "Acme Co", "-r", "api"], "t".into(), "lower-case"),
+        (vec!["add", "x", "-k", "nonsense", "-w", "acme"], "t".into(), "invalid value"),
+    ];
+    for (args, stdin, says) in cases {
+        let o = w.run(&args, &stdin);
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let listed = json(&w.run(&["list", "--json"], ""));
+    assert_eq!(listed.as_array().unwrap().len(), 0, "nothing was stored");
+
+    // a warning (API token entered as a repository token) still stores it
+    let api = synthesize(API_PREFIX, 5);
+    let o = w.run(&["add", "mixed", "-k", "repository", "-w", "acme", "-r", "api"], &api);
+    assert_eq!(code(&o), 0);
+    assert!(stderr(&o).contains("--kind api"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(&api), "no token in messages");
+    // a mistyped token warns about the checksum
+    let mut typo = synthesize(ACCESS_PREFIX, 6);
+    typo.replace_range(30..31, if &typo[30..31] == "A" { "B" } else { "A" });
+    let o = w.run(&["add", "typo", "-k", "repository", "-w", "acme", "-r", "api"], &typo);
+    assert!(stderr(&o).contains("mistyped or truncated"), "{}", stderr(&o));
+    // no Secret Service on the bus: a clear error naming the way out, exit 2
+    let o = w
+        .cmd(&["add", "nokeyring", "-k", "repository", "-w", "acme", "-r", "api"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bbtoken-test-bus")
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(synthesize(ACCESS_PREFIX, 8).as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("BBTOKEN_STORE=keyutils"), "{}", stderr(&o));
+    let listed = json(&w.run(&["list", "--json"], ""));
+    assert!(
+        listed.as_array().unwrap().iter().all(|p| p["name"] != "nokeyring"),
+        "a profile whose secret could not be stored is not saved"
+    );
+    // a second add under the same name is refused
+    let o = w.run(&["add", "typo", "-k", "repository", "-w", "acme", "-r", "api"], &typo);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn malformed_config_is_reported_with_line_and_left_untouched() {
+    let Some(w) = World::start("malformed config") else { return };
+    let path = w.config.path().join("profiles.toml");
+    let bad = "version = 1\n[[profile]]\nname = \"a\"\nkind = \"repository\"\nworkspace = \n";
+    std::fs::write(&path, bad).unwrap();
+    for args in [vec!["list"], vec!["validate"], vec!["add", "b", "-k", "repository", "-w", "acme", "-r", "api"]] {
+        let o = w.run(&args, &synthesize(ACCESS_PREFIX, 3));
+        assert_eq!(code(&o), 2, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("profiles.toml") && err.contains("line 5"), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), bad);
+}
+
+/// The generated commands are real git commands: run them with git.
+#[test]
+fn generated_git_commands_work_with_real_git() {
+    let Some(w) = World::start("real git") else { return };
+    let t = repo_token(&w.fake, 11, &["repository"]);
+    let o = w.run(
+        &["add", "ci", "-k", "repository", "-w", "acme", "-r", "api", "--bot-email", "52c16467c5f19101ff2061cc@bots.bitbucket.org"],
+        &t,
+    );
+    assert_eq!(code(&o), 0);
+    for (mode, reveal) in [("interactive", false), ("embedded", true)] {
+        let mut args = vec!["commands", "ci", "--mode", mode, "--json"];
+        if reveal {
+            args.push("--reveal");
+        }
+        let out = json(&w.run(&args, ""));
+        let text = |kind: &str| -> String {
+            out["commands"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["kind"] == kind)
+                .unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let repo = tempfile::tempdir().unwrap();
+        let sh = |script: &str| {
+            let o = Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .current_dir(repo.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", repo.path())
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{script}: {}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8_lossy(&o.stdout).trim().to_string()
+        };
+        sh("git init -q -b main .");
+        let onboard = text("onboard");
+        let add_origin = onboard.lines().next().unwrap();
+        sh(add_origin);
+        let url = sh("git remote get-url origin");
+        let want = if reveal {
+            format!("https://x-token-auth:{t}@bitbucket.org/acme/api.git")
+        } else {
+            "https://x-token-auth@bitbucket.org/acme/api.git".to_string()
+        };
+        assert_eq!(url, want, "{mode}");
+        sh("git remote set-url origin https://example.invalid/x.git");
+        sh(&text("set-url"));
+        assert_eq!(sh("git remote get-url origin"), want);
+        sh(&text("user-email"));
+        assert_eq!(sh("git config user.email"), "52c16467c5f19101ff2061cc@bots.bitbucket.org");
+        assert_eq!(onboard.lines().nth(1).unwrap(), "git push -u origin main");
+    }
+}
