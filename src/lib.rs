@@ -3,6 +3,7 @@
 //! The engine (profiles, secrets, validation, command builders) is shared by
 //! two shells: the scriptable CLI ([`cli`]) and the full-screen TUI.
 
+pub mod app;
 pub mod bitbucket;
 pub mod cli;
 pub mod context;
@@ -14,6 +15,7 @@ pub mod secret;
 pub mod store;
 pub mod timefmt;
 pub mod token;
+pub mod ui;
 pub mod validate;
 
 pub mod tui;

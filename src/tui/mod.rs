@@ -1,14 +1,212 @@
-//! The full-screen TUI. (Placeholder until the TUI lands: see issue 3.)
+//! The full-screen TUI: terminal setup and restore, the event loop, and the
+//! effect runner. State and its changes live in `app`, drawing in `ui`.
+//!
+//! The loop never waits on the network or the keyring: input is read on its
+//! own thread, effects run as tasks, and every completion comes back through
+//! one channel as an `Action`. Redraws are coalesced: all pending messages are
+//! applied before the next frame.
 
+pub mod clipboard;
+pub mod demo;
+pub mod effects;
+
+use std::io::Write;
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    MouseButton, MouseEventKind,
+};
+use ratatui::layout::Rect;
+use tokio::sync::mpsc;
+
+use crate::app::{Action, App, Effect, update};
+use crate::bitbucket::{ApiConfig, Client};
 use crate::context::Context;
+use crate::fakebb::FakeBitbucket;
+use crate::gitcmd::Endpoints;
+use crate::store::{ProfileFile, SecretStore};
+use crate::ui::{self, Theme};
+use crate::validate::Validator;
+
+pub use effects::{Msg, Services};
 
 /// Runs the TUI over the user's profiles. Returns the process exit code.
-pub async fn run_app(_ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
-    Err("the full-screen TUI is not built yet; use the subcommands (bbtoken --help)".into())
+pub async fn run_app(ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
+    let validator = ctx.validator()?;
+    let svc = Services {
+        profiles: ctx.profiles.clone(),
+        secrets: ctx.secrets.clone(),
+        validator,
+        endpoints: ctx.endpoints.clone(),
+        clipboard: clipboard::Clipboard::from_env(),
+    };
+    let app = App::new(
+        ctx.endpoints.clone(),
+        ctx.secrets.backend().name(),
+        Utc::now(),
+    );
+    run(svc, app).await
 }
 
 /// Runs the demo: sample profiles, a fake Bitbucket on loopback, an
 /// in-memory secret store. Returns the process exit code.
 pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
-    Err("the demo is not built yet".into())
+    let fake = FakeBitbucket::start().await?;
+    // Deleted when dropped, at the end of this function.
+    let dir = tempfile::Builder::new().prefix("bbtoken-demo-").tempdir()?;
+    let profiles = ProfileFile::at(dir.path().to_path_buf());
+    let secrets = SecretStore::memory();
+    demo::seed(&fake, &profiles, &secrets, Utc::now().date_naive()).await?;
+    let api = ApiConfig {
+        base: fake.api_url(),
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(3),
+        retries_429: 1,
+        backoff: Duration::from_millis(300),
+        ..ApiConfig::default()
+    };
+    let svc = Services {
+        profiles,
+        validator: Validator::new(Client::new(api)?, secrets.clone()),
+        secrets,
+        // Commands read as they would for the real Bitbucket.
+        endpoints: Endpoints::default(),
+        clipboard: clipboard::Clipboard::from_env(),
+    };
+    let app = App::new(Endpoints::default(), "memory (demo)", Utc::now());
+    let code = run(svc, app).await;
+    drop(fake);
+    drop(dir);
+    code
+}
+
+/// Sets the terminal up, runs the loop, and restores the terminal whatever
+/// happens (`ratatui::init` also installs a panic hook that restores it).
+pub async fn run(svc: Services, app: App) -> Result<i32, Box<dyn std::error::Error>> {
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    let result = event_loop(&mut terminal, svc, app).await;
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
+    ratatui::restore();
+    result
+}
+
+/// Input on its own thread: `crossterm::event::read` blocks.
+fn input_thread() -> mpsc::UnboundedReceiver<Event> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("bbtoken-input".into())
+        .spawn(move || {
+            while let Ok(ev) = crossterm::event::read() {
+                if tx.send(ev).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("can start the input thread");
+    rx
+}
+
+/// What an input event means now.
+pub fn event_action(app: &App, screen: Rect, ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) => crate::app::keymap::key(app, k),
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollUp => Some(Action::Up),
+            MouseEventKind::ScrollDown => Some(Action::Down),
+            MouseEventKind::Down(MouseButton::Left) => {
+                ui::row_at(app, screen, m.column, m.row).map(Action::Select)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    svc: Services,
+    mut app: App,
+) -> Result<i32, Box<dyn std::error::Error>> {
+    let theme = Theme::from_env();
+    let mut input = input_thread();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut ticker = tokio::time::interval(Duration::from_millis(150));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut pending: Vec<Effect> = vec![Effect::Load];
+    let mut dirty = true;
+    let mut ticks: u32 = 0;
+    loop {
+        for e in pending.drain(..) {
+            effects::spawn(&svc, e, tx.clone());
+        }
+        if app.quit {
+            break;
+        }
+        if dirty {
+            terminal.draw(|f| ui::render(f, &app, &theme))?;
+            dirty = false;
+        }
+        tokio::select! {
+            ev = input.recv() => {
+                let Some(ev) = ev else { break };
+                let size = terminal.size()?;
+                let screen = Rect::new(0, 0, size.width, size.height);
+                if let Some(a) = event_action(&app, screen, ev) {
+                    pending.extend(update(&mut app, a));
+                }
+                dirty = true;
+            }
+            msg = rx.recv() => {
+                if let Some(msg) = msg {
+                    handle(&mut app, msg, &mut pending)?;
+                    // Coalesce: apply what else is waiting before drawing.
+                    for _ in 0..1000 {
+                        match rx.try_recv() {
+                            Ok(m) => handle(&mut app, m, &mut pending)?,
+                            Err(_) => break,
+                        }
+                    }
+                    dirty = true;
+                }
+            }
+            _ = ticker.tick() => {
+                ticks = ticks.wrapping_add(1);
+                // Animate while work is in flight; otherwise refresh relative
+                // times now and then.
+                if app.in_flight() > 0 || ticks.is_multiple_of(200) {
+                    update(&mut app, Action::Tick(Utc::now()));
+                    dirty = true;
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn handle(app: &mut App, msg: Msg, pending: &mut Vec<Effect>) -> std::io::Result<()> {
+    match msg {
+        Msg::Action(a) => pending.extend(update(app, a)),
+        Msg::Osc52(text) => write_terminal(&clipboard::osc52(text.expose()))?,
+        Msg::ClearOsc52 { generation } => {
+            if generation == app.clipboard_generation {
+                write_terminal(&clipboard::osc52(""))?;
+                pending.extend(update(app, Action::ClipboardCleared { generation }));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_terminal(s: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    out.flush()
 }

@@ -1,0 +1,412 @@
+//! The add / edit / rotate forms: plain state and pure checks. Every field is
+//! checked as it is typed with the engine's own rules (`fields.rs`,
+//! `token::check`), so the form and the CLI refuse the same things.
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroize;
+
+use crate::fields;
+use crate::profile::{Profile, TokenKind};
+use crate::secret::Secret;
+use crate::token::{self, TokenCheck};
+
+/// Which form is open, and on what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    Add,
+    /// Edit the profile called `original` (it may be renamed).
+    Edit {
+        original: String,
+    },
+    /// Replace the token of `name`, keeping everything else.
+    Rotate {
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldId {
+    Name,
+    Kind,
+    Workspace,
+    Repo,
+    Project,
+    BotEmail,
+    Email,
+    Username,
+    Expires,
+    Token,
+}
+
+impl FieldId {
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::Name => "Name",
+            FieldId::Kind => "Kind",
+            FieldId::Workspace => "Workspace",
+            FieldId::Repo => "Repository",
+            FieldId::Project => "Project key",
+            FieldId::BotEmail => "Bot email",
+            FieldId::Email => "Atlassian email",
+            FieldId::Username => "Username",
+            FieldId::Expires => "Expires",
+            FieldId::Token => "Token",
+        }
+    }
+
+    /// The field name `fields::check_profile` reports problems under.
+    fn check_name(self) -> &'static str {
+        match self {
+            FieldId::Name => "name",
+            FieldId::Kind => "kind",
+            FieldId::Workspace => "workspace",
+            FieldId::Repo => "repo",
+            FieldId::Project => "project",
+            FieldId::BotEmail => "bot-email",
+            FieldId::Email => "email",
+            FieldId::Username => "username",
+            FieldId::Expires => "expires",
+            FieldId::Token => "token",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The token as typed. Never printed by `Debug`; wiped when dropped.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TokenInput(String);
+
+impl TokenInput {
+    pub fn push(&mut self, c: char) {
+        self.0.push(c);
+    }
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+    pub fn push_str(&mut self, s: &str) {
+        // A paste often carries a trailing newline; tokens never hold whitespace.
+        self.0.push_str(s.trim());
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.chars().count()
+    }
+    /// What the form shows: one bullet per character, never the token.
+    pub fn masked(&self) -> String {
+        "•".repeat(self.len().min(48)) + if self.len() > 48 { "…" } else { "" }
+    }
+    pub fn check(&self, kind: TokenKind) -> TokenCheck {
+        token::check(&self.0, kind)
+    }
+    pub fn to_secret(&self) -> Secret {
+        Secret::new(self.0.clone())
+    }
+}
+
+impl Drop for TokenInput {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl std::fmt::Debug for TokenInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TokenInput({} chars)", self.len())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub token_kind: TokenKind,
+    values: [String; 10],
+    pub token: TokenInput,
+    pub focus: FieldId,
+    /// Names already used by other profiles.
+    pub taken: Vec<String>,
+    /// Why the last save failed, shown in the form (the form stays open).
+    pub error: Option<String>,
+    pub saving: bool,
+}
+
+impl Form {
+    pub fn add(taken: Vec<String>) -> Form {
+        Form {
+            kind: FormKind::Add,
+            token_kind: TokenKind::Repository,
+            values: Default::default(),
+            token: TokenInput::default(),
+            focus: FieldId::Name,
+            taken,
+            error: None,
+            saving: false,
+        }
+    }
+
+    pub fn edit(p: &Profile, taken: Vec<String>) -> Form {
+        let mut f = Form::add(taken.into_iter().filter(|n| *n != p.name).collect());
+        f.kind = FormKind::Edit {
+            original: p.name.clone(),
+        };
+        f.fill(p);
+        f
+    }
+
+    pub fn rotate(p: &Profile) -> Form {
+        let mut f = Form::add(Vec::new());
+        f.kind = FormKind::Rotate {
+            name: p.name.clone(),
+        };
+        f.fill(p);
+        f.focus = FieldId::Token;
+        f
+    }
+
+    fn fill(&mut self, p: &Profile) {
+        self.token_kind = p.kind;
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        self.values[FieldId::Name.index()] = p.name.clone();
+        self.values[FieldId::Workspace.index()] = p.workspace.clone();
+        self.values[FieldId::Repo.index()] = opt(&p.repo);
+        self.values[FieldId::Project.index()] = opt(&p.project);
+        self.values[FieldId::BotEmail.index()] = opt(&p.bot_email);
+        self.values[FieldId::Email.index()] = opt(&p.email);
+        self.values[FieldId::Username.index()] = opt(&p.username);
+        self.values[FieldId::Expires.index()] =
+            p.expires.map(|d| d.to_string()).unwrap_or_default();
+    }
+
+    pub fn title(&self) -> String {
+        match &self.kind {
+            FormKind::Add => "Add a profile".into(),
+            FormKind::Edit { original } => format!("Edit {original}"),
+            FormKind::Rotate { name } => format!("Rotate the token of {name}"),
+        }
+    }
+
+    /// The fields this form shows, in order, for the chosen kind.
+    pub fn fields(&self) -> Vec<FieldId> {
+        use FieldId::*;
+        if let FormKind::Rotate { .. } = self.kind {
+            return vec![Token, Expires];
+        }
+        let mut v = vec![Name, Kind, Workspace, Repo];
+        match self.token_kind {
+            TokenKind::Project => v.extend([Project, BotEmail]),
+            TokenKind::Repository | TokenKind::Workspace => v.push(BotEmail),
+            TokenKind::Api => v.extend([Email, Username]),
+        }
+        v.push(Expires);
+        if self.kind == FormKind::Add {
+            v.push(Token);
+        }
+        v
+    }
+
+    pub fn value(&self, id: FieldId) -> String {
+        match id {
+            FieldId::Kind => self.token_kind.as_str().to_string(),
+            FieldId::Token => self.token.masked(),
+            _ => self.values[id.index()].clone(),
+        }
+    }
+
+    pub fn input(&mut self, c: char) {
+        self.error = None;
+        match self.focus {
+            FieldId::Kind => {
+                if c == ' ' {
+                    self.cycle_kind(1);
+                }
+            }
+            FieldId::Token => self.token.push(c),
+            id => self.values[id.index()].push(c),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        self.error = None;
+        match self.focus {
+            FieldId::Kind => {}
+            FieldId::Token => self.token.push_str(text),
+            id => self.values[id.index()].push_str(text.trim()),
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        self.error = None;
+        match self.focus {
+            FieldId::Kind => {}
+            FieldId::Token => self.token.pop(),
+            id => {
+                self.values[id.index()].pop();
+            }
+        }
+    }
+
+    pub fn cycle_kind(&mut self, step: isize) {
+        let all = TokenKind::ALL;
+        let i = all.iter().position(|k| *k == self.token_kind).unwrap_or(0) as isize;
+        let n = all.len() as isize;
+        self.token_kind = all[((i + step).rem_euclid(n)) as usize];
+    }
+
+    pub fn move_focus(&mut self, step: isize) {
+        let fields = self.fields();
+        let i = fields.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        let n = fields.len() as isize;
+        self.focus = fields[((i + step).rem_euclid(n)) as usize];
+    }
+
+    fn opt(&self, id: FieldId) -> Option<String> {
+        let v = self.values[id.index()].trim();
+        (!v.is_empty()).then(|| v.to_string())
+    }
+
+    /// The profile the form describes, built over `base` (edit/rotate keep
+    /// everything the form does not show). Fields that do not apply to the
+    /// kind are dropped.
+    pub fn to_profile(&self, base: Option<&Profile>, now: DateTime<Utc>) -> Profile {
+        let mut p = base.cloned().unwrap_or(Profile {
+            name: String::new(),
+            kind: self.token_kind,
+            workspace: String::new(),
+            repo: None,
+            project: None,
+            bot_email: None,
+            email: None,
+            username: None,
+            expires: None,
+            note: None,
+            created: now,
+            last_validation: None,
+        });
+        p.expires = self
+            .opt(FieldId::Expires)
+            .and_then(|d| fields::parse_date(&d).ok());
+        if let FormKind::Rotate { .. } = self.kind {
+            return p;
+        }
+        let kind = self.token_kind;
+        p.name = self.values[FieldId::Name.index()].trim().to_string();
+        p.kind = kind;
+        p.workspace = self.values[FieldId::Workspace.index()].trim().to_string();
+        p.repo = self.opt(FieldId::Repo);
+        p.project = self
+            .opt(FieldId::Project)
+            .filter(|_| kind == TokenKind::Project);
+        p.bot_email = self
+            .opt(FieldId::BotEmail)
+            .filter(|_| kind.is_access_token());
+        p.email = self.opt(FieldId::Email).filter(|_| kind == TokenKind::Api);
+        p.username = self
+            .opt(FieldId::Username)
+            .filter(|_| kind == TokenKind::Api);
+        p
+    }
+
+    /// The problem with each shown field, if any: what the user sees as they type.
+    pub fn problems(&self, now: DateTime<Utc>) -> Vec<(FieldId, String)> {
+        let fields = self.fields();
+        let mut out = Vec::new();
+        if !matches!(self.kind, FormKind::Rotate { .. }) {
+            let p = self.to_profile(None, now);
+            for (name, msg) in fields::check_profile(&p) {
+                if let Some(id) = fields.iter().find(|f| f.check_name() == name) {
+                    out.push((*id, msg));
+                }
+            }
+            if self.taken.iter().any(|n| *n == p.name) {
+                out.push((
+                    FieldId::Name,
+                    format!("a profile called {} already exists", p.name),
+                ));
+            }
+        }
+        if let Some(d) = self.opt(FieldId::Expires)
+            && let Err(e) = fields::parse_date(&d)
+        {
+            out.push((FieldId::Expires, e));
+        }
+        if fields.contains(&FieldId::Token) {
+            let check = self.token.check(self.token_kind);
+            if let Some(f) = check
+                .findings
+                .iter()
+                .find(|f| f.severity == token::Severity::Refuse)
+            {
+                out.push((FieldId::Token, f.message.clone()));
+            }
+        }
+        out
+    }
+
+    /// The offline token check, when the form has a token field with text.
+    pub fn token_check(&self) -> Option<TokenCheck> {
+        (self.fields().contains(&FieldId::Token) && !self.token.is_empty())
+            .then(|| self.token.check(self.token_kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-03-01T12:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn fields_follow_the_kind() {
+        let mut f = Form::add(vec![]);
+        assert!(f.fields().contains(&FieldId::BotEmail));
+        f.focus = FieldId::Kind;
+        f.input(' ');
+        f.input(' ');
+        f.input(' ');
+        assert_eq!(f.token_kind, TokenKind::Api);
+        assert!(f.fields().contains(&FieldId::Email));
+        assert!(!f.fields().contains(&FieldId::BotEmail));
+    }
+
+    #[test]
+    fn problems_as_typed_and_duplicate_names() {
+        let mut f = Form::add(vec!["web".into()]);
+        for c in "web".chars() {
+            f.input(c);
+        }
+        let probs = f.problems(now());
+        assert!(
+            probs
+                .iter()
+                .any(|(id, m)| *id == FieldId::Name && m.contains("already exists"))
+        );
+        assert!(probs.iter().any(|(id, _)| *id == FieldId::Workspace));
+        assert!(
+            probs
+                .iter()
+                .any(|(id, m)| *id == FieldId::Token && m.contains("empty"))
+        );
+        f.focus = FieldId::Expires;
+        f.paste("2026-13-01");
+        assert!(
+            f.problems(now())
+                .iter()
+                .any(|(id, _)| *id == FieldId::Expires)
+        );
+    }
+
+    #[test]
+    fn token_input_is_masked_and_trimmed() {
+        let mut t = TokenInput::default();
+        t.push_str(" ATCTT3xFfGN0secret\n");
+        assert_eq!(t.len(), 18);
+        assert!(!t.masked().contains("secret"));
+        assert!(!format!("{t:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,857 @@
+//! The TUI's state and its one door: `update(&mut App, Action) -> Vec<Effect>`.
+//!
+//! No I/O here. User intents and the completions of background work are both
+//! [`Action`]s; what must happen outside (keyring, HTTP, file writes,
+//! clipboard) is returned as [`Effect`]s for the runner in `tui` to perform.
+//! Secrets never enter this state except the token field of an open form and
+//! the token of a command panel the user chose to reveal.
+
+pub mod form;
+pub mod keymap;
+
+use chrono::{DateTime, Utc};
+
+use crate::gitcmd::{self, Endpoints, Generated, Mode, TokenText};
+use crate::profile::{Outcome, Profile, Status};
+use crate::secret::Secret;
+use crate::store::profiles::Document;
+
+pub use form::{FieldId, Form, FormKind};
+
+/// How the list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Name,
+    Status,
+    Expiry,
+}
+
+impl Sort {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Status => "status",
+            Sort::Expiry => "expiry",
+        }
+    }
+    fn next(self) -> Sort {
+        match self {
+            Sort::Name => Sort::Status,
+            Sort::Status => Sort::Expiry,
+            Sort::Expiry => Sort::Name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub profile: Profile,
+    pub in_flight: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// A message for the user: what happened and, for problems, what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+    pub remedy: Option<String>,
+}
+
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice {
+            level: Level::Info,
+            text: text.into(),
+            remedy: None,
+        }
+    }
+    pub fn error(text: impl Into<String>, remedy: Option<String>) -> Notice {
+        Notice {
+            level: Level::Error,
+            text: text.into(),
+            remedy,
+        }
+    }
+}
+
+/// The commands panel of one profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandsPanel {
+    pub profile: String,
+    pub mode: Mode,
+    pub workspace: String,
+    pub repo: String,
+    pub selected: usize,
+    /// While editing the target: the text typed, as `workspace/repo`.
+    pub target_input: Option<String>,
+    /// The real token, only after the user asked to reveal it. Dropped (and
+    /// wiped) when the panel closes or the token is masked again.
+    pub revealed: Option<Secret>,
+    pub revealing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    Commands(CommandsPanel),
+    Form(Form),
+    ConfirmDelete { name: String },
+}
+
+/// Everything the screen shows.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub rows: Vec<Row>,
+    /// Index into [`App::visible`].
+    pub selected: usize,
+    pub filter: String,
+    pub filtering: bool,
+    pub sort: Sort,
+    pub overlay: Overlay,
+    /// The last thing that happened (copied, saved, failed).
+    pub notice: Option<Notice>,
+    /// A problem that stays until it is solved (config unreadable, store locked).
+    pub problem: Option<Notice>,
+    pub now: DateTime<Utc>,
+    pub spinner: usize,
+    pub quit: bool,
+    pub endpoints: Endpoints,
+    pub validate_on_start: bool,
+    pub loaded: bool,
+    /// Where secrets live, for the title bar ("secret-service", "memory").
+    pub store_name: String,
+    /// Bumped on every copy: a pending clipboard clear only applies to the
+    /// copy that scheduled it.
+    pub clipboard_generation: u64,
+}
+
+/// Everything that can change the state: user intents and completions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Time passes: the clock for relative times and the spinner.
+    Tick(DateTime<Utc>),
+    Quit,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    /// Select the n-th visible row (mouse click).
+    Select(usize),
+    StartFilter,
+    /// A typed character for whatever text field has focus.
+    Input(char),
+    Backspace,
+    /// Bracketed paste, into whatever text field has focus.
+    Paste(String),
+    /// Enter.
+    Confirm,
+    /// Esc.
+    Back,
+    NextField,
+    PrevField,
+    CycleSort,
+    ToggleHelp,
+    ValidateSelected,
+    ValidateAll,
+    OpenCommands,
+    ToggleMode,
+    ToggleReveal,
+    EditTarget,
+    Copy,
+    OpenAdd,
+    OpenEdit,
+    OpenRotate,
+    AskDelete,
+    // Completions of effects.
+    Loaded(Result<Document, Notice>),
+    Validated {
+        name: String,
+        outcome: Outcome,
+    },
+    /// Validation results could not be stored in the profiles file.
+    RecordFailed(Notice),
+    Revealed {
+        profile: String,
+        result: Result<Secret, Notice>,
+    },
+    Copied {
+        what: String,
+        held_secret: bool,
+        generation: u64,
+        native: bool,
+    },
+    CopyFailed(Notice),
+    ClipboardCleared {
+        generation: u64,
+    },
+    Saved {
+        result: Result<Profile, String>,
+        revalidate: bool,
+        previous: Option<String>,
+    },
+    Deleted {
+        name: String,
+        result: Result<(), Notice>,
+    },
+}
+
+/// A change to a profile and its secret, performed by the runner in this order:
+/// secret first, then profile; a failed profile write puts the old secret back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveRequest {
+    pub kind: FormKind,
+    pub profile: Profile,
+    pub token: Option<Secret>,
+}
+
+/// Work outside the state, done in the background; each reports back with an Action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Load,
+    Validate(Vec<Profile>),
+    Reveal {
+        profile: String,
+    },
+    /// Copy one command; the runner fetches the token itself when the
+    /// command needs it, and drops it after.
+    Copy {
+        profile: Profile,
+        workspace: String,
+        repo: String,
+        mode: Mode,
+        index: usize,
+        generation: u64,
+    },
+    Save(SaveRequest),
+    Delete {
+        name: String,
+    },
+}
+
+pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+impl App {
+    pub fn new(endpoints: Endpoints, store_name: impl Into<String>, now: DateTime<Utc>) -> App {
+        App {
+            rows: Vec::new(),
+            selected: 0,
+            filter: String::new(),
+            filtering: false,
+            sort: Sort::Name,
+            overlay: Overlay::None,
+            notice: None,
+            problem: None,
+            now,
+            spinner: 0,
+            quit: false,
+            endpoints,
+            validate_on_start: true,
+            loaded: false,
+            store_name: store_name.into(),
+            clipboard_generation: 0,
+        }
+    }
+
+    /// Indices into `rows` of the rows shown, filtered and sorted.
+    pub fn visible(&self) -> Vec<usize> {
+        let needle = self.filter.to_lowercase();
+        let mut idx: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| {
+                let p = &self.rows[i].profile;
+                needle.is_empty()
+                    || [
+                        p.name.as_str(),
+                        p.workspace.as_str(),
+                        p.repo.as_deref().unwrap_or(""),
+                        p.kind.as_str(),
+                    ]
+                    .iter()
+                    .any(|s| s.to_lowercase().contains(&needle))
+            })
+            .collect();
+        let today = self.now.date_naive();
+        match self.sort {
+            Sort::Name => {
+                idx.sort_by(|&a, &b| self.rows[a].profile.name.cmp(&self.rows[b].profile.name))
+            }
+            Sort::Status => idx.sort_by_key(|&i| {
+                let p = &self.rows[i].profile;
+                (
+                    status_rank(p.last_validation.as_ref().map(|o| o.status)),
+                    p.name.clone(),
+                )
+            }),
+            Sort::Expiry => idx.sort_by_key(|&i| {
+                let p = &self.rows[i].profile;
+                (p.days_left(today).unwrap_or(i64::MAX), p.name.clone())
+            }),
+        }
+        idx
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.visible().get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    pub fn selected_profile(&self) -> Option<&Profile> {
+        self.selected_row().map(|r| &r.profile)
+    }
+
+    fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
+        self.rows.iter_mut().find(|r| r.profile.name == name)
+    }
+
+    pub fn find(&self, name: &str) -> Option<&Profile> {
+        self.rows
+            .iter()
+            .find(|r| r.profile.name == name)
+            .map(|r| &r.profile)
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.rows.iter().filter(|r| r.in_flight).count()
+    }
+
+    fn clamp(&mut self) {
+        let n = self.visible().len();
+        self.selected = if n == 0 { 0 } else { self.selected.min(n - 1) };
+    }
+
+    /// Selects the profile called `name` if it is visible.
+    fn select_name(&mut self, name: &str) {
+        if let Some(pos) = self
+            .visible()
+            .iter()
+            .position(|&i| self.rows[i].profile.name == name)
+        {
+            self.selected = pos;
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.rows.iter().map(|r| r.profile.name.clone()).collect()
+    }
+
+    /// Marks the profiles in flight and returns the effect that validates them,
+    /// skipping those already in flight.
+    fn validate(&mut self, names: &[String]) -> Vec<Effect> {
+        let mut todo = Vec::new();
+        for name in names {
+            if let Some(r) = self.row_mut(name)
+                && !r.in_flight
+            {
+                r.in_flight = true;
+                todo.push(r.profile.clone());
+            }
+        }
+        if todo.is_empty() {
+            Vec::new()
+        } else {
+            vec![Effect::Validate(todo)]
+        }
+    }
+}
+
+/// Problems first, so the sort by status shows what needs attention on top.
+fn status_rank(s: Option<Status>) -> u8 {
+    match s {
+        Some(s) if s.is_token_problem() => 0,
+        Some(Status::Valid) => 3,
+        Some(_) => 1,
+        None => 2,
+    }
+}
+
+/// The commands for a profile and target, built by the engine. The branch the
+/// onboarding push sends is the repository's main branch when known.
+pub fn build_commands(
+    profile: &Profile,
+    workspace: &str,
+    repo: &str,
+    mode: Mode,
+    token: TokenText,
+    endpoints: &Endpoints,
+) -> Vec<Generated> {
+    let branch = profile
+        .last_validation
+        .as_ref()
+        .and_then(|o| o.repository.as_ref())
+        .and_then(|r| r.main_branch.clone())
+        .unwrap_or_else(|| "main".into());
+    gitcmd::build(&gitcmd::Request {
+        profile,
+        workspace,
+        repo,
+        mode,
+        token,
+        endpoints,
+        branch: &branch,
+    })
+}
+
+/// What stands for the token on screen while it is masked. It is not derived
+/// from the real token: the real one is not in the UI state until revealed.
+pub const MASKED_TOKEN: &str = "****************";
+
+/// The commands of a panel: with the revealed token, or with a placeholder.
+pub fn panel_commands(app: &App, panel: &CommandsPanel) -> Vec<Generated> {
+    let Some(profile) = app.find(&panel.profile) else {
+        return Vec::new();
+    };
+    let token = match &panel.revealed {
+        Some(s) => TokenText::Revealed(s.expose()),
+        None => TokenText::Masked(MASKED_TOKEN),
+    };
+    build_commands(
+        profile,
+        &panel.workspace,
+        &panel.repo,
+        panel.mode,
+        token,
+        &app.endpoints,
+    )
+}
+
+/// The only place the state changes.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Tick(now) => {
+            app.now = now;
+            app.spinner = (app.spinner + 1) % SPINNER.len();
+            Vec::new()
+        }
+        Action::Quit => {
+            app.quit = true;
+            // Dropping the overlay wipes a revealed token or a typed one now.
+            app.overlay = Overlay::None;
+            Vec::new()
+        }
+        Action::Loaded(result) => {
+            match result {
+                Ok(doc) => {
+                    let in_flight: Vec<String> = app
+                        .rows
+                        .iter()
+                        .filter(|r| r.in_flight)
+                        .map(|r| r.profile.name.clone())
+                        .collect();
+                    let first_load = !app.loaded;
+                    app.loaded = true;
+                    app.validate_on_start = doc.settings.validate_on_start;
+                    app.rows = doc
+                        .profiles
+                        .into_iter()
+                        .map(|p| Row {
+                            in_flight: in_flight.contains(&p.name),
+                            profile: p,
+                        })
+                        .collect();
+                    app.clamp();
+                    if first_load && app.validate_on_start {
+                        let names = app.names();
+                        return app.validate(&names);
+                    }
+                }
+                Err(notice) => app.problem = Some(notice),
+            }
+            Vec::new()
+        }
+        Action::Validated { name, outcome } => {
+            let problem = match outcome.status {
+                Status::StoreError => Some(("credential store", &outcome)),
+                Status::NetworkError => Some(("network", &outcome)),
+                _ => None,
+            }
+            .map(|(what, o)| Notice::error(format!("{what}: {}", o.message), o.remedy.clone()));
+            if let Some(r) = app.row_mut(&name) {
+                r.in_flight = false;
+                r.profile.last_validation = Some(outcome);
+                if problem.is_some() {
+                    app.problem = problem;
+                }
+            }
+            Vec::new()
+        }
+        Action::RecordFailed(n) => {
+            app.problem = Some(n);
+            Vec::new()
+        }
+        Action::Revealed { profile, result } => {
+            if let Overlay::Commands(p) = &mut app.overlay
+                && p.profile == profile
+            {
+                p.revealing = false;
+                match result {
+                    Ok(secret) => p.revealed = Some(secret),
+                    Err(n) => app.notice = Some(n),
+                }
+            }
+            Vec::new()
+        }
+        Action::Copied {
+            what,
+            held_secret,
+            generation,
+            native,
+        } => {
+            if generation == app.clipboard_generation {
+                let via = if native {
+                    "clipboard and terminal (OSC 52)"
+                } else {
+                    "terminal clipboard (OSC 52)"
+                };
+                let tail = if held_secret {
+                    "; it holds the token: the clipboard is cleared in 30 s"
+                } else {
+                    ""
+                };
+                app.notice = Some(Notice::info(format!("Copied {what} to the {via}{tail}")));
+            }
+            Vec::new()
+        }
+        Action::CopyFailed(n) => {
+            app.notice = Some(n);
+            Vec::new()
+        }
+        Action::ClipboardCleared { generation } => {
+            if generation == app.clipboard_generation {
+                app.notice = Some(Notice::info(
+                    "Clipboard cleared: it no longer holds the token",
+                ));
+            }
+            Vec::new()
+        }
+        Action::Saved {
+            result,
+            revalidate,
+            previous,
+        } => {
+            match result {
+                Ok(profile) => {
+                    let name = profile.name.clone();
+                    let old = previous.unwrap_or_else(|| name.clone());
+                    match app.rows.iter_mut().find(|r| r.profile.name == old) {
+                        Some(r) => r.profile = profile,
+                        None => app.rows.push(Row {
+                            profile,
+                            in_flight: false,
+                        }),
+                    }
+                    app.overlay = Overlay::None;
+                    app.notice = Some(Notice::info(format!("Saved {name}")));
+                    app.select_name(&name);
+                    if revalidate {
+                        return app.validate(&[name]);
+                    }
+                }
+                Err(why) => {
+                    if let Overlay::Form(f) = &mut app.overlay {
+                        f.saving = false;
+                        f.error = Some(why.clone());
+                    }
+                    app.notice = Some(Notice::error(format!("Not saved: {why}"), None));
+                }
+            }
+            Vec::new()
+        }
+        Action::Deleted { name, result } => {
+            match result {
+                Ok(()) => {
+                    app.rows.retain(|r| r.profile.name != name);
+                    app.clamp();
+                    app.notice = Some(Notice::info(format!("Deleted {name} and its secret")));
+                }
+                Err(n) => app.notice = Some(n),
+            }
+            Vec::new()
+        }
+        intent => update_intent(app, intent),
+    }
+}
+
+/// User intents: what a key means depends on what is open.
+fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
+    // Help: any key closes it, except quitting.
+    if app.overlay == Overlay::Help {
+        if matches!(action, Action::ToggleHelp | Action::Back | Action::Confirm) {
+            app.overlay = Overlay::None;
+        }
+        return Vec::new();
+    }
+    if let Overlay::Form(form) = &mut app.overlay {
+        return update_form(form, action, app.now, &app.rows).unwrap_or_else(|close| {
+            if close {
+                app.overlay = Overlay::None;
+            }
+            Vec::new()
+        });
+    }
+    if let Overlay::ConfirmDelete { name } = &app.overlay {
+        let name = name.clone();
+        return match action {
+            Action::Confirm | Action::Input('y') => {
+                app.overlay = Overlay::None;
+                vec![Effect::Delete { name }]
+            }
+            Action::Back | Action::Input('n') => {
+                app.overlay = Overlay::None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+    }
+    if let Overlay::Commands(_) = &app.overlay {
+        return update_commands(app, action);
+    }
+    if app.filtering {
+        match action {
+            Action::Input(c) => {
+                app.filter.push(c);
+                app.selected = 0;
+            }
+            Action::Paste(s) => {
+                app.filter.push_str(s.trim());
+                app.selected = 0;
+            }
+            Action::Backspace => {
+                app.filter.pop();
+                app.selected = 0;
+            }
+            Action::Confirm => app.filtering = false,
+            Action::Back => {
+                app.filtering = false;
+                app.filter.clear();
+            }
+            Action::Up | Action::Down => {
+                app.filtering = false;
+                return update_intent(app, action);
+            }
+            _ => {}
+        }
+        app.clamp();
+        return Vec::new();
+    }
+    let n = app.visible().len();
+    match action {
+        Action::Up => app.selected = app.selected.saturating_sub(1),
+        Action::Down => app.selected = (app.selected + 1).min(n.saturating_sub(1)),
+        Action::Top => app.selected = 0,
+        Action::Bottom => app.selected = n.saturating_sub(1),
+        Action::PageUp => app.selected = app.selected.saturating_sub(10),
+        Action::PageDown => app.selected = (app.selected + 10).min(n.saturating_sub(1)),
+        Action::Select(i) if i < n => app.selected = i,
+        Action::StartFilter => app.filtering = true,
+        Action::Back if !app.filter.is_empty() => {
+            app.filter.clear();
+            app.clamp();
+        }
+        Action::Back => app.notice = None,
+        Action::CycleSort => {
+            let name = app.selected_profile().map(|p| p.name.clone());
+            app.sort = app.sort.next();
+            if let Some(name) = name {
+                app.select_name(&name);
+            }
+            app.notice = Some(Notice::info(format!("Sorted by {}", app.sort.label())));
+        }
+        Action::ToggleHelp => app.overlay = Overlay::Help,
+        Action::ValidateSelected => {
+            if let Some(name) = app.selected_profile().map(|p| p.name.clone()) {
+                return app.validate(&[name]);
+            }
+        }
+        Action::ValidateAll => {
+            let names = app.names();
+            return app.validate(&names);
+        }
+        Action::OpenCommands | Action::Confirm => {
+            if let Some(p) = app.selected_profile() {
+                let panel = CommandsPanel {
+                    profile: p.name.clone(),
+                    mode: Mode::Interactive,
+                    workspace: p.workspace.clone(),
+                    repo: p.repo.clone().unwrap_or_default(),
+                    selected: 0,
+                    target_input: None,
+                    revealed: None,
+                    revealing: false,
+                };
+                app.overlay = Overlay::Commands(panel);
+            }
+        }
+        Action::OpenAdd => app.overlay = Overlay::Form(Form::add(app.names())),
+        Action::OpenEdit => {
+            if let Some(p) = app.selected_profile() {
+                app.overlay = Overlay::Form(Form::edit(p, app.names()));
+            }
+        }
+        Action::OpenRotate => {
+            if let Some(p) = app.selected_profile() {
+                app.overlay = Overlay::Form(Form::rotate(p));
+            }
+        }
+        Action::AskDelete => {
+            if let Some(p) = app.selected_profile() {
+                app.overlay = Overlay::ConfirmDelete {
+                    name: p.name.clone(),
+                };
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// `Err(true)`: close the form; `Err(false)`: nothing to do.
+fn update_form(
+    form: &mut Form,
+    action: Action,
+    now: DateTime<Utc>,
+    rows: &[Row],
+) -> Result<Vec<Effect>, bool> {
+    if form.saving && action != Action::Back {
+        return Err(false);
+    }
+    match action {
+        Action::Back => return Err(true),
+        Action::Input(c) => form.input(c),
+        Action::Paste(s) => form.paste(&s),
+        Action::Backspace => form.backspace(),
+        Action::NextField | Action::Down => form.move_focus(1),
+        Action::PrevField | Action::Up => form.move_focus(-1),
+        Action::Confirm => {
+            let problems = form.problems(now);
+            if let Some((id, msg)) = problems.first() {
+                form.error = Some(format!("{}: {msg}", id.label()));
+                form.focus = *id;
+                return Err(false);
+            }
+            let base_name = match &form.kind {
+                FormKind::Add => None,
+                FormKind::Edit { original } => Some(original.clone()),
+                FormKind::Rotate { name } => Some(name.clone()),
+            };
+            let base = base_name
+                .as_ref()
+                .and_then(|n| rows.iter().find(|r| r.profile.name == *n))
+                .map(|r| &r.profile);
+            let mut profile = form.to_profile(base, now);
+            let token = form
+                .fields()
+                .contains(&FieldId::Token)
+                .then(|| form.token.to_secret());
+            if matches!(form.kind, FormKind::Rotate { .. }) {
+                // The old outcome describes the old token.
+                profile.last_validation = None;
+            }
+            form.saving = true;
+            form.error = None;
+            return Ok(vec![Effect::Save(SaveRequest {
+                kind: form.kind.clone(),
+                profile,
+                token,
+            })]);
+        }
+        _ => {}
+    }
+    Err(false)
+}
+
+fn update_commands(app: &mut App, action: Action) -> Vec<Effect> {
+    let Overlay::Commands(panel) = &mut app.overlay else {
+        return Vec::new();
+    };
+    if let Some(input) = &mut panel.target_input {
+        match action {
+            Action::Input(c) => input.push(c),
+            Action::Paste(s) => input.push_str(s.trim()),
+            Action::Backspace => {
+                input.pop();
+            }
+            Action::Back => panel.target_input = None,
+            Action::Confirm => {
+                let text = input.trim().to_string();
+                let (ws, repo) = match text.split_once('/') {
+                    Some((w, r)) => (w.to_string(), r.to_string()),
+                    None => (panel.workspace.clone(), text),
+                };
+                let problem = crate::fields::workspace(&ws)
+                    .err()
+                    .or_else(|| crate::fields::repo_slug(&repo).err());
+                match problem {
+                    Some(why) => {
+                        app.notice = Some(Notice::error(format!("Target not changed: {why}"), None))
+                    }
+                    None => {
+                        panel.workspace = ws;
+                        panel.repo = repo;
+                        panel.target_input = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+        return Vec::new();
+    }
+    let count = {
+        let panel = panel.clone();
+        panel_commands(app, &panel).len()
+    };
+    let Overlay::Commands(panel) = &mut app.overlay else {
+        return Vec::new();
+    };
+    match action {
+        Action::Back | Action::OpenCommands => app.overlay = Overlay::None,
+        Action::Up => panel.selected = panel.selected.saturating_sub(1),
+        Action::Down => panel.selected = (panel.selected + 1).min(count.saturating_sub(1)),
+        Action::ToggleMode => panel.mode = panel.mode.toggled(),
+        Action::EditTarget => {
+            panel.target_input = Some(format!("{}/{}", panel.workspace, panel.repo))
+        }
+        Action::ToggleReveal => {
+            if panel.revealed.is_some() {
+                panel.revealed = None;
+            } else if !panel.revealing {
+                panel.revealing = true;
+                return vec![Effect::Reveal {
+                    profile: panel.profile.clone(),
+                }];
+            }
+        }
+        Action::Copy | Action::Confirm => {
+            let (name, workspace, repo, mode, index) = (
+                panel.profile.clone(),
+                panel.workspace.clone(),
+                panel.repo.clone(),
+                panel.mode,
+                panel.selected,
+            );
+            if let Some(profile) = app.find(&name).cloned() {
+                app.clipboard_generation += 1;
+                return vec![Effect::Copy {
+                    profile,
+                    workspace,
+                    repo,
+                    mode,
+                    index,
+                    generation: app.clipboard_generation,
+                }];
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,422 @@
+//! Pure rendering: `render(frame, app, theme)` draws the state and changes
+//! nothing. Layout helpers are shared with the mouse handling so a click lands
+//! on the row that was drawn there.
+
+mod popups;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
+
+use crate::app::{App, Overlay, SPINNER, keymap};
+use crate::bitbucket::scopes;
+use crate::profile::{Profile, Status, TokenKind, expiry_countdown};
+pub use theme::Theme;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// Where things go on a screen of this size.
+pub struct Areas {
+    pub title: Rect,
+    pub problem: Rect,
+    pub list: Rect,
+    pub detail: Rect,
+    pub notice: Rect,
+    pub status: Rect,
+}
+
+pub fn areas(app: &App, area: Rect) -> Areas {
+    let problem_h = if app.problem.is_some() { 2 } else { 0 };
+    let [title, problem, body, notice, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(problem_h),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let wide = body.width >= 110;
+    let [list, detail] = if wide {
+        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body)
+    };
+    Areas {
+        title,
+        problem,
+        list,
+        detail,
+        notice,
+        status,
+    }
+}
+
+/// The first visible row shown, so the selection stays on screen.
+pub fn list_offset(selected: usize, rows_shown: usize) -> usize {
+    if rows_shown == 0 {
+        0
+    } else {
+        (selected + 1).saturating_sub(rows_shown)
+    }
+}
+
+/// Rows of the list that fit: the border and the header take three lines.
+fn rows_shown(list: Rect) -> usize {
+    list.height.saturating_sub(3) as usize
+}
+
+/// The visible row under a mouse click at (x, y), if any.
+pub fn row_at(app: &App, screen: Rect, x: u16, y: u16) -> Option<usize> {
+    if !big_enough(screen) || app.overlay != Overlay::None {
+        return None;
+    }
+    let list = areas(app, screen).list;
+    let first = list.y + 2;
+    if x <= list.x
+        || x >= list.right().saturating_sub(1)
+        || y < first
+        || y >= list.bottom().saturating_sub(1)
+    {
+        return None;
+    }
+    let i = (y - first) as usize + list_offset(app.selected, rows_shown(list));
+    (i < app.visible().len()).then_some(i)
+}
+
+fn big_enough(area: Rect) -> bool {
+    area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
+}
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if !big_enough(area) {
+        let text = Text::from(vec![
+            Line::from("The terminal is too small for bbtoken."),
+            Line::from(format!(
+                "It is {}×{}; make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+                area.width, area.height
+            )),
+            Line::from("q quits."),
+        ]);
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let a = areas(app, area);
+    title_bar(frame, app, theme, a.title);
+    if let Some(p) = &app.problem {
+        let mut lines = vec![Line::from(vec![
+            Span::styled("⚠ Problem: ", theme.level(p.level)),
+            Span::raw(p.text.clone()),
+        ])];
+        if let Some(r) = &p.remedy {
+            lines.push(Line::from(vec![
+                Span::styled("  What to do: ", theme.label()),
+                Span::raw(r.clone()),
+            ]));
+        }
+        frame.render_widget(Paragraph::new(lines), a.problem);
+    }
+    list(frame, app, theme, a.list);
+    detail(frame, app, theme, a.detail);
+    if let Some(n) = &app.notice {
+        let mut spans = vec![Span::styled(n.text.clone(), theme.level(n.level))];
+        if let Some(r) = &n.remedy {
+            spans.push(Span::raw(format!(" — {r}")));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), a.notice);
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(keymap::hints(app), theme.dim())),
+        a.status,
+    );
+    popups::render(frame, app, theme, area);
+}
+
+fn title_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut spans = vec![
+        Span::styled(" bbtoken ", theme.accent()),
+        Span::raw(format!(
+            "· {} profile{} · store: {} · sort: {}",
+            app.rows.len(),
+            if app.rows.len() == 1 { "" } else { "s" },
+            app.store_name,
+            app.sort.label()
+        )),
+    ];
+    if app.filtering || !app.filter.is_empty() {
+        let cursor = if app.filtering { "▏" } else { "" };
+        spans.push(Span::styled(
+            format!(" · filter: {}{cursor}", app.filter),
+            theme.accent(),
+        ));
+    }
+    let busy = app.in_flight();
+    if busy > 0 {
+        spans.push(Span::styled(
+            format!(" · {} validating {busy}", SPINNER[app.spinner]),
+            theme.warn(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The badge: a symbol and a word, so it reads without colour.
+pub fn badge(app: &App, in_flight: bool, p: &Profile) -> String {
+    if in_flight {
+        return format!("{} checking", SPINNER[app.spinner]);
+    }
+    match &p.last_validation {
+        Some(o) => format!("{} {}", o.status.symbol(), o.status.as_str()),
+        None => "· unchecked".into(),
+    }
+}
+
+fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let visible = app.visible();
+    let today = app.now.date_naive();
+    let rows: Vec<TableRow> = visible
+        .iter()
+        .map(|&i| {
+            let r = &app.rows[i];
+            let p = &r.profile;
+            let text = badge(app, r.in_flight, p);
+            let status_style = if r.in_flight {
+                theme.warn()
+            } else {
+                theme.status(p.last_validation.as_ref().map(|o| o.status))
+            };
+            let place = match (&p.repo, p.kind) {
+                (Some(repo), _) => format!("{}/{}", p.workspace, repo),
+                (None, _) => p.workspace.clone(),
+            };
+            let days = p.days_left(today);
+            let exp_style = match days {
+                Some(d) if d < 0 => theme.bad(),
+                Some(d) if d <= 14 => theme.warn(),
+                _ => Style::new(),
+            };
+            TableRow::new(vec![
+                Cell::from(Span::styled(text, status_style)),
+                Cell::from(p.name.clone()),
+                Cell::from(p.kind.as_str()),
+                Cell::from(place),
+                Cell::from(Span::styled(expiry_countdown(days), exp_style)),
+            ])
+        })
+        .collect();
+    let title = if visible.len() == app.rows.len() {
+        " Profiles ".to_string()
+    } else {
+        format!(" Profiles ({} of {}) ", visible.len(), app.rows.len())
+    };
+    let empty = rows.is_empty();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(15),
+            Constraint::Min(10),
+            Constraint::Length(10),
+            Constraint::Min(12),
+            Constraint::Length(8),
+        ],
+    )
+    .header(
+        TableRow::new(["Status", "Name", "Kind", "Workspace/repo", "Expires"]).style(theme.title()),
+    )
+    .block(Block::bordered().title(title))
+    .row_highlight_style(theme.selected())
+    .highlight_symbol("› ");
+    let mut state = TableState::default()
+        .with_offset(list_offset(app.selected, rows_shown(area)))
+        .with_selected((!empty).then_some(app.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+    if empty {
+        let msg = if app.rows.is_empty() {
+            if app.loaded {
+                "No profiles yet: press a to add one."
+            } else {
+                "Loading profiles…"
+            }
+        } else {
+            "No profile matches the filter (Esc clears it)."
+        };
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        frame.render_widget(Paragraph::new(Line::styled(msg, theme.dim())), inner);
+    }
+}
+
+fn field<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:<13}"), theme.label()),
+        value.into(),
+    ])
+}
+
+fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let block = Block::bordered().title(" Detail ");
+    let Some(row) = app.selected_row() else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let p = &row.profile;
+    let mut lines = vec![
+        Line::styled(p.name.clone(), theme.title()),
+        field(theme, "Kind", p.kind.label()),
+        field(theme, "Workspace", p.workspace.clone()),
+    ];
+    if let Some(repo) = &p.repo {
+        lines.push(field(theme, "Repository", repo.clone()));
+    }
+    if let Some(k) = &p.project {
+        lines.push(field(theme, "Project", k.clone()));
+    }
+    if p.kind.is_access_token() {
+        let v = match p.bot_email_or_candidate() {
+            Some((e, true)) => Span::raw(e),
+            Some((e, false)) => Span::styled(
+                format!("{e} (unconfirmed: from the clone link)"),
+                theme.warn(),
+            ),
+            None => Span::styled("unknown (see the token's page in Bitbucket)", theme.dim()),
+        };
+        lines.push(field(theme, "Bot email", v));
+    }
+    if p.kind == TokenKind::Api {
+        lines.push(field(
+            theme,
+            "Email",
+            p.email.clone().unwrap_or_else(|| "— (required)".into()),
+        ));
+        lines.push(field(
+            theme,
+            "Username",
+            p.username.clone().unwrap_or_else(|| "—".into()),
+        ));
+    }
+    let today = app.now.date_naive();
+    let expires = match p.expires {
+        Some(d) => format!("{d} ({})", expiry_countdown(p.days_left(today))),
+        None => "not entered".into(),
+    };
+    lines.push(field(theme, "Expires", expires));
+    match (&p.last_validation, row.in_flight) {
+        (_, true) => lines.push(field(
+            theme,
+            "Status",
+            Span::styled("validating…", theme.warn()),
+        )),
+        (None, false) => lines.push(field(
+            theme,
+            "Status",
+            Span::styled("not validated yet (v validates)", theme.dim()),
+        )),
+        (Some(o), false) => {
+            lines.push(field(
+                theme,
+                "Status",
+                Span::styled(
+                    format!(
+                        "{} {} · checked {}",
+                        o.status.symbol(),
+                        o.status.as_str(),
+                        crate::timefmt::relative(o.checked_at, app.now)
+                    ),
+                    theme.status(Some(o.status)),
+                ),
+            ));
+            if let Some(scopes) = &o.scopes {
+                let rep = scopes::analyze(p.kind, scopes);
+                let shown = if scopes.is_empty() {
+                    "none".into()
+                } else {
+                    scopes.join(", ")
+                };
+                lines.push(field(theme, "Scopes", shown));
+                let mark = |ok: bool| {
+                    if ok {
+                        ("✓", theme.ok())
+                    } else {
+                        ("✗", theme.bad())
+                    }
+                };
+                let (c, cs) = mark(rep.can_clone);
+                let (w, ws) = mark(rep.can_push);
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(13)),
+                    Span::styled(
+                        format!("{c} clone needs {}", scopes::read_scope(p.kind)),
+                        cs,
+                    ),
+                    Span::raw("  "),
+                    Span::styled(
+                        format!("{w} push needs {}", scopes::write_scope(p.kind)),
+                        ws,
+                    ),
+                ]));
+                if !rep.beyond_git.is_empty() {
+                    lines.push(field(
+                        theme,
+                        "",
+                        Span::styled(
+                            format!("beyond git: {}", rep.beyond_git.join(", ")),
+                            theme.warn(),
+                        ),
+                    ));
+                }
+            }
+            if let Some(ct) = &o.credential_type {
+                lines.push(field(theme, "Credential", ct.clone()));
+            }
+            if let Some(r) = &o.repository {
+                let mut facts = vec![r.full_name.clone()];
+                if let Some(private) = r.is_private {
+                    facts.push(if private {
+                        "private".into()
+                    } else {
+                        "public".into()
+                    });
+                }
+                facts.push(match &r.main_branch {
+                    Some(b) => format!("main branch {b}"),
+                    None => "empty (no main branch)".into(),
+                });
+                if let Some(k) = &r.project_key {
+                    facts.push(format!("project {k}"));
+                }
+                lines.push(field(theme, "Repository", facts.join(" · ")));
+            }
+            lines.push(field(theme, "Message", o.message.clone()));
+            if let Some(r) = &o.remedy {
+                lines.push(field(theme, "What to do", r.clone()));
+            }
+            for w in &o.warnings {
+                lines.push(field(
+                    theme,
+                    "Warning",
+                    Span::styled(w.clone(), theme.warn()),
+                ));
+            }
+            if o.status == Status::RateLimited
+                && let Some(rl) = &o.rate_limit
+                && let Some(l) = rl.limit
+            {
+                lines.push(field(theme, "Rate limit", format!("{l} per hour")));
+            }
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,205 @@
+//! Popups drawn over the main screen: help, commands, forms, confirmation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use crate::app::{App, CommandsPanel, FieldId, Form, Overlay, keymap, panel_commands};
+use crate::gitcmd::Mode;
+use crate::token::Severity;
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help => help(frame, theme, area),
+        Overlay::Commands(p) => commands(frame, app, p, theme, area),
+        Overlay::Form(f) => form(frame, app, f, theme, area),
+        Overlay::ConfirmDelete { name } => {
+            let r = centered(area, 60, 7);
+            let lines = vec![
+                Line::from(format!("Delete the profile {name}?")),
+                Line::from("Its token is removed from the credential store too."),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("y", theme.bad()),
+                    Span::raw(" delete   "),
+                    Span::styled("n / Esc", theme.ok()),
+                    Span::raw(" keep it"),
+                ]),
+            ];
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(Block::bordered().title(" Delete profile "))
+                    .wrap(Wrap { trim: false }),
+                r,
+            );
+        }
+    }
+}
+
+/// A rectangle of at most `w`×`h` in the middle of `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
+    let mut lines = Vec::new();
+    for (section, keys) in keymap::HELP {
+        lines.push(Line::styled(*section, theme.accent()));
+        for (k, what) in *keys {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<22}"), theme.label()),
+                Span::raw(*what),
+            ]));
+        }
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::styled(
+        "Esc, ? or Enter closes this help.",
+        theme.dim(),
+    ));
+    let r = centered(area, 76, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Keys ")),
+        r,
+    );
+}
+
+fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, area: Rect) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    );
+    let mode = match panel.mode {
+        Mode::Interactive => "interactive (git asks for the token)",
+        Mode::Embedded => "embedded (the token is in the command)",
+    };
+    let token = if panel.revealed.is_some() {
+        Span::styled("REVEALED (R masks it)", theme.bad())
+    } else if panel.revealing {
+        Span::styled("fetching…", theme.warn())
+    } else {
+        Span::styled("masked (R reveals)", theme.ok())
+    };
+    let target = match &panel.target_input {
+        Some(t) => Span::styled(format!("{t}▏"), theme.accent()),
+        None => Span::raw(format!("{}/{}", panel.workspace, panel.repo)),
+    };
+    let mut lines = vec![
+        Line::from(vec![Span::styled("Target  ", theme.label()), target]),
+        Line::from(vec![
+            Span::styled("Mode    ", theme.label()),
+            Span::raw(mode),
+        ]),
+        Line::from(vec![Span::styled("Token   ", theme.label()), token]),
+        Line::from(""),
+    ];
+    for (i, g) in panel_commands(app, panel).iter().enumerate() {
+        let chosen = i == panel.selected;
+        let marker = if chosen { "› " } else { "  " };
+        let title_style = if chosen {
+            theme.selected()
+        } else {
+            theme.title()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            Span::styled(g.title, title_style),
+        ]));
+        for l in g.text.lines() {
+            lines.push(Line::from(format!("    {l}")));
+        }
+        if let Some(n) = &g.note {
+            lines.push(Line::styled(format!("    note: {n}"), theme.dim()));
+        }
+    }
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(format!(" Commands for {} ", panel.profile)))
+            .wrap(Wrap { trim: false }),
+        r,
+    );
+}
+
+fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
+    let problems = f.problems(app.now);
+    let mut lines = Vec::new();
+    for id in f.fields() {
+        let focused = id == f.focus;
+        let marker = if focused { "› " } else { "  " };
+        let mut value = f.value(id);
+        if id == FieldId::Kind {
+            value = format!("◂ {value} ▸  (Space changes)");
+        } else if focused {
+            value.push('▏');
+        }
+        let label_style = if focused {
+            theme.accent()
+        } else {
+            theme.label()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{:<16}", id.label()), label_style),
+            Span::raw(value),
+        ]));
+        // Problems show once the field has been typed in, or once it has focus.
+        let touched = focused || !f.value(id).is_empty();
+        if let Some((_, msg)) = problems.iter().find(|(p, _)| *p == id).filter(|_| touched) {
+            lines.push(Line::styled(format!("{:18}✗ {msg}", ""), theme.bad()));
+        }
+        if id == FieldId::Token
+            && let Some(check) = f.token_check()
+        {
+            let ok = !check.refused() && check.warnings().next().is_none();
+            let style = if ok { theme.ok() } else { theme.warn() };
+            let mark = if ok { "✓" } else { "!" };
+            lines.push(Line::styled(
+                format!("{:18}{mark} {}", "", check.summary()),
+                style,
+            ));
+            for finding in check
+                .findings
+                .iter()
+                .filter(|x| x.severity == Severity::Warn)
+            {
+                lines.push(Line::styled(
+                    format!("{:18}! {}", "", finding.message),
+                    theme.warn(),
+                ));
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    if let Some(e) = &f.error {
+        lines.push(Line::styled(format!("✗ {e}"), theme.bad()));
+    }
+    if f.saving {
+        lines.push(Line::styled("Saving…", theme.warn()));
+    }
+    lines.push(Line::styled(
+        "Enter saves · Tab next field · Esc cancels",
+        theme.dim(),
+    ));
+    let r = centered(area, 96, lines.len() as u16 + 6);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(format!(" {} ", f.title())))
+            .wrap(Wrap { trim: false }),
+        r,
+    );
+}
