@@ -33,11 +33,11 @@ impl Context {
             api: api.base.clone(),
             ..Endpoints::default()
         };
-        if let Ok(git) = std::env::var("BBTOKEN_GIT_URL") {
-            if !git.is_empty() {
-                crate::bitbucket::client::check_base(&git)?;
-                endpoints.git = git.trim_end_matches('/').to_string();
-            }
+        if let Ok(git) = std::env::var("BBTOKEN_GIT_URL")
+            && !git.is_empty()
+        {
+            crate::bitbucket::client::check_base(&git)?;
+            endpoints.git = git.trim_end_matches('/').to_string();
         }
         Ok(Context {
             profiles: ProfileFile::from_env()?,

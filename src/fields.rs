@@ -192,9 +192,11 @@ pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
 mod tests {
     use super::*;
 
+    type Check = fn(&str) -> FieldResult;
+
     #[test]
     fn field_table() {
-        let ok: &[(fn(&str) -> FieldResult, &str)] = &[
+        let ok: &[(Check, &str)] = &[
             (profile_name, "ci-deploy.1"),
             (workspace, "acme_co-2"),
             (repo_slug, "api.v2_x-y"),
@@ -206,7 +208,7 @@ mod tests {
         for (f, v) in ok {
             assert!(f(v).is_ok(), "{v} should pass");
         }
-        let bad: &[(fn(&str) -> FieldResult, &str)] = &[
+        let bad: &[(Check, &str)] = &[
             (profile_name, ""),
             (profile_name, "has space"),
             (workspace, "Acme"),

@@ -100,7 +100,10 @@ fn api_token(fake: &FakeBitbucket, seed: u32) -> String {
         &t,
         FakeToken {
             credential_type: "api_token".into(),
-            scopes: vec!["read:repository:bitbucket".into(), "write:repository:bitbucket".into()],
+            scopes: vec![
+                "read:repository:bitbucket".into(),
+                "write:repository:bitbucket".into(),
+            ],
             reach: Reach::User(vec!["acme".into()]),
             email: Some("dev@example.com".into()),
             bot_id: None,
@@ -147,18 +150,45 @@ fn json(o: &Output) -> serde_json::Value {
 
 #[test]
 fn lifecycle_add_list_show_validate_commands_edit_remove() {
-    let Some(w) = World::start("lifecycle") else { return };
+    let Some(w) = World::start("lifecycle") else {
+        return;
+    };
     let repo_tok = repo_token(&w.fake, 1, &["repository", "repository:write"]);
     let api_tok = api_token(&w.fake, 2);
 
     // add, secret on stdin
     let o = w.run(
-        &["add", "ci", "--kind", "repository", "--workspace", "acme", "--repo", "api", "--bot-email", "abc123@bots.bitbucket.org"],
+        &[
+            "add",
+            "ci",
+            "--kind",
+            "repository",
+            "--workspace",
+            "acme",
+            "--repo",
+            "api",
+            "--bot-email",
+            "abc123@bots.bitbucket.org",
+        ],
         &format!("{repo_tok}\n"),
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = w.run(
-        &["add", "me", "--kind", "api", "--workspace", "acme", "--repo", "web", "--email", "dev@example.com", "--username", "jdoe", "--validate"],
+        &[
+            "add",
+            "me",
+            "--kind",
+            "api",
+            "--workspace",
+            "acme",
+            "--repo",
+            "web",
+            "--email",
+            "dev@example.com",
+            "--username",
+            "jdoe",
+            "--validate",
+        ],
         &format!("  {api_tok}  \n"),
     );
     assert_eq!(code(&o), 0, "add --validate: {}{}", stdout(&o), stderr(&o));
@@ -168,9 +198,17 @@ fn lifecycle_add_list_show_validate_commands_edit_remove() {
     let o = w.run(&["list"], "");
     assert_eq!(code(&o), 0);
     let out = stdout(&o);
-    assert!(out.contains("ci") && out.contains("acme/api") && out.contains("me"), "{out}");
+    assert!(
+        out.contains("ci") && out.contains("acme/api") && out.contains("me"),
+        "{out}"
+    );
     let listed = json(&w.run(&["list", "--json"], ""));
-    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["ci", "me"]);
 
     // validate all: both valid, exit 0, outcome facts in JSON
@@ -198,22 +236,39 @@ fn lifecycle_add_list_show_validate_commands_edit_remove() {
     // commands: interactive has no token; embedded is masked; --reveal has it
     let o = w.run(&["commands", "ci"], "");
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).contains("https://x-token-auth@"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("https://x-token-auth@"),
+        "{}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains("git config user.email abc123@bots.bitbucket.org"));
     let o = w.run(&["commands", "me", "--mode", "embedded"], "");
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).contains("https://jdoe:ATATT3****"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("https://jdoe:ATATT3****"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!stdout(&o).contains(&api_tok));
-    let revealed = json(&w.run(&["commands", "ci", "--mode", "embedded", "--reveal", "--json"], ""));
+    let revealed = json(&w.run(
+        &["commands", "ci", "--mode", "embedded", "--reveal", "--json"],
+        "",
+    ));
     let clone = revealed["commands"][0]["text"].as_str().unwrap();
-    assert!(clone.contains(&repo_tok), "--reveal puts the token in the URL");
+    assert!(
+        clone.contains(&repo_tok),
+        "--reveal puts the token in the URL"
+    );
     assert_eq!(revealed["commands"][0]["holds_secret"], true);
 
     // edit a field; then rotate to a token Bitbucket does not know: invalid, exit 1
     let o = w.run(&["edit", "ci", "--note", "deploy bot"], "");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let new_tok = synthesize(ACCESS_PREFIX, 99);
-    let o = w.run(&["edit", "ci", "--secret", "--validate"], &format!("{new_tok}\n"));
+    let o = w.run(
+        &["edit", "ci", "--secret", "--validate"],
+        &format!("{new_tok}\n"),
+    );
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("invalid 401"), "{}", stdout(&o));
     let shown = json(&w.run(&["show", "ci", "--json"], ""));
@@ -243,19 +298,56 @@ fn lifecycle_add_list_show_validate_commands_edit_remove() {
             matches!(left, Err(bbtoken::store::StoreError::Missing { .. })),
             "the removed profile's secret is gone from the keyring: {left:?}"
         );
-        assert!(rt.block_on(store.get("me")).is_ok(), "the other profile's secret stays");
+        assert!(
+            rt.block_on(store.get("me")).is_ok(),
+            "the other profile's secret stays"
+        );
     }
 }
 
 #[test]
 fn every_failure_status_gets_exit_1_and_a_remedy() {
-    let Some(w) = World::start("statuses") else { return };
+    let Some(w) = World::start("statuses") else {
+        return;
+    };
     let cases: Vec<(&str, Quirks, &[&str], &str)> = vec![
-        ("revoked", Quirks { revoked: true, ..Quirks::default() }, &["repository"], "invalid"),
+        (
+            "revoked",
+            Quirks {
+                revoked: true,
+                ..Quirks::default()
+            },
+            &["repository"],
+            "invalid",
+        ),
         ("noscope", Quirks::default(), &["pullrequest"], "forbidden"),
-        ("limited", Quirks { rate_limited_times: 5, ..Quirks::default() }, &["repository"], "rate_limited"),
-        ("broken", Quirks { fixed_status: Some(503), ..Quirks::default() }, &["repository"], "server_error"),
-        ("garbled", Quirks { malformed_body: true, ..Quirks::default() }, &["repository"], "bad_response"),
+        (
+            "limited",
+            Quirks {
+                rate_limited_times: 5,
+                ..Quirks::default()
+            },
+            &["repository"],
+            "rate_limited",
+        ),
+        (
+            "broken",
+            Quirks {
+                fixed_status: Some(503),
+                ..Quirks::default()
+            },
+            &["repository"],
+            "server_error",
+        ),
+        (
+            "garbled",
+            Quirks {
+                malformed_body: true,
+                ..Quirks::default()
+            },
+            &["repository"],
+            "bad_response",
+        ),
     ];
     for (i, (name, quirks, scopes, want)) in cases.iter().enumerate() {
         let t = synthesize(ACCESS_PREFIX, 100 + i as u32);
@@ -264,23 +356,44 @@ fn every_failure_status_gets_exit_1_and_a_remedy() {
             FakeToken {
                 credential_type: "repo_access_token".into(),
                 scopes: scopes.iter().map(|s| s.to_string()).collect(),
-                reach: Reach::Repo { workspace: "acme".into(), slug: "api".into() },
+                reach: Reach::Repo {
+                    workspace: "acme".into(),
+                    slug: "api".into(),
+                },
                 email: None,
                 bot_id: None,
                 quirks: quirks.clone(),
             },
         );
-        let o = w.run(&["add", name, "-k", "repository", "-w", "acme", "-r", "api"], &t);
+        let o = w.run(
+            &["add", name, "-k", "repository", "-w", "acme", "-r", "api"],
+            &t,
+        );
         assert_eq!(code(&o), 0, "{name}: {}", stderr(&o));
         let o = w.run(&["validate", name, "--json"], "");
         assert_eq!(code(&o), 1, "{name}");
         let row = &json(&o)[0];
         assert_eq!(row["status"], *want, "{name}: {row}");
-        assert!(row["remedy"].as_str().is_some_and(|r| !r.is_empty()), "{name}: {row}");
+        assert!(
+            row["remedy"].as_str().is_some_and(|r| !r.is_empty()),
+            "{name}: {row}"
+        );
     }
     // a repository the token cannot see: not_found
     let t = repo_token(&w.fake, 7, &["repository"]);
-    let o = w.run(&["add", "elsewhere", "-k", "repository", "-w", "acme", "-r", "web"], &t);
+    let o = w.run(
+        &[
+            "add",
+            "elsewhere",
+            "-k",
+            "repository",
+            "-w",
+            "acme",
+            "-r",
+            "web",
+        ],
+        &t,
+    );
     assert_eq!(code(&o), 0);
     let o = w.run(&["validate", "elsewhere", "--json"], "");
     assert_eq!(json(&o)[0]["status"], "not_found");
@@ -300,17 +413,84 @@ fn every_failure_status_gets_exit_1_and_a_remedy() {
 
 #[test]
 fn bad_input_is_refused_with_exit_2_and_nothing_stored() {
-    let Some(w) = World::start("bad input") else { return };
+    let Some(w) = World::start("bad input") else {
+        return;
+    };
     let app_password = format!("ATBB{}{}", "a".repeat(24), "DEADBEEF");
     let cases: Vec<(Vec<&str>, String, &str)> = vec![
-        (vec!["add", "x", "-k", "api", "-w", "acme", "-r", "api", "--email", "d@example.com"], app_password, "app password"),
-        (vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api"], String::new(), "no token given"),
-        (vec!["add", "x", "-k", "repository", "-w", "acme"], "t".into(), "--repo"),
-        (vec!["add", "x", "-k", "api", "-w", "acme", "-r", "api"], "t".into(), "--email"),
-        (vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api", "--bot-email", "me@example.com"], "t".into(), "bots.bitbucket.org"),
-        (vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api", "--expires", "next week"], "t".into(), "2026-12-31"),
-        (vec!["add", "x", "-k", "repository", "-w", "Acme Co", "-r", "api"], "t".into(), "lower-case"),
-        (vec!["add", "x", "-k", "nonsense", "-w", "acme"], "t".into(), "invalid value"),
+        (
+            vec![
+                "add",
+                "x",
+                "-k",
+                "api",
+                "-w",
+                "acme",
+                "-r",
+                "api",
+                "--email",
+                "d@example.com",
+            ],
+            app_password,
+            "app password",
+        ),
+        (
+            vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api"],
+            String::new(),
+            "no token given",
+        ),
+        (
+            vec!["add", "x", "-k", "repository", "-w", "acme"],
+            "t".into(),
+            "--repo",
+        ),
+        (
+            vec!["add", "x", "-k", "api", "-w", "acme", "-r", "api"],
+            "t".into(),
+            "--email",
+        ),
+        (
+            vec![
+                "add",
+                "x",
+                "-k",
+                "repository",
+                "-w",
+                "acme",
+                "-r",
+                "api",
+                "--bot-email",
+                "me@example.com",
+            ],
+            "t".into(),
+            "bots.bitbucket.org",
+        ),
+        (
+            vec![
+                "add",
+                "x",
+                "-k",
+                "repository",
+                "-w",
+                "acme",
+                "-r",
+                "api",
+                "--expires",
+                "next week",
+            ],
+            "t".into(),
+            "2026-12-31",
+        ),
+        (
+            vec!["add", "x", "-k", "repository", "-w", "Acme Co", "-r", "api"],
+            "t".into(),
+            "lower-case",
+        ),
+        (
+            vec!["add", "x", "-k", "nonsense", "-w", "acme"],
+            "t".into(),
+            "invalid value",
+        ),
     ];
     for (args, stdin, says) in cases {
         let o = w.run(&args, &stdin);
@@ -322,50 +502,104 @@ fn bad_input_is_refused_with_exit_2_and_nothing_stored() {
 
     // a warning (API token entered as a repository token) still stores it
     let api = synthesize(API_PREFIX, 5);
-    let o = w.run(&["add", "mixed", "-k", "repository", "-w", "acme", "-r", "api"], &api);
+    let o = w.run(
+        &[
+            "add",
+            "mixed",
+            "-k",
+            "repository",
+            "-w",
+            "acme",
+            "-r",
+            "api",
+        ],
+        &api,
+    );
     assert_eq!(code(&o), 0);
     assert!(stderr(&o).contains("--kind api"), "{}", stderr(&o));
     assert!(!stderr(&o).contains(&api), "no token in messages");
     // a mistyped token warns about the checksum
     let mut typo = synthesize(ACCESS_PREFIX, 6);
     typo.replace_range(30..31, if &typo[30..31] == "A" { "B" } else { "A" });
-    let o = w.run(&["add", "typo", "-k", "repository", "-w", "acme", "-r", "api"], &typo);
-    assert!(stderr(&o).contains("mistyped or truncated"), "{}", stderr(&o));
+    let o = w.run(
+        &["add", "typo", "-k", "repository", "-w", "acme", "-r", "api"],
+        &typo,
+    );
+    assert!(
+        stderr(&o).contains("mistyped or truncated"),
+        "{}",
+        stderr(&o)
+    );
     // no Secret Service on the bus: a clear error naming the way out, exit 2
     let o = w
-        .cmd(&["add", "nokeyring", "-k", "repository", "-w", "acme", "-r", "api"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bbtoken-test-bus")
+        .cmd(&[
+            "add",
+            "nokeyring",
+            "-k",
+            "repository",
+            "-w",
+            "acme",
+            "-r",
+            "api",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/bbtoken-test-bus",
+        )
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .and_then(|mut c| {
-            c.stdin.take().unwrap().write_all(synthesize(ACCESS_PREFIX, 8).as_bytes())?;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(synthesize(ACCESS_PREFIX, 8).as_bytes())?;
             c.wait_with_output()
         })
         .unwrap();
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("BBTOKEN_STORE=keyutils"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("BBTOKEN_STORE=keyutils"),
+        "{}",
+        stderr(&o)
+    );
     let listed = json(&w.run(&["list", "--json"], ""));
     assert!(
-        listed.as_array().unwrap().iter().all(|p| p["name"] != "nokeyring"),
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["name"] != "nokeyring"),
         "a profile whose secret could not be stored is not saved"
     );
     // a second add under the same name is refused
-    let o = w.run(&["add", "typo", "-k", "repository", "-w", "acme", "-r", "api"], &typo);
+    let o = w.run(
+        &["add", "typo", "-k", "repository", "-w", "acme", "-r", "api"],
+        &typo,
+    );
     assert_eq!(code(&o), 2);
 }
 
 #[test]
 fn malformed_config_is_reported_with_line_and_left_untouched() {
-    let Some(w) = World::start("malformed config") else { return };
+    let Some(w) = World::start("malformed config") else {
+        return;
+    };
     let path = w.config.path().join("profiles.toml");
     let bad = "version = 1\n[[profile]]\nname = \"a\"\nkind = \"repository\"\nworkspace = \n";
     std::fs::write(&path, bad).unwrap();
-    for args in [vec!["list"], vec!["validate"], vec!["add", "b", "-k", "repository", "-w", "acme", "-r", "api"]] {
+    for args in [
+        vec!["list"],
+        vec!["validate"],
+        vec!["add", "b", "-k", "repository", "-w", "acme", "-r", "api"],
+    ] {
         let o = w.run(&args, &synthesize(ACCESS_PREFIX, 3));
         assert_eq!(code(&o), 2, "{args:?}");
         let err = stderr(&o);
-        assert!(err.contains("profiles.toml") && err.contains("line 5"), "{args:?}: {err}");
+        assert!(
+            err.contains("profiles.toml") && err.contains("line 5"),
+            "{args:?}: {err}"
+        );
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), bad);
 }
@@ -373,10 +607,23 @@ fn malformed_config_is_reported_with_line_and_left_untouched() {
 /// The generated commands are real git commands: run them with git.
 #[test]
 fn generated_git_commands_work_with_real_git() {
-    let Some(w) = World::start("real git") else { return };
+    let Some(w) = World::start("real git") else {
+        return;
+    };
     let t = repo_token(&w.fake, 11, &["repository"]);
     let o = w.run(
-        &["add", "ci", "-k", "repository", "-w", "acme", "-r", "api", "--bot-email", "52c16467c5f19101ff2061cc@bots.bitbucket.org"],
+        &[
+            "add",
+            "ci",
+            "-k",
+            "repository",
+            "-w",
+            "acme",
+            "-r",
+            "api",
+            "--bot-email",
+            "52c16467c5f19101ff2061cc@bots.bitbucket.org",
+        ],
         &t,
     );
     assert_eq!(code(&o), 0);
@@ -407,7 +654,11 @@ fn generated_git_commands_work_with_real_git() {
                 .env("HOME", repo.path())
                 .output()
                 .unwrap();
-            assert!(o.status.success(), "{script}: {}", String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{script}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             String::from_utf8_lossy(&o.stdout).trim().to_string()
         };
         sh("git init -q -b main .");
@@ -425,7 +676,10 @@ fn generated_git_commands_work_with_real_git() {
         sh(&text("set-url"));
         assert_eq!(sh("git remote get-url origin"), want);
         sh(&text("user-email"));
-        assert_eq!(sh("git config user.email"), "52c16467c5f19101ff2061cc@bots.bitbucket.org");
+        assert_eq!(
+            sh("git config user.email"),
+            "52c16467c5f19101ff2061cc@bots.bitbucket.org"
+        );
         assert_eq!(onboard.lines().nth(1).unwrap(), "git push -u origin main");
     }
 }

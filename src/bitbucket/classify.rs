@@ -302,26 +302,26 @@ fn add_valid_warnings(profile: &Profile, out: &mut Outcome) {
             _ => {}
         }
     }
-    if let (Some(want), Some(facts)) = (&profile.project, &out.repository) {
-        if let Some(key) = &facts.project_key {
-            if kind == TokenKind::Project && key != want {
-                out.warnings.push(format!(
-                    "{} is in project {key}, not {want}",
-                    facts.full_name
-                ));
-            }
-        }
+    if let (Some(want), Some(facts)) = (&profile.project, &out.repository)
+        && let Some(key) = &facts.project_key
+        && kind == TokenKind::Project
+        && key != want
+    {
+        out.warnings.push(format!(
+            "{} is in project {key}, not {want}",
+            facts.full_name
+        ));
     }
-    if kind.is_access_token() && profile.bot_email.is_none() {
-        if let Some(id) = out
+    if kind.is_access_token()
+        && profile.bot_email.is_none()
+        && let Some(id) = out
             .repository
             .as_ref()
             .and_then(|r| r.bot_id_candidate.as_ref())
-        {
-            out.warnings.push(format!(
-                "bot email not set; the clone link suggests {id}@bots.bitbucket.org (unconfirmed: check the token's page)"
-            ));
-        }
+    {
+        out.warnings.push(format!(
+            "bot email not set; the clone link suggests {id}@bots.bitbucket.org (unconfirmed: check the token's page)"
+        ));
     }
 }
 

@@ -59,10 +59,10 @@ impl ApiConfig {
     /// and `BBTOKEN_RETRY_429` (retries).
     pub fn from_env() -> Result<ApiConfig, ConfigError> {
         let mut cfg = ApiConfig::default();
-        if let Ok(url) = std::env::var("BBTOKEN_API_URL") {
-            if !url.is_empty() {
-                cfg.base = url;
-            }
+        if let Ok(url) = std::env::var("BBTOKEN_API_URL")
+            && !url.is_empty()
+        {
+            cfg.base = url;
         }
         if let Ok(v) = std::env::var("BBTOKEN_HTTP_TIMEOUT") {
             let secs: f64 = v
@@ -246,7 +246,7 @@ fn answer_from(status: u16, headers: &HeaderMap, body: Vec<u8>) -> Answer {
     let near_limit =
         header(headers, "x-ratelimit-nearlimit").map(|v| v.eq_ignore_ascii_case("true"));
     let rate_limit =
-        (limit.is_some() || resource.is_some() || near_limit.is_some()).then(|| RateLimit {
+        (limit.is_some() || resource.is_some() || near_limit.is_some()).then_some(RateLimit {
             limit,
             resource,
             near_limit,
