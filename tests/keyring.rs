@@ -1,18 +1,302 @@
-//! The real Secret Service (a private GNOME Keyring) and the kernel keyring,
-//! through `bbtoken::store::SecretStore`.
+//! The real Secret Service (a private GNOME Keyring on a private session bus,
+//! see tests/common) and the kernel keyring, through
+//! `bbtoken::store::SecretStore`.
+//!
+//! Secret Service tests skip with a printed reason when the daemons are not
+//! installed, and panic instead when CI is set. The keyutils test skips with a
+//! reason whenever the kernel keyring is not usable (containers often forbid
+//! the keyctl system calls), even in CI: CI machines cannot be assumed to
+//! allow it.
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use bbtoken::secret::Secret;
-use bbtoken::store::{SecretBackend, SecretStore};
+use bbtoken::store::{SecretBackend, SecretStore, StoreError};
+
+fn secret_service() -> SecretStore {
+    // Generous: a loaded CI machine must not turn a slow answer into a failure.
+    SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_secs(20))
+}
 
 #[tokio::test]
-async fn harness_smoke() {
-    let Some(kr) = common::keyring_or_skip("harness_smoke") else {
+async fn set_get_overwrite_delete() {
+    let Some(kr) = common::keyring_or_skip("set_get_overwrite_delete") else {
         return;
     };
-    let _env = kr.in_process().await.expect("in-process keyring");
-    let store = SecretStore::open(SecretBackend::SecretService);
-    store.set("p", &Secret::new("value-one")).await.unwrap();
-    assert_eq!(store.get("p").await.unwrap().expose(), "value-one");
+    let _env = kr.in_process().await.expect("keyring usable in-process");
+    let store = secret_service();
+
+    store
+        .set("alpha", &Secret::new("first-value"))
+        .await
+        .unwrap();
+    let got = store.get("alpha").await.unwrap();
+    assert!(got.expose() == "first-value", "read back {}", got.masked());
+
+    store
+        .set("alpha", &Secret::new("second-value"))
+        .await
+        .unwrap();
+    let got = store.get("alpha").await.unwrap();
+    assert!(
+        got.expose() == "second-value",
+        "after overwrite read back {}",
+        got.masked()
+    );
+
+    // A fresh store (a fresh D-Bus connection) sees the same item: it is in
+    // the keyring, not in a cache.
+    let again = secret_service().get("alpha").await.unwrap();
+    assert!(again.expose() == "second-value", "{}", again.masked());
+
+    assert_eq!(store.delete("alpha").await, Ok(true));
+    assert_eq!(
+        store.get("alpha").await.unwrap_err(),
+        StoreError::Missing {
+            profile: "alpha".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn delete_of_missing_entry_is_false() {
+    let Some(kr) = common::keyring_or_skip("delete_of_missing_entry_is_false") else {
+        return;
+    };
+    let _env = kr.in_process().await.expect("keyring usable in-process");
+    let store = secret_service();
+    assert_eq!(store.delete("never-stored").await, Ok(false));
+    assert!(matches!(
+        store.get("never-stored").await,
+        Err(StoreError::Missing { .. })
+    ));
+    // And a second delete after a real one.
+    store.set("once", &Secret::new("v")).await.unwrap();
+    assert_eq!(store.delete("once").await, Ok(true));
+    assert_eq!(store.delete("once").await, Ok(false));
+}
+
+#[tokio::test]
+async fn profiles_do_not_collide() {
+    let Some(kr) = common::keyring_or_skip("profiles_do_not_collide") else {
+        return;
+    };
+    let _env = kr.in_process().await.expect("keyring usable in-process");
+    let store = secret_service();
+    // Names that a careless key scheme could confuse.
+    let names = ["work", "work-2", "Work", "work/api", "wörk", "w"];
+    for (i, name) in names.iter().enumerate() {
+        store
+            .set(name, &Secret::new(format!("value-{i}")))
+            .await
+            .unwrap();
+    }
+    for (i, name) in names.iter().enumerate() {
+        let got = store.get(name).await.unwrap();
+        assert!(
+            got.expose() == format!("value-{i}"),
+            "{name} read back {}",
+            got.masked()
+        );
+    }
+    assert_eq!(store.delete("work").await, Ok(true));
+    for (i, name) in names.iter().enumerate().skip(1) {
+        let got = store.get(name).await.unwrap();
+        assert!(
+            got.expose() == format!("value-{i}"),
+            "{name} after deleting another: {}",
+            got.masked()
+        );
+    }
+}
+
+#[tokio::test]
+async fn long_and_unusual_secrets_survive() {
+    let Some(kr) = common::keyring_or_skip("long_and_unusual_secrets_survive") else {
+        return;
+    };
+    let _env = kr.in_process().await.expect("keyring usable in-process");
+    let store = secret_service();
+    // A real-shaped 192-character access token, and text with quotes and
+    // non-ASCII.
+    let token = format!("ATCTT3xFfGN0{}=0A1B2C3D", "aZ09_-".repeat(29) + "aZ0_-");
+    let odd = "pa\"ss wörd ' \\ ✓";
+    store
+        .set("long", &Secret::new(token.clone()))
+        .await
+        .unwrap();
+    store.set("odd", &Secret::new(odd)).await.unwrap();
+    let a = store.get("long").await.unwrap();
+    let b = store.get("odd").await.unwrap();
+    assert!(a.expose() == token, "long read back {}", a.masked());
+    assert!(b.expose() == odd, "odd read back {}", b.masked());
+}
+
+#[tokio::test]
+async fn bus_without_secret_service_is_a_clear_error() {
+    let bus = match common::Keyring::start_bus_only() {
+        Ok(b) => b,
+        Err(reason) if common::in_ci() => panic!("cannot start a private bus in CI: {reason}"),
+        Err(reason) => {
+            eprintln!("skipped: bus_without_secret_service_is_a_clear_error: {reason}");
+            return;
+        }
+    };
+    let _env = common::with_bus_address(bus.address());
+    let store = secret_service();
+    let started = Instant::now();
+    let err = store.get("anything").await.unwrap_err();
+    let elapsed = started.elapsed();
+    eprintln!("no secrets service on the bus: {elapsed:?} to: {err}");
+    assert!(
+        matches!(err, StoreError::Unavailable { .. }),
+        "want Unavailable, got {err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("secret-service"), "{text}");
+    assert!(text.contains("BBTOKEN_STORE=keyutils"), "{text}");
+    // No-hang bound only; the time is printed above.
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+}
+
+#[tokio::test]
+async fn bus_socket_that_does_not_exist_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let address = format!("unix:path={}", dir.path().join("no-such-bus").display());
+    let _env = common::with_bus_address(&address);
+    let store = secret_service();
+    let started = Instant::now();
+    let err = store.get("anything").await.unwrap_err();
+    let elapsed = started.elapsed();
+    eprintln!("bus socket missing: {elapsed:?} to: {err}");
+    assert!(
+        matches!(err, StoreError::Unavailable { .. }),
+        "want Unavailable, got {err:?}"
+    );
+    assert!(err.to_string().contains("Secret Service"), "{err}");
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+}
+
+#[tokio::test]
+async fn bus_that_never_answers_times_out() {
+    // A real unix socket that accepts connections and reads, but never
+    // writes a byte: the D-Bus handshake never completes.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("silent-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            let reader = conn.try_clone();
+            held.push(conn);
+            if let Ok(mut r) = reader {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut r, &mut std::io::sink());
+                });
+            }
+        }
+    });
+    let _env = common::with_bus_address(&format!("unix:path={}", path.display()));
+    let store =
+        SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_millis(800));
+    let started = Instant::now();
+    let err = store.get("anything").await.unwrap_err();
+    let elapsed = started.elapsed();
+    eprintln!("silent bus: {elapsed:?} to: {err}");
+    assert_eq!(
+        err,
+        StoreError::Timeout {
+            backend: "secret-service",
+            secs: 1
+        }
+    );
+    assert!(err.to_string().contains("BBTOKEN_STORE=keyutils"), "{err}");
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    // The store stays bounded on later calls too (the connection attempt is
+    // still stuck on its thread).
+    let started = Instant::now();
+    let err = store.set("anything", &Secret::new("v")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// Gives the calling thread (and the threads it starts from now on, which is
+/// where `SecretStore` runs its calls) a new anonymous session keyring, so the
+/// test neither depends on nor touches the session keyring it was started in.
+/// In containers the inherited one often belongs to an unmapped user and
+/// refuses writes (EACCES), which is what `keyctl session` works around too.
+fn join_fresh_session_keyring() -> Result<(), String> {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    // SAFETY: keyctl(JOIN_SESSION_KEYRING, NULL) takes no pointers but the
+    // null name, and only changes this thread's credentials.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_keyctl,
+            KEYCTL_JOIN_SESSION_KEYRING,
+            std::ptr::null::<libc::c_char>(),
+        )
+    };
+    if r < 0 {
+        Err(format!(
+            "keyctl(JOIN_SESSION_KEYRING) failed: {}",
+            std::io::Error::last_os_error()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[test]
+fn keyutils_round_trip() {
+    // Not CI-mandatory: the kernel keyring is often blocked in containers
+    // (seccomp forbids add_key/keyctl), so this skips with a reason even in CI.
+    // A plain #[test] with its own runtime: the session keyring is joined on
+    // this thread before any store thread is started from it.
+    if let Err(reason) = join_fresh_session_keyring() {
+        eprintln!("skipped: keyutils_round_trip: the kernel keyring is not usable here: {reason}");
+        return;
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(keyutils_cases());
+}
+
+async fn keyutils_cases() {
+    let store = SecretStore::open(SecretBackend::Keyutils).with_timeout(Duration::from_secs(20));
+    // The kernel keyring is shared by every process of this user: unique names.
+    let name = format!("bbtoken-test-{}-a", std::process::id());
+    let other = format!("bbtoken-test-{}-b", std::process::id());
+    match store.set(&name, &Secret::new("kernel-value-1")).await {
+        Ok(()) => {}
+        Err(e @ (StoreError::Unavailable { .. } | StoreError::Failed { .. })) => {
+            eprintln!("skipped: keyutils_round_trip: the kernel keyring is not usable here: {e}");
+            return;
+        }
+        Err(e) => panic!("unexpected keyutils error: {e:?}"),
+    }
+    store
+        .set(&other, &Secret::new("kernel-value-2"))
+        .await
+        .unwrap();
+    let a = store.get(&name).await.unwrap();
+    assert!(a.expose() == "kernel-value-1", "{}", a.masked());
+    store
+        .set(&name, &Secret::new("kernel-value-3"))
+        .await
+        .unwrap();
+    let a = store.get(&name).await.unwrap();
+    assert!(a.expose() == "kernel-value-3", "{}", a.masked());
+    let b = store.get(&other).await.unwrap();
+    assert!(b.expose() == "kernel-value-2", "{}", b.masked());
+    assert_eq!(store.delete(&name).await, Ok(true));
+    assert_eq!(store.delete(&name).await, Ok(false));
+    assert!(matches!(
+        store.get(&name).await,
+        Err(StoreError::Missing { .. })
+    ));
+    assert_eq!(store.delete(&other).await, Ok(true));
 }

@@ -130,10 +130,34 @@ impl Keyring {
     /// XDG_CACHE_HOME inside it. `Err(reason)` when a binary is missing or the
     /// daemons do not come up in time.
     pub fn start() -> Result<Keyring, String> {
-        for bin in ["dbus-daemon", "gnome-keyring-daemon", "dbus-send", "sh"] {
+        let mut kr = Keyring::start_bus_only()?;
+        if find_in_path("gnome-keyring-daemon").is_none() {
+            return Err(
+                "gnome-keyring-daemon is not installed (Debian: apt-get install gnome-keyring)"
+                    .into(),
+            );
+        }
+        let mut cmd = kr.watchdog(WATCHDOG_WITH_PASSWORD);
+        cmd.args([
+            "gnome-keyring-daemon",
+            "--foreground",
+            "--components=secrets",
+            "--unlock",
+        ])
+        .env("BBTOKEN_TEST_KEYRING_PASSWORD", KEYRING_PASSWORD);
+        let log = kr.home.path().join("keyring.log");
+        kr.keyring = Some(spawn_daemon("gnome-keyring-daemon", cmd, &log, false)?);
+        kr.wait_ready()?;
+        Ok(kr)
+    }
+
+    /// Only the private session bus, with no secrets service on it (and none
+    /// that can be activated): what a desktop-less machine looks like.
+    pub fn start_bus_only() -> Result<Keyring, String> {
+        for bin in ["dbus-daemon", "dbus-send", "sh"] {
             if find_in_path(bin).is_none() {
                 return Err(format!(
-                    "{bin} is not installed (Debian: apt-get install dbus-daemon dbus-bin gnome-keyring)"
+                    "{bin} is not installed (Debian: apt-get install dbus-daemon dbus-bin)"
                 ));
             }
         }
@@ -169,24 +193,6 @@ impl Keyring {
         let (bus, address) = kr.spawn_bus(&config)?;
         kr.bus = Some(bus);
         kr.address = address;
-
-        let mut cmd = kr.watchdog(WATCHDOG_WITH_PASSWORD);
-        cmd.args([
-            "gnome-keyring-daemon",
-            "--foreground",
-            "--components=secrets",
-            "--unlock",
-        ])
-        .env("BBTOKEN_TEST_KEYRING_PASSWORD", KEYRING_PASSWORD);
-        let daemon = spawn_daemon(
-            "gnome-keyring-daemon",
-            cmd,
-            &root.join("keyring.log"),
-            false,
-        )?;
-        kr.keyring = Some(daemon);
-
-        kr.wait_ready()?;
         Ok(kr)
     }
 
