@@ -319,22 +319,11 @@ fn curl(req: &Request) -> Vec<Generated> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Utc;
 
     fn profile(kind: TokenKind) -> Profile {
         Profile {
-            name: "p".into(),
-            kind,
-            workspace: "acme".into(),
-            repo: Some("api".into()),
-            project: None,
-            bot_email: None,
             email: (kind == TokenKind::Api).then(|| "dev@example.com".to_string()),
-            username: None,
-            expires: None,
-            note: None,
-            created: Utc::now(),
-            last_validation: None,
+            ..Profile::new("p", kind, "acme", Some("api"))
         }
     }
 

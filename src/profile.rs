@@ -107,6 +107,24 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A profile with only the required facts; every optional field empty.
+    pub fn new(name: &str, kind: TokenKind, workspace: &str, repo: Option<&str>) -> Profile {
+        Profile {
+            name: name.into(),
+            kind,
+            workspace: workspace.into(),
+            repo: repo.map(str::to_string),
+            project: None,
+            bot_email: None,
+            email: None,
+            username: None,
+            expires: None,
+            note: None,
+            created: Utc::now(),
+            last_validation: None,
+        }
+    }
+
     /// The repository validation talks to and commands target by default.
     pub fn repo_slug(&self) -> Option<&str> {
         self.repo.as_deref()

@@ -139,18 +139,8 @@ mod tests {
     #[test]
     fn expiry_notes() {
         let mut p = Profile {
-            name: "p".into(),
-            kind: TokenKind::Repository,
-            workspace: "w".into(),
-            repo: Some("r".into()),
-            project: None,
-            bot_email: None,
-            email: None,
-            username: None,
             expires: NaiveDate::from_ymd_opt(2026, 1, 10),
-            note: None,
-            created: Utc::now(),
-            last_validation: None,
+            ..Profile::new("p", TokenKind::Repository, "w", Some("r"))
         };
         let today = NaiveDate::from_ymd_opt(2026, 1, 20).unwrap();
         let o = note_expiry(&p, Outcome::bare(Status::Invalid, "x", None), today);

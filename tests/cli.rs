@@ -75,7 +75,12 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Registers a repository access token for acme/api with the fake.
 fn repo_token(fake: &FakeBitbucket, seed: u32, scopes: &[&str]) -> String {
+    repo_token_with(fake, seed, scopes, Quirks::default())
+}
+
+fn repo_token_with(fake: &FakeBitbucket, seed: u32, scopes: &[&str], quirks: Quirks) -> String {
     let t = synthesize(ACCESS_PREFIX, seed);
     fake.add_token(
         &t,
@@ -88,7 +93,7 @@ fn repo_token(fake: &FakeBitbucket, seed: u32, scopes: &[&str]) -> String {
             },
             email: None,
             bot_id: Some("abcdefghijklmnopqrstuvwxyz0123".into()),
-            quirks: Quirks::default(),
+            quirks,
         },
     );
     t
@@ -350,21 +355,7 @@ fn every_failure_status_gets_exit_1_and_a_remedy() {
         ),
     ];
     for (i, (name, quirks, scopes, want)) in cases.iter().enumerate() {
-        let t = synthesize(ACCESS_PREFIX, 100 + i as u32);
-        w.fake.add_token(
-            &t,
-            FakeToken {
-                credential_type: "repo_access_token".into(),
-                scopes: scopes.iter().map(|s| s.to_string()).collect(),
-                reach: Reach::Repo {
-                    workspace: "acme".into(),
-                    slug: "api".into(),
-                },
-                email: None,
-                bot_id: None,
-                quirks: quirks.clone(),
-            },
-        );
+        let t = repo_token_with(&w.fake, 100 + i as u32, scopes, quirks.clone());
         let o = w.run(
             &["add", name, "-k", "repository", "-w", "acme", "-r", "api"],
             &t,

@@ -328,22 +328,11 @@ fn add_valid_warnings(profile: &Profile, out: &mut Outcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Utc;
 
     fn profile(kind: TokenKind) -> Profile {
         Profile {
-            name: "p".into(),
-            kind,
-            workspace: "acme".into(),
-            repo: Some("api".into()),
-            project: None,
-            bot_email: None,
             email: Some("dev@example.com".into()),
-            username: None,
-            expires: None,
-            note: None,
-            created: Utc::now(),
-            last_validation: None,
+            ..Profile::new("p", kind, "acme", Some("api"))
         }
     }
 

@@ -121,24 +121,10 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Utc;
 
     #[test]
     fn targets() {
-        let p = Profile {
-            name: "p".into(),
-            kind: TokenKind::Workspace,
-            workspace: "acme".into(),
-            repo: Some("api".into()),
-            project: None,
-            bot_email: None,
-            email: None,
-            username: None,
-            expires: None,
-            note: None,
-            created: Utc::now(),
-            last_validation: None,
-        };
+        let p = Profile::new("p", TokenKind::Workspace, "acme", Some("api"));
         assert_eq!(
             parse_target(&p, None).unwrap(),
             ("acme".into(), "api".into())

@@ -5,14 +5,13 @@
 //! be saved); a removed profile's secret goes first, so no secret is ever left
 //! behind without a profile.
 
-use chrono::Utc;
-
 use crate::cli::args::{AddArgs, EditArgs, FieldArgs};
 use crate::cli::{Fail, exit, input, report_warning, validate};
 use crate::context::Context;
 use crate::fields;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
+use crate::store::ConfigError;
 use crate::token::{self, Severity};
 
 /// Sets the fields given on the command line; an empty value clears one.
@@ -77,20 +76,7 @@ fn read_checked_secret(name: &str, kind: TokenKind) -> Result<Secret, Fail> {
 }
 
 pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
-    let mut p = Profile {
-        name: a.name.clone(),
-        kind: a.kind,
-        workspace: String::new(),
-        repo: None,
-        project: None,
-        bot_email: None,
-        email: None,
-        username: None,
-        expires: None,
-        note: None,
-        created: Utc::now(),
-        last_validation: None,
-    };
+    let mut p = Profile::new(&a.name, a.kind, "", None);
     apply(&mut p, &a.fields)?;
     check_fields(&p)?;
     if ctx.profiles.load()?.find(&p.name).is_some() {
@@ -108,12 +94,7 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
         doc.profiles.push(p.clone());
         Ok(())
     });
-    let failure = match saved {
-        Ok(Ok(())) => None,
-        Ok(Err(why)) => Some(why),
-        Err(e) => Some(e.to_string()),
-    };
-    if let Some(why) = failure {
+    if let Some(why) = save_failure(saved) {
         // The secret was new: take it back so no orphan is left.
         let _ = ctx.secrets.delete(&p.name).await;
         return Err(Fail::usage(format!("profile not saved: {why}")));
@@ -174,12 +155,7 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
         }
         None => Err(format!("profile {:?} was removed meanwhile", p.name)),
     });
-    let failure = match saved {
-        Ok(Ok(())) => None,
-        Ok(Err(why)) => Some(why),
-        Err(e) => Some(e.to_string()),
-    };
-    if let Some(why) = failure {
+    if let Some(why) = save_failure(saved) {
         if new_secret.is_some() {
             match previous {
                 Some(prev) => {
@@ -243,6 +219,15 @@ pub async fn remove(ctx: &Context, name: &str) -> Result<i32, Fail> {
         }
     );
     Ok(exit::OK)
+}
+
+/// Why a profile update did not land, if it did not.
+fn save_failure(saved: Result<Result<(), String>, ConfigError>) -> Option<String> {
+    match saved {
+        Ok(Ok(())) => None,
+        Ok(Err(why)) => Some(why),
+        Err(e) => Some(e.to_string()),
+    }
 }
 
 pub fn not_found(name: &str) -> Fail {

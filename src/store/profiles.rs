@@ -249,18 +249,8 @@ mod tests {
 
     fn sample(name: &str) -> Profile {
         Profile {
-            name: name.into(),
-            kind: TokenKind::Repository,
-            workspace: "acme".into(),
-            repo: Some("api".into()),
-            project: None,
-            bot_email: None,
-            email: None,
-            username: None,
-            expires: None,
             note: Some("line one\nline \"two\"".into()),
-            created: Utc::now(),
-            last_validation: None,
+            ..Profile::new(name, TokenKind::Repository, "acme", Some("api"))
         }
     }
 
