@@ -1,1 +1,816 @@
+//! Unit tests of `update`: one or more per action.
+
 use super::*;
+use crate::profile::{Outcome, RepoFacts, TokenKind};
+use crate::store::profiles::{Document, Settings};
+
+fn now() -> DateTime<Utc> {
+    "2026-03-01T12:00:00Z".parse().unwrap()
+}
+
+fn profile(name: &str, kind: TokenKind, expires_in: Option<i64>) -> Profile {
+    Profile {
+        name: name.into(),
+        kind,
+        workspace: "acme".into(),
+        repo: Some(format!("{name}-repo")),
+        project: (kind == TokenKind::Project).then(|| "PLAT".into()),
+        bot_email: None,
+        email: (kind == TokenKind::Api).then(|| "jane@example.com".into()),
+        username: None,
+        expires: expires_in.map(|d| now().date_naive() + chrono::Duration::days(d)),
+        note: None,
+        created: now(),
+        last_validation: None,
+    }
+}
+
+fn outcome(status: Status) -> Outcome {
+    let mut o = Outcome::bare(status, format!("{status} message"), Some("do this".into()));
+    o.checked_at = now();
+    o
+}
+
+fn doc(profiles: Vec<Profile>, validate_on_start: bool) -> Document {
+    Document {
+        version: 1,
+        settings: Settings { validate_on_start },
+        profiles,
+    }
+}
+
+/// An app with three loaded profiles: beta (valid), alpha (invalid), gamma (unchecked).
+fn app() -> App {
+    let mut a = App::new(Endpoints::default(), "memory", now());
+    let mut beta = profile("beta", TokenKind::Repository, Some(30));
+    beta.last_validation = Some(outcome(Status::Valid));
+    let mut alpha = profile("alpha", TokenKind::Api, Some(90));
+    alpha.last_validation = Some(outcome(Status::Invalid));
+    let gamma = profile("gamma", TokenKind::Project, Some(2));
+    let fx = update(
+        &mut a,
+        Action::Loaded(Ok(doc(vec![beta, alpha, gamma], false))),
+    );
+    assert!(fx.is_empty());
+    a
+}
+
+fn names(a: &App) -> Vec<String> {
+    a.visible()
+        .iter()
+        .map(|&i| a.rows[i].profile.name.clone())
+        .collect()
+}
+
+fn selected(a: &App) -> String {
+    a.selected_profile().unwrap().name.clone()
+}
+
+#[test]
+fn loaded_validates_on_start_only_when_enabled() {
+    let mut a = App::new(Endpoints::default(), "memory", now());
+    let p = vec![
+        profile("x", TokenKind::Repository, None),
+        profile("y", TokenKind::Workspace, None),
+    ];
+    let fx = update(&mut a, Action::Loaded(Ok(doc(p.clone(), true))));
+    assert_eq!(fx.len(), 1);
+    let Effect::Validate(list) = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(list.len(), 2);
+    assert_eq!(a.in_flight(), 2);
+    // A reload keeps rows in flight and does not start again.
+    let fx = update(&mut a, Action::Loaded(Ok(doc(p.clone(), true))));
+    assert!(fx.is_empty());
+    assert_eq!(a.in_flight(), 2);
+
+    let mut b = App::new(Endpoints::default(), "memory", now());
+    assert!(update(&mut b, Action::Loaded(Ok(doc(p, false)))).is_empty());
+    assert_eq!(b.in_flight(), 0);
+    assert!(!b.validate_on_start);
+}
+
+#[test]
+fn loaded_error_becomes_a_problem() {
+    let mut a = App::new(Endpoints::default(), "memory", now());
+    update(
+        &mut a,
+        Action::Loaded(Err(Notice::error("cannot read", Some("fix it".into())))),
+    );
+    assert_eq!(a.problem.as_ref().unwrap().text, "cannot read");
+    assert!(!a.loaded);
+}
+
+#[test]
+fn tick_moves_clock_and_spinner() {
+    let mut a = app();
+    let later = now() + chrono::Duration::minutes(5);
+    update(&mut a, Action::Tick(later));
+    assert_eq!(a.now, later);
+    assert_eq!(a.spinner, 1);
+}
+
+#[test]
+fn quit_sets_flag_and_drops_overlay() {
+    let mut a = app();
+    update(&mut a, Action::OpenAdd);
+    update(&mut a, Action::Quit);
+    assert!(a.quit);
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn movement_keys() {
+    let mut a = app();
+    assert_eq!(names(&a), ["alpha", "beta", "gamma"]);
+    assert_eq!(selected(&a), "alpha");
+    update(&mut a, Action::Down);
+    assert_eq!(selected(&a), "beta");
+    update(&mut a, Action::Bottom);
+    assert_eq!(selected(&a), "gamma");
+    update(&mut a, Action::Down);
+    assert_eq!(selected(&a), "gamma", "stops at the end");
+    update(&mut a, Action::Top);
+    assert_eq!(selected(&a), "alpha");
+    update(&mut a, Action::Up);
+    assert_eq!(selected(&a), "alpha", "stops at the top");
+    update(&mut a, Action::PageDown);
+    assert_eq!(selected(&a), "gamma");
+    update(&mut a, Action::PageUp);
+    assert_eq!(selected(&a), "alpha");
+    update(&mut a, Action::Select(1));
+    assert_eq!(selected(&a), "beta");
+    update(&mut a, Action::Select(7));
+    assert_eq!(selected(&a), "beta", "out of range is ignored");
+}
+
+#[test]
+fn filter_as_you_type() {
+    let mut a = app();
+    update(&mut a, Action::StartFilter);
+    assert!(a.filtering);
+    update(&mut a, Action::Input('m'));
+    update(&mut a, Action::Input('m'));
+    assert_eq!(names(&a), ["gamma"]);
+    update(&mut a, Action::Backspace);
+    assert_eq!(names(&a).len(), 3, "'m' matches the workspace acme");
+    update(&mut a, Action::Backspace);
+    update(&mut a, Action::Paste("api\n".into()));
+    assert_eq!(names(&a), ["alpha"], "matches the kind too");
+    update(&mut a, Action::Confirm);
+    assert!(!a.filtering);
+    assert_eq!(a.filter, "api");
+    // Letters are commands again once the filter is kept.
+    update(&mut a, Action::Back);
+    assert_eq!(a.filter, "");
+    assert_eq!(names(&a).len(), 3);
+    update(&mut a, Action::StartFilter);
+    update(&mut a, Action::Input('z'));
+    assert!(names(&a).is_empty());
+    assert!(a.selected_profile().is_none());
+    update(&mut a, Action::Back);
+    assert!(!a.filtering);
+    assert_eq!(names(&a).len(), 3);
+}
+
+#[test]
+fn sort_cycles_and_keeps_selection() {
+    let mut a = app();
+    update(&mut a, Action::Select(1)); // beta
+    update(&mut a, Action::CycleSort);
+    assert_eq!(a.sort, Sort::Status);
+    assert_eq!(
+        names(&a),
+        ["alpha", "gamma", "beta"],
+        "problems first, valid last"
+    );
+    assert_eq!(selected(&a), "beta");
+    update(&mut a, Action::CycleSort);
+    assert_eq!(a.sort, Sort::Expiry);
+    assert_eq!(names(&a), ["gamma", "beta", "alpha"]);
+    assert_eq!(selected(&a), "beta");
+    update(&mut a, Action::CycleSort);
+    assert_eq!(a.sort, Sort::Name);
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut a = app();
+    update(&mut a, Action::ToggleHelp);
+    assert_eq!(a.overlay, Overlay::Help);
+    update(&mut a, Action::Down);
+    assert_eq!(a.overlay, Overlay::Help, "help swallows other keys");
+    assert_eq!(selected(&a), "alpha");
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn validate_selected_and_all_skip_rows_in_flight() {
+    let mut a = app();
+    let fx = update(&mut a, Action::ValidateSelected);
+    assert_eq!(fx.len(), 1);
+    let Effect::Validate(list) = &fx[0] else {
+        panic!()
+    };
+    assert_eq!(list[0].name, "alpha");
+    assert!(
+        update(&mut a, Action::ValidateSelected).is_empty(),
+        "already in flight"
+    );
+    let fx = update(&mut a, Action::ValidateAll);
+    let Effect::Validate(list) = &fx[0] else {
+        panic!()
+    };
+    let n: Vec<_> = list.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(n, ["beta", "gamma"]);
+    assert_eq!(a.in_flight(), 3);
+}
+
+#[test]
+fn validated_updates_row_and_reports_problems() {
+    let mut a = app();
+    update(&mut a, Action::ValidateAll);
+    update(
+        &mut a,
+        Action::Validated {
+            name: "gamma".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert_eq!(a.in_flight(), 2);
+    assert_eq!(
+        a.find("gamma")
+            .unwrap()
+            .last_validation
+            .as_ref()
+            .unwrap()
+            .status,
+        Status::Valid
+    );
+    assert!(a.problem.is_none());
+    update(
+        &mut a,
+        Action::Validated {
+            name: "beta".into(),
+            outcome: outcome(Status::NetworkError),
+        },
+    );
+    let p = a.problem.clone().unwrap();
+    assert!(p.text.starts_with("network:"), "{p:?}");
+    assert_eq!(p.remedy.as_deref(), Some("do this"));
+    update(
+        &mut a,
+        Action::Validated {
+            name: "alpha".into(),
+            outcome: outcome(Status::StoreError),
+        },
+    );
+    assert!(
+        a.problem
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("credential store:")
+    );
+    // A result for a profile deleted meanwhile is dropped.
+    update(
+        &mut a,
+        Action::Validated {
+            name: "gone".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert_eq!(a.rows.len(), 3);
+}
+
+#[test]
+fn record_failed_is_a_problem() {
+    let mut a = app();
+    update(
+        &mut a,
+        Action::RecordFailed(Notice::error("not saved", None)),
+    );
+    assert_eq!(a.problem.unwrap().text, "not saved");
+}
+
+fn open_commands(a: &mut App) -> CommandsPanel {
+    update(a, Action::Down); // beta, a repository token
+    update(a, Action::OpenCommands);
+    match &a.overlay {
+        Overlay::Commands(p) => p.clone(),
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn commands_panel_opens_on_the_selected_profile_masked() {
+    let mut a = app();
+    let p = open_commands(&mut a);
+    assert_eq!(p.profile, "beta");
+    assert_eq!(
+        (p.workspace.as_str(), p.repo.as_str()),
+        ("acme", "beta-repo")
+    );
+    assert_eq!(p.mode, Mode::Interactive);
+    assert!(p.revealed.is_none());
+    let cmds = panel_commands(&a, &p);
+    assert!(cmds.iter().any(|g| g.text.contains("git clone")));
+    assert!(cmds.iter().all(|g| !g.holds_secret));
+    // Enter on the main screen opens it too.
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+    update(&mut a, Action::Confirm);
+    assert!(matches!(a.overlay, Overlay::Commands(_)));
+}
+
+#[test]
+fn commands_panel_mode_selection_and_target() {
+    let mut a = app();
+    open_commands(&mut a);
+    update(&mut a, Action::ToggleMode);
+    update(&mut a, Action::Down);
+    update(&mut a, Action::EditTarget);
+    for _ in 0.."acme/beta-repo".len() {
+        update(&mut a, Action::Backspace);
+    }
+    for c in "other/shop".chars() {
+        update(&mut a, Action::Input(c));
+    }
+    update(&mut a, Action::Confirm);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.mode, Mode::Embedded);
+    assert_eq!(p.selected, 1);
+    assert_eq!((p.workspace.as_str(), p.repo.as_str()), ("other", "shop"));
+    let cmds = panel_commands(&a, p);
+    assert!(cmds[0].text.contains("other/shop.git"), "{}", cmds[0].text);
+    assert!(
+        cmds[0].text.contains(MASKED_TOKEN),
+        "embedded but masked: {}",
+        cmds[0].text
+    );
+    // A bad target is refused and explained.
+    update(&mut a, Action::EditTarget);
+    update(&mut a, Action::Input('/'));
+    update(&mut a, Action::Confirm);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert!(p.target_input.is_some());
+    assert!(
+        a.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Target not changed")
+    );
+    update(&mut a, Action::Back);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert!(p.target_input.is_none());
+}
+
+#[test]
+fn reveal_fetches_then_masks_again_and_closing_drops_the_token() {
+    let mut a = app();
+    open_commands(&mut a);
+    let fx = update(&mut a, Action::ToggleReveal);
+    assert_eq!(
+        fx,
+        vec![Effect::Reveal {
+            profile: "beta".into()
+        }]
+    );
+    assert!(
+        update(&mut a, Action::ToggleReveal).is_empty(),
+        "one fetch at a time"
+    );
+    let secret = Secret::new("ATCTT3xFfGN0REALTOKEN");
+    update(
+        &mut a,
+        Action::Revealed {
+            profile: "beta".into(),
+            result: Ok(secret.clone()),
+        },
+    );
+    update(&mut a, Action::ToggleMode);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.revealed.as_ref(), Some(&secret));
+    assert!(panel_commands(&a, p)[0].text.contains("REALTOKEN"));
+    update(&mut a, Action::ToggleReveal);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert!(p.revealed.is_none());
+    // Reveal again, then close: the token goes with the panel.
+    update(&mut a, Action::ToggleReveal);
+    update(
+        &mut a,
+        Action::Revealed {
+            profile: "beta".into(),
+            result: Ok(secret),
+        },
+    );
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+    // A late answer for a closed panel is dropped.
+    update(
+        &mut a,
+        Action::Revealed {
+            profile: "beta".into(),
+            result: Ok(Secret::new("late")),
+        },
+    );
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn reveal_failure_is_explained() {
+    let mut a = app();
+    open_commands(&mut a);
+    update(&mut a, Action::ToggleReveal);
+    update(
+        &mut a,
+        Action::Revealed {
+            profile: "beta".into(),
+            result: Err(Notice::error("store locked", None)),
+        },
+    );
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert!(p.revealed.is_none() && !p.revealing);
+    assert_eq!(a.notice.as_ref().unwrap().text, "store locked");
+}
+
+#[test]
+fn copy_asks_the_runner_and_confirmation_names_the_command() {
+    let mut a = app();
+    open_commands(&mut a);
+    update(&mut a, Action::ToggleMode);
+    let fx = update(&mut a, Action::Copy);
+    let [
+        Effect::Copy {
+            profile,
+            mode,
+            index,
+            generation,
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        (profile.name.as_str(), *mode, *index, *generation),
+        ("beta", Mode::Embedded, 0, 1)
+    );
+    update(
+        &mut a,
+        Action::Copied {
+            what: "Clone".into(),
+            held_secret: true,
+            generation: 1,
+            native: false,
+        },
+    );
+    let n = a.notice.clone().unwrap().text;
+    assert!(
+        n.contains("Copied Clone") && n.contains("cleared in 30 s"),
+        "{n}"
+    );
+    // A confirmation for an older copy does not overwrite the newer one.
+    update(&mut a, Action::Copy);
+    update(
+        &mut a,
+        Action::Copied {
+            what: "Old".into(),
+            held_secret: false,
+            generation: 1,
+            native: true,
+        },
+    );
+    assert!(!a.notice.clone().unwrap().text.contains("Old"));
+}
+
+#[test]
+fn copy_failed_and_clipboard_cleared() {
+    let mut a = app();
+    update(
+        &mut a,
+        Action::CopyFailed(Notice::error("Not copied: locked", None)),
+    );
+    assert_eq!(a.notice.clone().unwrap().text, "Not copied: locked");
+    a.clipboard_generation = 2;
+    update(&mut a, Action::ClipboardCleared { generation: 1 });
+    assert_eq!(
+        a.notice.clone().unwrap().text,
+        "Not copied: locked",
+        "stale clear is ignored"
+    );
+    update(&mut a, Action::ClipboardCleared { generation: 2 });
+    assert!(a.notice.unwrap().text.starts_with("Clipboard cleared"));
+}
+
+fn type_into(a: &mut App, s: &str) {
+    for c in s.chars() {
+        update(a, Action::Input(c));
+    }
+}
+
+#[test]
+fn add_form_checks_then_saves_secret_and_profile() {
+    let mut a = app();
+    update(&mut a, Action::OpenAdd);
+    // Enter with problems does not save; it says why and moves there.
+    assert!(update(&mut a, Action::Confirm).is_empty());
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert!(f.error.as_ref().unwrap().starts_with("Name"));
+    type_into(&mut a, "delta");
+    update(&mut a, Action::NextField); // kind
+    update(&mut a, Action::NextField); // workspace
+    type_into(&mut a, "acme");
+    update(&mut a, Action::NextField); // repo
+    type_into(&mut a, "shop");
+    update(&mut a, Action::PrevField);
+    update(&mut a, Action::NextField);
+    let token = crate::token::synthesize(crate::token::ACCESS_PREFIX, 3);
+    let Overlay::Form(f) = &mut a.overlay else {
+        panic!()
+    };
+    f.focus = FieldId::Token;
+    update(&mut a, Action::Paste(format!("{token}\n")));
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(
+        f.token_check().unwrap().summary(),
+        "access token · 192 chars · checksum ok"
+    );
+    let fx = update(&mut a, Action::Confirm);
+    let [Effect::Save(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.kind, FormKind::Add);
+    assert_eq!(req.profile.name, "delta");
+    assert_eq!(req.profile.repo.as_deref(), Some("shop"));
+    assert_eq!(req.token.as_ref().unwrap().expose(), token);
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert!(f.saving);
+    // While saving, input is ignored.
+    assert!(update(&mut a, Action::Confirm).is_empty());
+    let fx = update(
+        &mut a,
+        Action::Saved {
+            result: Ok(req.profile.clone()),
+            revalidate: true,
+            previous: None,
+        },
+    );
+    assert_eq!(a.overlay, Overlay::None);
+    assert_eq!(selected(&a), "delta");
+    assert!(matches!(fx.as_slice(), [Effect::Validate(v)] if v[0].name == "delta"));
+}
+
+#[test]
+fn failed_save_keeps_the_form_open_and_says_why() {
+    let mut a = app();
+    update(&mut a, Action::OpenRotate);
+    let Overlay::Form(f) = &mut a.overlay else {
+        panic!()
+    };
+    f.saving = true;
+    update(
+        &mut a,
+        Action::Saved {
+            result: Err("disk full".into()),
+            revalidate: true,
+            previous: None,
+        },
+    );
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert!(!f.saving);
+    assert_eq!(f.error.as_deref(), Some("disk full"));
+    assert!(a.notice.as_ref().unwrap().text.contains("disk full"));
+}
+
+#[test]
+fn edit_renames_in_place() {
+    let mut a = app();
+    update(&mut a, Action::Down); // beta
+    update(&mut a, Action::OpenEdit);
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(f.value(FieldId::Name), "beta");
+    assert!(
+        !f.fields().contains(&FieldId::Token),
+        "edit keeps the token"
+    );
+    update(&mut a, Action::Backspace);
+    type_into(&mut a, "2");
+    let fx = update(&mut a, Action::Confirm);
+    let [Effect::Save(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        req.kind,
+        FormKind::Edit {
+            original: "beta".into()
+        }
+    );
+    assert!(req.token.is_none());
+    assert_eq!(
+        req.profile.last_validation.as_ref().unwrap().status,
+        Status::Valid,
+        "kept"
+    );
+    let fx = update(
+        &mut a,
+        Action::Saved {
+            result: Ok(req.profile.clone()),
+            revalidate: false,
+            previous: Some("beta".into()),
+        },
+    );
+    assert!(fx.is_empty());
+    assert_eq!(names(&a), ["alpha", "bet2", "gamma"]);
+}
+
+#[test]
+fn edit_refuses_a_taken_name() {
+    let mut a = app();
+    update(&mut a, Action::Down);
+    update(&mut a, Action::OpenEdit);
+    for _ in 0..4 {
+        update(&mut a, Action::Backspace);
+    }
+    type_into(&mut a, "gamma");
+    assert!(update(&mut a, Action::Confirm).is_empty());
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert!(f.error.as_ref().unwrap().contains("already exists"));
+}
+
+#[test]
+fn rotate_replaces_only_the_token_and_forgets_the_old_outcome() {
+    let mut a = app();
+    update(&mut a, Action::Down); // beta
+    update(&mut a, Action::OpenRotate);
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(f.fields(), vec![FieldId::Token, FieldId::Expires]);
+    update(
+        &mut a,
+        Action::Paste(crate::token::synthesize(crate::token::ACCESS_PREFIX, 8)),
+    );
+    let fx = update(&mut a, Action::Confirm);
+    let [Effect::Save(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        req.kind,
+        FormKind::Rotate {
+            name: "beta".into()
+        }
+    );
+    let before = a.find("beta").unwrap();
+    assert_eq!(req.profile.repo, before.repo);
+    assert_eq!(req.profile.expires, before.expires);
+    assert!(req.profile.last_validation.is_none());
+}
+
+#[test]
+fn form_back_cancels() {
+    let mut a = app();
+    update(&mut a, Action::OpenAdd);
+    type_into(&mut a, "x");
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+    assert_eq!(a.rows.len(), 3);
+}
+
+#[test]
+fn delete_asks_then_deletes() {
+    let mut a = app();
+    update(&mut a, Action::AskDelete);
+    assert_eq!(
+        a.overlay,
+        Overlay::ConfirmDelete {
+            name: "alpha".into()
+        }
+    );
+    assert!(update(&mut a, Action::Input('n')).is_empty());
+    assert_eq!(a.overlay, Overlay::None);
+    update(&mut a, Action::AskDelete);
+    let fx = update(&mut a, Action::Input('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Delete {
+            name: "alpha".into()
+        }]
+    );
+    update(
+        &mut a,
+        Action::Deleted {
+            name: "alpha".into(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(names(&a), ["beta", "gamma"]);
+    assert!(a.notice.unwrap().text.contains("Deleted alpha"));
+}
+
+#[test]
+fn delete_failure_keeps_the_row() {
+    let mut a = app();
+    update(
+        &mut a,
+        Action::Deleted {
+            name: "alpha".into(),
+            result: Err(Notice::error("Not deleted: locked", None)),
+        },
+    );
+    assert_eq!(a.rows.len(), 3);
+    assert_eq!(a.notice.unwrap().text, "Not deleted: locked");
+}
+
+#[test]
+fn empty_list_ignores_profile_actions() {
+    let mut a = App::new(Endpoints::default(), "memory", now());
+    update(&mut a, Action::Loaded(Ok(doc(vec![], false))));
+    for action in [
+        Action::OpenCommands,
+        Action::OpenEdit,
+        Action::OpenRotate,
+        Action::AskDelete,
+        Action::Down,
+    ] {
+        assert!(update(&mut a, action).is_empty());
+        assert_eq!(a.overlay, Overlay::None);
+    }
+    assert!(update(&mut a, Action::ValidateSelected).is_empty());
+    assert!(update(&mut a, Action::ValidateAll).is_empty());
+}
+
+#[test]
+fn onboarding_push_uses_the_main_branch_when_known() {
+    let mut a = app();
+    let beta = a
+        .rows
+        .iter_mut()
+        .find(|r| r.profile.name == "beta")
+        .unwrap();
+    beta.profile.last_validation.as_mut().unwrap().repository = Some(RepoFacts {
+        full_name: "acme/beta-repo".into(),
+        is_private: Some(true),
+        main_branch: Some("trunk".into()),
+        project_key: None,
+        bot_id_candidate: None,
+    });
+    let p = open_commands(&mut a);
+    let cmds = panel_commands(&a, &p);
+    assert!(
+        cmds.iter().any(|g| g.text.contains("push -u origin trunk")),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn keymap_depends_on_focus() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let k = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let mut a = app();
+    assert_eq!(keymap::key(&a, k('q')), Some(Action::Quit));
+    assert_eq!(keymap::key(&a, k('j')), Some(Action::Down));
+    update(&mut a, Action::OpenAdd);
+    assert_eq!(
+        keymap::key(&a, k('q')),
+        Some(Action::Input('q')),
+        "letters are text in a form"
+    );
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(
+        keymap::key(&a, ctrl_c),
+        Some(Action::Quit),
+        "Ctrl-C always quits"
+    );
+    update(&mut a, Action::Back);
+    update(&mut a, Action::OpenCommands);
+    assert_eq!(keymap::key(&a, k('y')), Some(Action::Copy));
+    assert_eq!(keymap::key(&a, k('R')), Some(Action::ToggleReveal));
+}

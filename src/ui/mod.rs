@@ -41,7 +41,7 @@ pub fn areas(app: &App, area: Rect) -> Areas {
     .areas(area);
     let wide = body.width >= 110;
     let [list, detail] = if wide {
-        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(body)
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(body)
     } else {
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body)
     };

@@ -1,0 +1,356 @@
+//! Rendered screens at fixed sizes (insta + ratatui's TestBackend), with a
+//! fixed clock so relative times never change, and the check that no frame
+//! shows a secret unless the user revealed it.
+
+use bbtoken::app::{Action, App, FieldId, Notice, Overlay, update};
+use bbtoken::gitcmd::Endpoints;
+use bbtoken::profile::{Outcome, Profile, RateLimit, RepoFacts, Status, TokenKind};
+use bbtoken::secret::Secret;
+use bbtoken::store::profiles::{Document, Settings};
+use bbtoken::token::{ACCESS_PREFIX, synthesize};
+use bbtoken::ui::{self, Theme};
+use chrono::{DateTime, Duration, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn now() -> DateTime<Utc> {
+    "2026-03-01T12:00:00Z".parse().unwrap()
+}
+
+fn profile(name: &str, kind: TokenKind, repo: &str, expires_in: Option<i64>) -> Profile {
+    Profile {
+        name: name.into(),
+        kind,
+        workspace: "acme".into(),
+        repo: Some(repo.into()),
+        project: (kind == TokenKind::Project).then(|| "PLAT".into()),
+        bot_email: None,
+        email: (kind == TokenKind::Api).then(|| "jane@example.com".into()),
+        username: (kind == TokenKind::Api).then(|| "jdoe".into()),
+        expires: expires_in.map(|d| now().date_naive() + Duration::days(d)),
+        note: None,
+        created: now(),
+        last_validation: None,
+    }
+}
+
+fn outcome(status: Status, message: &str, remedy: Option<&str>, minutes_ago: i64) -> Outcome {
+    let mut o = Outcome::bare(status, message, remedy.map(str::to_string));
+    o.checked_at = now() - Duration::minutes(minutes_ago);
+    o
+}
+
+/// Profiles of every kind with a spread of outcomes.
+fn sample() -> App {
+    let mut web = profile("web-deploy", TokenKind::Repository, "web", Some(40));
+    let mut o = outcome(Status::Valid, "can read acme/web", None, 3);
+    o.scopes = Some(vec![
+        "repository".into(),
+        "repository:write".into(),
+        "repository:admin".into(),
+    ]);
+    o.credential_type = Some("repo_access_token".into());
+    o.repository = Some(RepoFacts {
+        full_name: "acme/web".into(),
+        is_private: Some(true),
+        main_branch: Some("main".into()),
+        project_key: Some("WEB".into()),
+        bot_id_candidate: Some("b07a1b2c3".into()),
+    });
+    o.warnings = vec!["least privilege: this token also holds repository:admin".into()];
+    web.last_validation = Some(o);
+
+    let mut plat = profile("platform-ci", TokenKind::Project, "api-server", Some(9));
+    plat.bot_email = Some("c0ffee42@bots.bitbucket.org".into());
+    let mut o = outcome(Status::Valid, "can read acme/api-server", None, 90);
+    o.scopes = Some(vec!["repository".into()]);
+    plat.last_validation = Some(o);
+
+    let mut api = profile("jane-api", TokenKind::Api, "web", Some(300));
+    api.last_validation = Some(outcome(
+        Status::Forbidden,
+        "the token lacks the scope read:repository:bitbucket",
+        Some("create a token with read:repository:bitbucket"),
+        60 * 26,
+    ));
+
+    let mut old = profile("old-release", TokenKind::Repository, "release", Some(-3));
+    old.last_validation = Some(outcome(
+        Status::Invalid,
+        "Bitbucket refused the token: invalid, expired or revoked",
+        Some("create a new token and rotate it (r)"),
+        5,
+    ));
+
+    let mut busy = profile("busy-bot", TokenKind::Workspace, "mobile", None);
+    let mut o = outcome(
+        Status::RateLimited,
+        "rate limited (429)",
+        Some("wait and validate again"),
+        1,
+    );
+    o.rate_limit = Some(RateLimit {
+        limit: Some(1000),
+        resource: None,
+        near_limit: None,
+    });
+    busy.last_validation = Some(o);
+
+    let unchecked = profile("new-one", TokenKind::Repository, "shop", None);
+
+    let mut app = App::new(Endpoints::default(), "secret-service", now());
+    update(
+        &mut app,
+        Action::Loaded(Ok(Document {
+            version: 1,
+            settings: Settings {
+                validate_on_start: false,
+            },
+            profiles: vec![web, plat, api, old, busy, unchecked],
+        })),
+    );
+    app
+}
+
+fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::render(f, app, &Theme::plain())).unwrap();
+    t
+}
+
+fn text(app: &App, w: u16, h: u16) -> String {
+    let t = draw(app, w, h);
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn select(app: &mut App, name: &str) {
+    let i = app
+        .visible()
+        .iter()
+        .position(|&i| app.rows[i].profile.name == name)
+        .unwrap();
+    update(app, Action::Select(i));
+}
+
+#[test]
+fn main_screen_wide() {
+    let mut app = sample();
+    select(&mut app, "web-deploy");
+    insta::assert_snapshot!(draw(&app, 130, 30).backend());
+}
+
+#[test]
+fn main_screen_narrow_with_api_profile() {
+    let mut app = sample();
+    select(&mut app, "jane-api");
+    insta::assert_snapshot!(draw(&app, 80, 30).backend());
+}
+
+#[test]
+fn validation_in_flight_and_problem_banner() {
+    let mut app = sample();
+    update(&mut app, Action::ValidateAll);
+    update(
+        &mut app,
+        Action::Validated {
+            name: "busy-bot".into(),
+            outcome: outcome(
+                Status::NetworkError,
+                "could not connect to api.bitbucket.org",
+                Some("check your network or proxy"),
+                0,
+            ),
+        },
+    );
+    insta::assert_snapshot!(draw(&app, 130, 24).backend());
+}
+
+#[test]
+fn help_screen() {
+    let mut app = sample();
+    update(&mut app, Action::ToggleHelp);
+    insta::assert_snapshot!(draw(&app, 100, 40).backend());
+}
+
+#[test]
+fn add_form_with_problems_and_token_check() {
+    let mut app = sample();
+    update(&mut app, Action::OpenAdd);
+    for c in "web-deploy".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    if let Overlay::Form(f) = &mut app.overlay {
+        f.focus = FieldId::Token;
+    }
+    // A token with one character changed: the checksum no longer matches.
+    let mut t = synthesize(ACCESS_PREFIX, 1);
+    t.replace_range(20..21, if &t[20..21] == "A" { "B" } else { "A" });
+    update(&mut app, Action::Paste(t));
+    insta::assert_snapshot!(draw(&app, 110, 34).backend());
+}
+
+#[test]
+fn rotate_form_after_a_failed_save() {
+    let mut app = sample();
+    select(&mut app, "old-release");
+    update(&mut app, Action::OpenRotate);
+    update(&mut app, Action::Paste(synthesize(ACCESS_PREFIX, 2)));
+    update(&mut app, Action::Confirm);
+    update(
+        &mut app,
+        Action::Saved {
+            result: Err(
+                "cannot write /home/u/.config/bbtoken/profiles.toml: permission denied".into(),
+            ),
+            revalidate: true,
+            previous: None,
+        },
+    );
+    insta::assert_snapshot!(draw(&app, 110, 30).backend());
+}
+
+#[test]
+fn commands_panel_embedded_masked() {
+    let mut app = sample();
+    select(&mut app, "web-deploy");
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleMode);
+    update(&mut app, Action::Down);
+    insta::assert_snapshot!(draw(&app, 120, 40).backend());
+}
+
+#[test]
+fn delete_confirmation() {
+    let mut app = sample();
+    select(&mut app, "old-release");
+    update(&mut app, Action::AskDelete);
+    insta::assert_snapshot!(draw(&app, 100, 24).backend());
+}
+
+#[test]
+fn config_unreadable_and_empty() {
+    let mut app = App::new(Endpoints::default(), "secret-service", now());
+    update(
+        &mut app,
+        Action::Loaded(Err(Notice::error(
+            "cannot read the profiles file: /home/u/.config/bbtoken/profiles.toml line 3: expected `=`",
+            Some("fix or move the file and restart bbtoken".into()),
+        ))),
+    );
+    insta::assert_snapshot!(draw(&app, 100, 16).backend());
+}
+
+#[test]
+fn filtered_and_sorted() {
+    let mut app = sample();
+    update(&mut app, Action::CycleSort);
+    update(&mut app, Action::StartFilter);
+    for c in "re".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    insta::assert_snapshot!(draw(&app, 130, 20).backend());
+}
+
+#[test]
+fn too_small() {
+    let app = sample();
+    insta::assert_snapshot!(draw(&app, 40, 10).backend());
+}
+
+/// No frame shows the token, through every screen, until the user reveals it;
+/// and once revealed it does show (so this test can see a leak).
+#[test]
+fn no_frame_shows_a_secret_unless_revealed() {
+    let token = synthesize(ACCESS_PREFIX, 77);
+    // Any 12 characters of the token's random part would be a leak.
+    let body = &token[12..token.len() - 9];
+    let leaks = |screen: &str| {
+        let flat: String = screen.chars().filter(|c| *c != '\n').collect();
+        (0..body.len() - 12).any(|i| flat.contains(&body[i..i + 12]))
+    };
+    let sizes = [(130, 40), (80, 24), (60, 15), (200, 60)];
+    let mut app = sample();
+    let mut screens = 0;
+    let mut check = |app: &App, what: &str| {
+        for (w, h) in sizes {
+            let s = text(app, w, h);
+            assert!(!leaks(&s), "{what} at {w}x{h} shows the token:\n{s}");
+            screens += 1;
+        }
+    };
+    check(&app, "main screen");
+    // Typing and pasting the token into the add form.
+    update(&mut app, Action::OpenAdd);
+    for c in "leak-test".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    check(&app, "add form");
+    if let Overlay::Form(f) = &mut app.overlay {
+        f.focus = FieldId::Token;
+    }
+    update(&mut app, Action::Paste(token.clone()));
+    check(&app, "add form with token");
+    update(&mut app, Action::Confirm); // workspace missing: stays open with an error
+    check(&app, "add form refused");
+    update(&mut app, Action::Back);
+    // Rotate form with the token typed character by character.
+    update(&mut app, Action::OpenRotate);
+    for c in token.chars() {
+        update(&mut app, Action::Input(c));
+    }
+    check(&app, "rotate form");
+    update(&mut app, Action::Back);
+    // Commands panel, embedded, masked: every command.
+    select(&mut app, "web-deploy");
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleMode);
+    for _ in 0..6 {
+        check(&app, "commands panel (masked)");
+        update(&mut app, Action::Down);
+    }
+    update(&mut app, Action::Copy);
+    let generation = app.clipboard_generation;
+    update(
+        &mut app,
+        Action::Copied {
+            what: "Clone".into(),
+            held_secret: true,
+            generation,
+            native: false,
+        },
+    );
+    check(&app, "after copy");
+    // Revealed: now it must show.
+    update(&mut app, Action::ToggleReveal);
+    update(
+        &mut app,
+        Action::Revealed {
+            profile: "web-deploy".into(),
+            result: Ok(Secret::new(token.clone())),
+        },
+    );
+    let s = text(&app, 200, 60);
+    assert!(leaks(&s), "revealed commands should show the token:\n{s}");
+    // Masked again, and after closing: gone.
+    update(&mut app, Action::ToggleReveal);
+    check(&app, "re-masked");
+    update(&mut app, Action::ToggleReveal);
+    update(
+        &mut app,
+        Action::Revealed {
+            profile: "web-deploy".into(),
+            result: Ok(Secret::new(token.clone())),
+        },
+    );
+    update(&mut app, Action::Back);
+    check(&app, "panel closed");
+    assert!(screens >= 40);
+}
