@@ -674,3 +674,52 @@ fn generated_git_commands_work_with_real_git() {
         assert_eq!(onboard.lines().nth(1).unwrap(), "git push -u origin main");
     }
 }
+
+/// Profiles added by several bbtoken processes at once are all kept.
+#[test]
+fn concurrent_adds_from_many_processes_lose_nothing() {
+    let Some(w) = World::start("concurrent adds") else {
+        return;
+    };
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let mut child = w
+                .cmd(&[
+                    "add",
+                    &format!("p{i}"),
+                    "-k",
+                    "repository",
+                    "-w",
+                    "acme",
+                    "-r",
+                    "api",
+                ])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let token = synthesize(ACCESS_PREFIX, 200 + i);
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(token.as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let listed = json(&w.run(&["list", "--json"], ""));
+    let mut names: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, (0..8).map(|i| format!("p{i}")).collect::<Vec<_>>());
+}
