@@ -321,7 +321,7 @@ impl Form {
                     out.push((*id, msg));
                 }
             }
-            if self.taken.iter().any(|n| *n == p.name) {
+            if self.taken.contains(&p.name) {
                 out.push((
                     FieldId::Name,
                     format!("a profile called {} already exists", p.name),

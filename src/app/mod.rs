@@ -97,6 +97,8 @@ pub struct CommandsPanel {
     pub revealing: bool,
 }
 
+// One overlay exists at a time and moves rarely: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
@@ -134,6 +136,8 @@ pub struct App {
 }
 
 /// Everything that can change the state: user intents and completions.
+// Actions are handled one at a time; their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Time passes: the clock for relative times and the spinner.

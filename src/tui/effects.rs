@@ -19,6 +19,7 @@ use super::clipboard;
 pub const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(30);
 
 /// What background work sends back to the event loop.
+#[allow(clippy::large_enum_variant)]
 pub enum Msg {
     Action(Action),
     /// Bytes for the terminal (OSC 52), written by the loop between draws.

@@ -77,10 +77,11 @@ fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
 }
 
 fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, area: Rect) {
+    // Leaves the notice and status lines visible: confirmations show there.
     let r = centered(
         area,
         area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(2),
+        area.height.saturating_sub(4),
     );
     let mode = match panel.mode {
         Mode::Interactive => "interactive (git asks for the token)",

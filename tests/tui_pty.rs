@@ -1,0 +1,262 @@
+//! End to end: the real binary in a pseudo-terminal, keys in, screen text out
+//! (parsed with vt100). `bbtoken demo` answers from a fake Bitbucket on
+//! loopback inside the process, with an in-memory secret store.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 140;
+/// How long to wait for text before failing (a guard, not a speed check).
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Screen {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+}
+
+struct Pty {
+    screen: Arc<Mutex<Screen>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Pty {
+    fn start(args: &[&str], home: &std::path::Path) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env("BBTOKEN_CLIPBOARD", "osc52");
+        cmd.env_remove("DISPLAY");
+        cmd.env_remove("WAYLAND_DISPLAY");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(Screen {
+            parser: vt100::Parser::new(ROWS, COLS, 0),
+            raw: Vec::new(),
+        }));
+        let s = screen.clone();
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut s = s.lock().unwrap();
+                s.parser.process(&buf[..n]);
+                s.raw.extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            screen,
+            writer,
+            child,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().parser.screen().contents()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.screen.lock().unwrap().raw.clone()
+    }
+
+    fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let the app read each key as its own event.
+        std::thread::sleep(Duration::from_millis(40));
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let t = self.text();
+            if ok(&t) {
+                return t;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("waited for {what}; the screen shows:\n{t}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_text(&self, needle: &str) -> String {
+        self.wait_for(needle, |t| t.contains(needle))
+    }
+}
+
+/// The line of the list that shows `name`.
+fn row<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
+    screen.lines().find(|l| l.contains(&format!(" {name} ")))
+}
+
+fn osc52_payloads(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    text.split("\x1b]52;c;")
+        .skip(1)
+        .filter_map(|rest| rest.split('\x07').next())
+        .map(|b64| {
+            String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .unwrap(),
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn demo_add_validate_commands_copy_quit() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start(&["demo"], home.path());
+    let token = bbtoken::tui::demo::sandbox_token();
+    let secret_part = &token[20..60];
+
+    // Start-up validation of the samples: every outcome shows up.
+    let screen = pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating") && t.contains("network_error")
+    });
+    for word in [
+        "✓ valid",
+        "✗ invalid",
+        "✗ forbidden",
+        "✗ not_found",
+        "! rate_limited",
+        "! server_error",
+        "! network_error",
+        "! bad_response",
+        "! store_error",
+    ] {
+        assert!(screen.contains(word), "{word} missing:\n{screen}");
+    }
+
+    // Add a profile: name, kind (kept), workspace, repository, then paste the token.
+    pty.send("a");
+    pty.wait_text("Add a profile");
+    pty.send("pty-new");
+    pty.send("\t\t");
+    pty.send("acme");
+    pty.send("\t");
+    pty.send("sandbox");
+    pty.send("\t\t\t");
+    pty.send(&format!("\x1b[200~{token}\x1b[201~"));
+    let form = pty.wait_text("checksum ok");
+    assert!(form.contains("access token · 192 chars"), "{form}");
+    assert!(
+        !form.contains(secret_part),
+        "the form shows the token:\n{form}"
+    );
+    pty.send("\r");
+    pty.wait_text("Saved pty-new");
+    // Saving validates the new profile; then validate it again on demand.
+    pty.wait_for("pty-new valid", |t| {
+        row(t, "pty-new").is_some_and(|l| l.contains("✓ valid"))
+    });
+    pty.send("v");
+    pty.wait_for("pty-new valid again", |t| {
+        row(t, "pty-new").is_some_and(|l| l.contains("✓ valid")) && !t.contains("validating")
+    });
+
+    // Commands: embedded mode, masked on screen; copy the clone command.
+    pty.send("\r");
+    pty.wait_text("Commands for pty-new");
+    pty.send("m");
+    let panel = pty.wait_text("embedded (the token is in the command)");
+    assert!(
+        panel.contains("git clone 'https://x-token-auth:****"),
+        "{panel}"
+    );
+    assert!(
+        !panel.contains(secret_part),
+        "the panel shows the token:\n{panel}"
+    );
+    pty.send("y");
+    let copied = pty.wait_text("Copied Clone");
+    assert!(copied.contains("cleared in 30 s"), "{copied}");
+    assert!(!copied.contains(secret_part));
+
+    // The terminal was asked (OSC 52) to put the working command on the clipboard.
+    let payloads = osc52_payloads(&pty.raw());
+    assert_eq!(
+        payloads.last().map(String::as_str),
+        Some(
+            format!("git clone 'https://x-token-auth:{token}@bitbucket.org/acme/sandbox.git'")
+                .as_str()
+        )
+    );
+    // Nothing but that escape sequence ever carried the token.
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(
+        !raw.contains(secret_part),
+        "the token was written to the terminal in clear"
+    );
+
+    pty.send("\x1b");
+    pty.wait_for("panel closed", |t| !t.contains("Commands for"));
+    pty.send("q");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = pty.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < PATIENCE, "bbtoken did not exit after q");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    // The terminal was restored: the alternate screen is left.
+    assert!(raw.contains("\x1b[?1049h"));
+    assert!(String::from_utf8_lossy(&pty.raw()).contains("\x1b[?1049l"));
+    // The demo wrote nothing to the user's config.
+    assert!(
+        !home.path().join("config").exists(),
+        "the demo wrote to the config dir"
+    );
+}
+
+#[test]
+fn ctrl_c_quits_from_a_form() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start(&["demo"], home.path());
+    pty.wait_text("12 profiles");
+    pty.send("a");
+    pty.wait_text("Add a profile");
+    pty.send("q"); // a letter in a form is text, not quit
+    pty.wait_for("q typed in the name field", |t| {
+        t.contains("Name            q")
+    });
+    pty.send("\x03");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = pty.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "bbtoken did not exit after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(String::from_utf8_lossy(&pty.raw()).contains("\x1b[?1049l"));
+}
