@@ -1,0 +1,201 @@
+//! The TUI's save and delete effects over real parts: a profiles file in a
+//! temporary directory and the in-memory secret store. A profiles file that
+//! cannot be parsed is a real way for the profile write to fail.
+
+use bbtoken::app::{FormKind, SaveRequest};
+use bbtoken::bitbucket::{ApiConfig, Client};
+use bbtoken::gitcmd::Endpoints;
+use bbtoken::profile::{Profile, TokenKind};
+use bbtoken::secret::Secret;
+use bbtoken::store::{ProfileFile, SecretStore, StoreError};
+use bbtoken::tui::clipboard::Clipboard;
+use bbtoken::tui::effects::{Services, delete, save};
+use bbtoken::validate::Validator;
+
+fn services(dir: &std::path::Path) -> Services {
+    let secrets = SecretStore::memory();
+    Services {
+        profiles: ProfileFile::at(dir.to_path_buf()),
+        validator: Validator::new(Client::new(ApiConfig::default()).unwrap(), secrets.clone()),
+        secrets,
+        endpoints: Endpoints::default(),
+        clipboard: Clipboard::osc52_only(),
+    }
+}
+
+fn profile(name: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        kind: TokenKind::Repository,
+        workspace: "acme".into(),
+        repo: Some("web".into()),
+        project: None,
+        bot_email: None,
+        email: None,
+        username: None,
+        expires: None,
+        note: None,
+        created: chrono::Utc::now(),
+        last_validation: None,
+    }
+}
+
+fn add(p: &Profile, token: &str) -> SaveRequest {
+    SaveRequest {
+        kind: FormKind::Add,
+        profile: p.clone(),
+        token: Some(Secret::new(token)),
+    }
+}
+
+fn break_file(svc: &Services) {
+    std::fs::write(svc.profiles.path(), "this is = not [toml").unwrap();
+}
+
+#[tokio::test]
+async fn add_saves_secret_and_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    let saved = save(&svc, add(&profile("web"), "tok-1")).await.unwrap();
+    assert_eq!(saved.name, "web");
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "tok-1");
+    assert!(svc.profiles.load().unwrap().find("web").is_some());
+    // The same name again is refused, and the stored secret is kept.
+    let err = save(&svc, add(&profile("web"), "tok-2")).await.unwrap_err();
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "tok-1");
+}
+
+#[tokio::test]
+async fn failed_add_removes_the_new_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    break_file(&svc);
+    let err = save(&svc, add(&profile("web"), "tok-1")).await.unwrap_err();
+    assert!(err.contains("profiles.toml"), "{err}");
+    assert!(matches!(
+        svc.secrets.get("web").await,
+        Err(StoreError::Missing { .. })
+    ));
+}
+
+#[tokio::test]
+async fn failed_rotate_puts_the_old_secret_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "old-token")).await.unwrap();
+    break_file(&svc);
+    let err = save(
+        &svc,
+        SaveRequest {
+            kind: FormKind::Rotate { name: "web".into() },
+            profile: profile("web"),
+            token: Some(Secret::new("new-token")),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("profiles.toml"), "{err}");
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "old-token");
+}
+
+#[tokio::test]
+async fn rotate_replaces_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "old-token")).await.unwrap();
+    let mut p = profile("web");
+    p.note = Some("kept".into());
+    save(
+        &svc,
+        SaveRequest {
+            kind: FormKind::Rotate { name: "web".into() },
+            profile: p,
+            token: Some(Secret::new("new-token")),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "new-token");
+    assert_eq!(
+        svc.profiles
+            .load()
+            .unwrap()
+            .find("web")
+            .unwrap()
+            .note
+            .as_deref(),
+        Some("kept")
+    );
+}
+
+#[tokio::test]
+async fn edit_rename_moves_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "tok")).await.unwrap();
+    save(
+        &svc,
+        SaveRequest {
+            kind: FormKind::Edit {
+                original: "web".into(),
+            },
+            profile: profile("web2"),
+            token: None,
+        },
+    )
+    .await
+    .unwrap();
+    let doc = svc.profiles.load().unwrap();
+    assert!(doc.find("web").is_none() && doc.find("web2").is_some());
+    assert_eq!(svc.secrets.get("web2").await.unwrap().expose(), "tok");
+    assert!(matches!(
+        svc.secrets.get("web").await,
+        Err(StoreError::Missing { .. })
+    ));
+}
+
+#[tokio::test]
+async fn failed_rename_keeps_the_old_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "tok")).await.unwrap();
+    break_file(&svc);
+    save(
+        &svc,
+        SaveRequest {
+            kind: FormKind::Edit {
+                original: "web".into(),
+            },
+            profile: profile("web2"),
+            token: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "tok");
+    assert!(matches!(
+        svc.secrets.get("web2").await,
+        Err(StoreError::Missing { .. })
+    ));
+}
+
+#[tokio::test]
+async fn delete_removes_profile_and_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "tok")).await.unwrap();
+    save(&svc, add(&profile("api"), "tok2")).await.unwrap();
+    delete(&svc, "web").await.unwrap();
+    let doc = svc.profiles.load().unwrap();
+    assert!(doc.find("web").is_none() && doc.find("api").is_some());
+    assert!(matches!(
+        svc.secrets.get("web").await,
+        Err(StoreError::Missing { .. })
+    ));
+    // A broken file: nothing is deleted, and the user is told.
+    break_file(&svc);
+    let n = delete(&svc, "api").await.unwrap_err();
+    assert!(n.text.starts_with("Not deleted"), "{n:?}");
+    assert_eq!(svc.secrets.get("api").await.unwrap().expose(), "tok2");
+}
