@@ -1,0 +1,245 @@
+//! Benchmark: validate 200 profiles whose secrets live in a real Secret
+//! Service (a private GNOME Keyring, see tests/common) against the fake
+//! Bitbucket, every token answering after 250 ms.
+//!
+//!     cargo run --release --example bench_validate
+//!
+//! Target: all 200 within 3× one request's latency. Exits non-zero when the
+//! Secret Service cannot start or a validation does not come back valid; a
+//! missed target is reported, not hidden, but does not fail the run.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bbtoken::bitbucket::{ApiConfig, Client};
+use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
+use bbtoken::profile::{Profile, Status, TokenKind};
+use bbtoken::secret::Secret;
+use bbtoken::store::{SecretBackend, SecretStore};
+use bbtoken::validate::{DEFAULT_CONCURRENCY, Validator};
+use futures_util::StreamExt;
+
+const PROFILES: usize = 200;
+const DELAY: Duration = Duration::from_millis(250);
+const TARGET_FACTOR: f64 = 3.0;
+/// Run the sequential pass for real when it is estimated to take less.
+const SEQUENTIAL_BUDGET: Duration = Duration::from_secs(60);
+
+fn fail(msg: impl std::fmt::Display) -> ! {
+    eprintln!("bench_validate: {msg}");
+    std::process::exit(1)
+}
+
+fn profile(i: usize) -> Profile {
+    Profile {
+        name: format!("bench-{i:03}"),
+        kind: TokenKind::Repository,
+        workspace: "acme".into(),
+        repo: Some("api".into()),
+        project: None,
+        bot_email: None,
+        email: None,
+        username: None,
+        expires: None,
+        note: None,
+        created: chrono::Utc::now(),
+        last_validation: None,
+    }
+}
+
+/// A distinct, realistically long (192 characters) token per profile.
+fn token(i: usize) -> String {
+    let body: String = format!("{i:05}")
+        .chars()
+        .cycle()
+        .take(171)
+        .collect::<String>();
+    format!("ATCTT3xFfGN0{body}=0000{i:04X}")
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let keyring = match common::Keyring::start() {
+        Ok(k) => k,
+        Err(reason) => fail(format!(
+            "the private Secret Service did not start: {reason}"
+        )),
+    };
+    let _env = match keyring.in_process().await {
+        Ok(g) => g,
+        Err(reason) => fail(format!(
+            "the private Secret Service is not usable: {reason}"
+        )),
+    };
+    let fake = match FakeBitbucket::start().await {
+        Ok(f) => f,
+        Err(e) => fail(format!("the fake Bitbucket did not start: {e}")),
+    };
+    fake.add_repo(FakeRepo::new("acme", "api", "PROJ"));
+    for i in 0..PROFILES {
+        fake.add_token(
+            &token(i),
+            FakeToken {
+                credential_type: "repo_access_token".into(),
+                scopes: vec!["repository".into(), "repository:write".into()],
+                reach: Reach::Repo {
+                    workspace: "acme".into(),
+                    slug: "api".into(),
+                },
+                email: None,
+                bot_id: None,
+                quirks: Quirks {
+                    delay: Some(DELAY),
+                    ..Quirks::default()
+                },
+            },
+        );
+    }
+    let profiles: Vec<Profile> = (0..PROFILES).map(profile).collect();
+    let store =
+        SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_secs(30));
+
+    // Store the secrets (not part of the target).
+    let started = Instant::now();
+    for (i, p) in profiles.iter().enumerate() {
+        if let Err(e) = store.set(&p.name, &Secret::new(token(i))).await {
+            fail(format!("storing {}: {e}", p.name));
+        }
+    }
+    let stored = started.elapsed();
+
+    let client = match Client::new(ApiConfig {
+        base: fake.api_url(),
+        ..ApiConfig::default()
+    }) {
+        Ok(c) => c,
+        Err(e) => fail(e),
+    };
+    let validator = Validator::new(client, store.clone());
+
+    // Reading the 200 secrets on their own, issued the way validate_all issues
+    // them (all at once, up to the default concurrency).
+    let started = Instant::now();
+    let reads: Vec<_> = futures_util::stream::iter(profiles.iter())
+        .map(|p| store.get(&p.name))
+        .buffer_unordered(DEFAULT_CONCURRENCY)
+        .collect()
+        .await;
+    let read_all = started.elapsed();
+    if let Some(Err(e)) = reads.iter().find(|r| r.is_err()) {
+        fail(format!("reading secrets: {e}"));
+    }
+    let started = Instant::now();
+    for p in &profiles[..20] {
+        if let Err(e) = store.get(&p.name).await {
+            fail(format!("reading {}: {e}", p.name));
+        }
+    }
+    let read_one = started.elapsed() / 20;
+
+    // (a) One validation alone (secret read + request): the median of 5, after
+    // one warm-up that opens the HTTP connection.
+    let mut singles = Vec::new();
+    for round in 0..6 {
+        let started = Instant::now();
+        let o = validator.validate(&profiles[round]).await;
+        let took = started.elapsed();
+        if o.status != Status::Valid {
+            fail(format!(
+                "{} came back {}: {}",
+                profiles[round].name,
+                o.status.as_str(),
+                o.message
+            ));
+        }
+        if round > 0 {
+            singles.push(took);
+        }
+    }
+    singles.sort();
+    let one = singles[singles.len() / 2];
+
+    // (b) All 200 at once.
+    let started = Instant::now();
+    let mut first = None;
+    let mut valid = 0;
+    let mut stream = std::pin::pin!(validator.validate_all(&profiles));
+    while let Some((i, o)) = stream.next().await {
+        first.get_or_insert_with(|| started.elapsed());
+        if o.status == Status::Valid {
+            valid += 1;
+        } else {
+            eprintln!("{}: {} {}", profiles[i].name, o.status.as_str(), o.message);
+        }
+    }
+    let all = started.elapsed();
+    if valid != PROFILES {
+        fail(format!(
+            "only {valid} of {PROFILES} validations came back valid"
+        ));
+    }
+
+    // (c) Sequential: measured when it fits the budget, else estimated.
+    let estimate = one * PROFILES as u32;
+    let (sequential, measured) = if estimate < SEQUENTIAL_BUDGET {
+        let started = Instant::now();
+        for p in &profiles {
+            let o = validator.validate(p).await;
+            if o.status != Status::Valid {
+                fail(format!("{} came back {}", p.name, o.status.as_str()));
+            }
+        }
+        (started.elapsed(), true)
+    } else {
+        (estimate, false)
+    };
+
+    let ratio_one = all.as_secs_f64() / one.as_secs_f64();
+    let ratio_seq = sequential.as_secs_f64() / all.as_secs_f64();
+    let met = ratio_one <= TARGET_FACTOR;
+    println!(
+        "bench_validate: {PROFILES} repository access tokens, fake Bitbucket answering after {}, secrets in a real Secret Service (private gnome-keyring-daemon)",
+        ms(DELAY)
+    );
+    println!(
+        "  storing {PROFILES} secrets (one by one, not timed): {}",
+        ms(stored)
+    );
+    println!(
+        "  reading {PROFILES} secrets at once, no HTTP:         {}",
+        ms(read_all)
+    );
+    println!(
+        "  reading one secret (mean of 20, one after another):  {}",
+        ms(read_one)
+    );
+    println!(
+        "  (a) one validation alone (median of 5):             {}",
+        ms(one)
+    );
+    println!(
+        "  (b) all {PROFILES} via validate_all (concurrency {DEFAULT_CONCURRENCY}): {}  (first result after {})",
+        ms(all),
+        ms(first.unwrap_or_default())
+    );
+    println!(
+        "  (c) sequential, {}:                           {}",
+        if measured {
+            "measured"
+        } else {
+            "estimated as 200 × (a)"
+        },
+        ms(sequential)
+    );
+    println!("  (b) / (a) = {ratio_one:.2}×   (c) / (b) = {ratio_seq:.1}× faster than sequential");
+    println!(
+        "  target: all {PROFILES} within {TARGET_FACTOR}× one request's latency: {}",
+        if met { "met" } else { "MISSED" }
+    );
+}
