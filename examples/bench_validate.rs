@@ -146,14 +146,14 @@ async fn main() {
     // (a) One validation alone (secret read + request): the median of 5, after
     // one warm-up that opens the HTTP connection.
     let mut singles = Vec::new();
-    for round in 0..6 {
+    for (round, p) in profiles.iter().take(6).enumerate() {
         let started = Instant::now();
-        let o = validator.validate(&profiles[round]).await;
+        let o = validator.validate(p).await;
         let took = started.elapsed();
         if o.status != Status::Valid {
             fail(format!(
                 "{} came back {}: {}",
-                profiles[round].name,
+                p.name,
                 o.status.as_str(),
                 o.message
             ));
