@@ -212,7 +212,7 @@ pub async fn seed(
             scopes: vec!["repository".into(), "repository:write".into()],
             reach: repo_reach(SANDBOX_REPO),
             email: None,
-            bot_id: Some("5a4db0c5".into()),
+            bot_id: Some("5a4db0c5e1f2a3b4c5d6e7f8a9b0c1".into()),
             quirks: Quirks::default(),
         },
     );
@@ -231,7 +231,7 @@ pub async fn seed(
                 scopes: s.scopes.iter().map(|x| x.to_string()).collect(),
                 reach: s.reach,
                 email: s.email.map(str::to_string),
-                bot_id: s.kind.is_access_token().then(|| format!("b07{i:05}")),
+                bot_id: s.kind.is_access_token().then(|| format!("b07{i:027}")),
                 quirks: s.quirks,
             },
         );
