@@ -90,6 +90,14 @@ pub fn store_outcome(e: &StoreError) -> Outcome {
     Outcome::bare(Status::StoreError, e.to_string(), remedy)
 }
 
+/// True when a store error concerns the credential store itself (missing,
+/// locked, not answering) rather than one profile's secret: every other
+/// profile will fail the same way. Those messages name the credential store;
+/// a missing secret or a missing email names the profile instead.
+pub fn is_store_wide(o: &Outcome) -> bool {
+    o.status == Status::StoreError && o.message.contains("credential store")
+}
+
 /// Adds what the user-entered expiry date says to the outcome.
 pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) -> Outcome {
     match profile.days_left(today) {
@@ -135,6 +143,24 @@ pub fn record(file: &ProfileFile, outcomes: &[(String, Outcome)]) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn store_wide_errors() {
+        let wide = StoreError::Timeout {
+            backend: "secret-service",
+            secs: 5,
+        };
+        assert!(is_store_wide(&store_outcome(&wide)));
+        let missing = StoreError::Missing {
+            profile: "p".into(),
+        };
+        assert!(!is_store_wide(&store_outcome(&missing)));
+        assert!(!is_store_wide(&Outcome::bare(
+            Status::NetworkError,
+            "credential store",
+            None
+        )));
+    }
 
     #[test]
     fn expiry_notes() {

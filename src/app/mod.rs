@@ -245,6 +245,35 @@ pub enum Effect {
 pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
 impl App {
+    /// The problem to show above the list: one that stays (the config
+    /// unreadable, a save that failed), else trouble every check shares — the
+    /// credential store failing, or no profile reaching Bitbucket at all.
+    /// Derived from the rows, so it goes away once a check succeeds; one
+    /// profile's own failure belongs to its row, not here.
+    pub fn trouble(&self) -> Option<Notice> {
+        if let Some(p) = &self.problem {
+            return Some(p.clone());
+        }
+        let settled: Vec<&Outcome> = self
+            .rows
+            .iter()
+            .filter(|r| !r.in_flight)
+            .filter_map(|r| r.profile.last_validation.as_ref())
+            .collect();
+        let notice = |what: &str, o: &Outcome| {
+            Notice::error(format!("{what}: {}", o.message), o.remedy.clone())
+        };
+        if let Some(o) = settled.iter().find(|o| crate::validate::is_store_wide(o)) {
+            return Some(notice("credential store", o));
+        }
+        match settled.first() {
+            Some(o) if settled.iter().all(|o| o.status == Status::NetworkError) => {
+                Some(notice("network", o))
+            }
+            _ => None,
+        }
+    }
+
     pub fn new(endpoints: Endpoints, store_name: impl Into<String>, now: DateTime<Utc>) -> App {
         App {
             rows: Vec::new(),
@@ -471,18 +500,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Validated { name, outcome } => {
-            let problem = match outcome.status {
-                Status::StoreError => Some(("credential store", &outcome)),
-                Status::NetworkError => Some(("network", &outcome)),
-                _ => None,
-            }
-            .map(|(what, o)| Notice::error(format!("{what}: {}", o.message), o.remedy.clone()));
             if let Some(r) = app.row_mut(&name) {
                 r.in_flight = false;
                 r.profile.last_validation = Some(outcome);
-                if problem.is_some() {
-                    app.problem = problem;
-                }
             }
             Vec::new()
         }

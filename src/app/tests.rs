@@ -249,7 +249,9 @@ fn validated_updates_row_and_reports_problems() {
             .status,
         Status::Valid
     );
-    assert!(a.problem.is_none());
+    assert!(a.trouble().is_none());
+    // One profile off the network while others reached Bitbucket: that
+    // profile's row says so; there is no global problem.
     update(
         &mut a,
         Action::Validated {
@@ -257,23 +259,51 @@ fn validated_updates_row_and_reports_problems() {
             outcome: outcome(Status::NetworkError),
         },
     );
-    let p = a.problem.clone().unwrap();
+    assert!(a.trouble().is_none(), "{:?}", a.trouble());
+    // Every profile off the network: a global problem, with what to do.
+    for name in ["alpha", "gamma"] {
+        update(
+            &mut a,
+            Action::Validated {
+                name: name.into(),
+                outcome: outcome(Status::NetworkError),
+            },
+        );
+    }
+    let p = a.trouble().unwrap();
     assert!(p.text.starts_with("network:"), "{p:?}");
     assert_eq!(p.remedy.as_deref(), Some("do this"));
+    // A later success clears it.
+    update(
+        &mut a,
+        Action::Validated {
+            name: "gamma".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert!(a.trouble().is_none());
+    // The credential store failing is a global problem at once; a single
+    // missing secret is not.
+    let mut missing = outcome(Status::StoreError);
+    missing.message = "no secret is stored for profile \"alpha\"".into();
     update(
         &mut a,
         Action::Validated {
             name: "alpha".into(),
-            outcome: outcome(Status::StoreError),
+            outcome: missing,
         },
     );
-    assert!(
-        a.problem
-            .as_ref()
-            .unwrap()
-            .text
-            .starts_with("credential store:")
+    assert!(a.trouble().is_none());
+    let mut locked = outcome(Status::StoreError);
+    locked.message = "the secret-service credential store did not answer within 5 s".into();
+    update(
+        &mut a,
+        Action::Validated {
+            name: "alpha".into(),
+            outcome: locked,
+        },
     );
+    assert!(a.trouble().unwrap().text.starts_with("credential store:"));
     // A result for a profile deleted meanwhile is dropped.
     update(
         &mut a,

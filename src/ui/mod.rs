@@ -30,7 +30,8 @@ pub struct Areas {
 }
 
 pub fn areas(app: &App, area: Rect) -> Areas {
-    let problem_h = if app.problem.is_some() { 2 } else { 0 };
+    let trouble = app.trouble();
+    let problem_h = if trouble.is_some() { 2 } else { 0 };
     let [title, problem, body, notice, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(problem_h),
@@ -107,7 +108,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     let a = areas(app, area);
     title_bar(frame, app, theme, a.title);
-    if let Some(p) = &app.problem {
+    if let Some(p) = &app.trouble() {
         let mut lines = vec![Line::from(vec![
             Span::styled("⚠ Problem: ", theme.level(p.level)),
             Span::raw(p.text.clone()),
