@@ -224,7 +224,8 @@ pub fn check(token: &str, kind: TokenKind) -> TokenCheck {
 /// The masked form of a token: enough to tell tokens apart, never enough to use.
 pub fn mask(token: &str) -> String {
     let n = token.chars().count();
-    if n <= 12 {
+    // Ten characters of a short string would be most of it.
+    if n < 40 {
         return "****".to_string();
     }
     let head: String = token.chars().take(6).collect();
@@ -383,5 +384,6 @@ mod tests {
         assert!(m.starts_with("ATCTT3****"));
         assert_eq!(m.len(), 14);
         assert_eq!(mask("short"), "****");
+        assert_eq!(mask("ATCTT3xFfGN0abc"), "****");
     }
 }

@@ -79,9 +79,7 @@ pub enum StoreError {
         backend: &'static str,
         detail: String,
     },
-    #[error(
-        "the {backend} credential store is locked or refused access: {detail}. Unlock it and try again"
-    )]
+    #[error("the {backend} credential store refused access: {detail}")]
     Locked {
         backend: &'static str,
         detail: String,
@@ -310,6 +308,20 @@ fn connect(backend: SecretBackend) -> Result<Arc<CredentialStore>, StoreError> {
     }
 }
 
+fn locked_hint(backend: SecretBackend) -> &'static str {
+    match backend {
+        // Seen in containers and su/ssh shells that inherit a session keyring
+        // owned by someone else.
+        SecretBackend::Keyutils => {
+            "this process cannot use the kernel session keyring it inherited, as happens in containers and su or ssh shells. \
+             Run `keyctl new_session` (package keyutils) in this shell and try again, or use BBTOKEN_STORE=secret-service"
+        }
+        _ => {
+            "the keyring is locked: unlock it (log in to the desktop session, or run gnome-keyring-daemon --unlock) and try again"
+        }
+    }
+}
+
 fn unavailable_hint(backend: SecretBackend) -> &'static str {
     match backend {
         SecretBackend::SecretService => {
@@ -331,7 +343,7 @@ fn map_error(backend: SecretBackend, profile: &str, e: keyring_core::Error) -> S
         },
         E::NoStorageAccess(err) => StoreError::Locked {
             backend: name,
-            detail: err.to_string(),
+            detail: format!("{err}; {}", locked_hint(backend)),
         },
         E::PlatformFailure(err) => StoreError::Unavailable {
             backend: name,
@@ -369,6 +381,20 @@ mod tests {
         assert_eq!(s.get("a").await.unwrap().expose(), "tok");
         assert!(s.delete("a").await.unwrap());
         assert!(!s.delete("a").await.unwrap());
+    }
+
+    #[test]
+    fn refused_access_says_what_to_do_per_store() {
+        let denied = || {
+            keyring_core::Error::NoStorageAccess(Box::new(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "AccessDenied",
+            )))
+        };
+        let k = map_error(SecretBackend::Keyutils, "p", denied()).to_string();
+        assert!(k.contains("keyctl new_session"), "{k}");
+        let s = map_error(SecretBackend::SecretService, "p", denied()).to_string();
+        assert!(s.contains("unlock"), "{s}");
     }
 
     #[test]
