@@ -224,6 +224,13 @@ fn demo_add_validate_commands_copy_quit() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
+    // Quitting within 30 s of copying the token cleared the clipboard: the
+    // last OSC 52 sent is an empty one.
+    assert_eq!(
+        osc52_payloads(&pty.raw()).last().map(String::as_str),
+        Some(""),
+        "the token was left on the clipboard after quit"
+    );
     // The terminal was restored: the alternate screen is left.
     assert!(raw.contains("\x1b[?1049h"));
     assert!(String::from_utf8_lossy(&pty.raw()).contains("\x1b[?1049l"));

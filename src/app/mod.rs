@@ -511,8 +511,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Revealed { profile, result } => {
+            // Only the panel that asked: a late answer for a panel closed
+            // meanwhile must not reveal the token in the next one.
             if let Overlay::Commands(p) = &mut app.overlay
                 && p.profile == profile
+                && p.revealing
             {
                 p.revealing = false;
                 match result {

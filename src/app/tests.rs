@@ -458,6 +458,23 @@ fn reveal_fetches_then_masks_again_and_closing_drops_the_token() {
         },
     );
     assert_eq!(a.overlay, Overlay::None);
+    // Reveal asked, panel closed before the answer, panel opened again: the
+    // late answer must not reveal the token in the new panel.
+    open_commands(&mut a);
+    update(&mut a, Action::ToggleReveal);
+    update(&mut a, Action::Back);
+    open_commands(&mut a);
+    update(
+        &mut a,
+        Action::Revealed {
+            profile: "beta".into(),
+            result: Ok(Secret::new("ATCTT3xFfGN0LATETOKEN")),
+        },
+    );
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert!(p.revealed.is_none(), "a new panel stays masked");
 }
 
 #[test]

@@ -25,7 +25,14 @@ pub enum Msg {
     /// Bytes for the terminal (OSC 52), written by the loop between draws.
     /// Wrapped in `Secret` because a copied command may hold the token.
     Osc52(Secret),
-    /// Clear the terminal clipboard if nothing was copied since `generation`.
+    /// The copy just written (`Osc52`) holds the token: the loop keeps it to
+    /// clear the clipboard after 30 s, or on quit, whichever comes first.
+    HoldsSecret {
+        generation: u64,
+        text: Secret,
+        native: bool,
+    },
+    /// Clear the terminal clipboard if it still holds copy `generation`.
     ClearOsc52 {
         generation: u64,
     },
@@ -184,6 +191,13 @@ async fn copy(
     drop(secret);
     let native = svc.clipboard.set(&text).await;
     let _ = tx.send(Msg::Osc52(text.clone()));
+    if held_secret {
+        let _ = tx.send(Msg::HoldsSecret {
+            generation,
+            text: text.clone(),
+            native,
+        });
+    }
     send(
         &tx,
         Action::Copied {

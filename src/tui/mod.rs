@@ -26,6 +26,7 @@ use crate::bitbucket::{ApiConfig, Client};
 use crate::context::Context;
 use crate::fakebb::FakeBitbucket;
 use crate::gitcmd::Endpoints;
+use crate::secret::Secret;
 use crate::store::{ProfileFile, SecretStore};
 use crate::ui::{self, Theme};
 use crate::validate::Validator;
@@ -143,6 +144,7 @@ async fn event_loop(
     let mut pending: Vec<Effect> = vec![Effect::Load];
     let mut dirty = true;
     let mut ticks: u32 = 0;
+    let mut held: Option<HeldCopy> = None;
     loop {
         for e in pending.drain(..) {
             effects::spawn(&svc, e, tx.clone());
@@ -166,11 +168,11 @@ async fn event_loop(
             }
             msg = rx.recv() => {
                 if let Some(msg) = msg {
-                    handle(&mut app, msg, &mut pending)?;
+                    handle(&mut app, msg, &mut pending, &mut held)?;
                     // Coalesce: apply what else is waiting before drawing.
                     for _ in 0..1000 {
                         match rx.try_recv() {
-                            Ok(m) => handle(&mut app, m, &mut pending)?,
+                            Ok(m) => handle(&mut app, m, &mut pending, &mut held)?,
                             Err(_) => break,
                         }
                     }
@@ -188,18 +190,54 @@ async fn event_loop(
             }
         }
     }
+    // Copies still in flight may yet land; take what has arrived.
+    while let Ok(m) = rx.try_recv() {
+        handle(&mut app, m, &mut pending, &mut held)?;
+    }
+    clear_held_copy(&svc, held).await?;
     Ok(0)
 }
 
-fn handle(app: &mut App, msg: Msg, pending: &mut Vec<Effect>) -> std::io::Result<()> {
+/// A copy on the clipboard that holds the token: its generation, its text
+/// (to check the native clipboard still holds it) and whether it went native.
+type HeldCopy = (u64, Secret, bool);
+
+fn handle(
+    app: &mut App,
+    msg: Msg,
+    pending: &mut Vec<Effect>,
+    held: &mut Option<HeldCopy>,
+) -> std::io::Result<()> {
     match msg {
         Msg::Action(a) => pending.extend(update(app, a)),
-        Msg::Osc52(text) => write_terminal(&clipboard::osc52(text.expose()))?,
+        Msg::Osc52(text) => {
+            // Whatever was on the clipboard is replaced by this copy.
+            *held = None;
+            write_terminal(&clipboard::osc52(text.expose()))?
+        }
+        Msg::HoldsSecret {
+            generation,
+            text,
+            native,
+        } => *held = Some((generation, text, native)),
         Msg::ClearOsc52 { generation } => {
-            if generation == app.clipboard_generation {
+            if held.as_ref().is_some_and(|(g, _, _)| *g == generation) {
+                *held = None;
                 write_terminal(&clipboard::osc52(""))?;
                 pending.extend(update(app, Action::ClipboardCleared { generation }));
             }
+        }
+    }
+    Ok(())
+}
+
+/// On quit, a token still on the clipboard is cleared at once: the 30 s
+/// timer dies with the process.
+async fn clear_held_copy(svc: &Services, held: Option<HeldCopy>) -> std::io::Result<()> {
+    if let Some((_, text, native)) = held {
+        write_terminal(&clipboard::osc52(""))?;
+        if native {
+            svc.clipboard.clear_if_holds(&text).await;
         }
     }
     Ok(())
