@@ -250,7 +250,10 @@ fn curl(req: &Request) -> Vec<Generated> {
     let real = req.token.is_real();
     // Interactive: the shell reads the token without echo and pipes the header
     // to curl (`--header @-`), so it is neither on screen, in history nor in argv.
-    let read_token = "read -rs -p 'Bitbucket token: ' BB_TOKEN && echo";
+    // POSIX sh, so it works pasted into bash, zsh or dash alike (`read -s`
+    // and `read -p` are bash-only; zsh's -p means something else). The prompt
+    // goes to stderr so curl's output can still be piped.
+    let read_token = "printf 'Bitbucket token: ' >&2; stty -echo 2>/dev/null; IFS= read -r BB_TOKEN; stty echo 2>/dev/null; echo >&2";
     match (req.profile.kind, req.mode) {
         (TokenKind::Api, mode) => {
             let email = req.profile.email.as_deref().unwrap_or("<atlassian-email>");
@@ -301,7 +304,7 @@ fn curl(req: &Request) -> Vec<Generated> {
                 line(&[&get[..], &["--header", "@-"], &accept[..]].concat())
             ),
             holds_secret: false,
-            note: Some("bash reads the token without echo; it never reaches argv".into()),
+            note: Some("the shell reads the token without echo; it never reaches argv".into()),
         }],
         (_, Mode::Embedded) => {
             let auth = format!("Authorization: Bearer {token}");

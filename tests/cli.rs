@@ -723,3 +723,87 @@ fn concurrent_adds_from_many_processes_lose_nothing() {
     names.sort();
     assert_eq!(names, (0..8).map(|i| format!("p{i}")).collect::<Vec<_>>());
 }
+
+/// The generated curl commands, pasted into a POSIX shell, really call the
+/// API: the interactive ones read the token from the terminal (here: stdin),
+/// the embedded ones carry it.
+#[test]
+fn generated_curl_commands_reach_the_api() {
+    let Some(w) = World::start("curl") else {
+        return;
+    };
+    let repo_tok = repo_token(&w.fake, 21, &["repository"]);
+    let api_tok = api_token(&w.fake, 22);
+    assert_eq!(
+        code(&w.run(
+            &["add", "ci", "-k", "repository", "-w", "acme", "-r", "api"],
+            &repo_tok
+        )),
+        0
+    );
+    let o = w.run(
+        &[
+            "add",
+            "me",
+            "-k",
+            "api",
+            "-w",
+            "acme",
+            "-r",
+            "api",
+            "--email",
+            "dev@example.com",
+        ],
+        &api_tok,
+    );
+    assert_eq!(code(&o), 0);
+    let cases = [
+        ("ci", "interactive", "curl", &repo_tok),
+        ("ci", "embedded", "curl", &repo_tok),
+        ("me", "interactive", "curl-basic", &api_tok),
+        ("me", "embedded", "curl", &api_tok),
+        ("me", "embedded", "curl-basic", &api_tok),
+    ];
+    for (profile, mode, kind, token) in cases {
+        let out = json(&w.run(
+            &["commands", profile, "--mode", mode, "--reveal", "--json"],
+            "",
+        ));
+        let cmd = out["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == kind)
+            .unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(&cmd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // What a person types at the prompt (ignored by embedded commands).
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{token}\n").as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| {
+            panic!(
+                "{profile} {mode} {kind}: not JSON: {} {}",
+                stdout(&o),
+                stderr(&o)
+            )
+        });
+        assert_eq!(
+            body["full_name"], "acme/api",
+            "{profile} {mode} {kind}: {body}"
+        );
+    }
+}

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::fields;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
-use crate::store::ConfigError;
+use crate::store::{ConfigError, StoreError};
 use crate::token::{self, Severity};
 
 /// Sets the fields given on the command line; an empty value clears one.
@@ -86,7 +86,9 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
         )));
     }
     let secret = read_checked_secret(&p.name, p.kind)?;
-    ctx.secrets.set(&p.name, &secret).await?;
+    // Another bbtoken may add the same name meanwhile: keep what its slot
+    // held, to put back if this add loses the race.
+    let previous = replace_secret(ctx, &p.name, &secret).await?;
     let saved = ctx.profiles.update(|doc| {
         if doc.find(&p.name).is_some() {
             return Err(format!("a profile named {:?} was added meanwhile", p.name));
@@ -95,8 +97,7 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
         Ok(())
     });
     if let Some(why) = save_failure(saved) {
-        // The secret was new: take it back so no orphan is left.
-        let _ = ctx.secrets.delete(&p.name).await;
+        restore_secret(ctx, &p.name, previous).await;
         return Err(Fail::usage(format!("profile not saved: {why}")));
     }
     anstream::eprintln!(
@@ -117,60 +118,58 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
     Ok(exit::OK)
 }
 
-pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
-    let doc = ctx.profiles.load()?;
-    let Some(old) = doc.find(&a.name).cloned() else {
-        return Err(not_found(&a.name));
-    };
+/// The profile as `edit` leaves it: the given kind and fields applied, and
+/// the last outcome dropped when it described another token or target.
+fn edited(old: &Profile, a: &EditArgs, new_token: bool) -> Result<Profile, Fail> {
     let mut p = old.clone();
     if let Some(k) = a.kind {
         p.kind = k;
     }
     apply(&mut p, &a.fields)?;
     check_fields(&p)?;
+    let reach_changed = (p.kind, &p.workspace, &p.repo, &p.email)
+        != (old.kind, &old.workspace, &old.repo, &old.email);
+    if reach_changed || new_token {
+        p.last_validation = None;
+    }
+    Ok(p)
+}
+
+pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
+    let doc = ctx.profiles.load()?;
+    let Some(old) = doc.find(&a.name) else {
+        return Err(not_found(&a.name));
+    };
+    // Bad input fails here, before a token is read or stored.
+    let preview = edited(old, &a, a.secret)?;
     let new_secret = if a.secret {
-        Some(read_checked_secret(&p.name, p.kind)?)
+        Some(read_checked_secret(&preview.name, preview.kind)?)
     } else {
         None
     };
-    let reach_changed = (p.kind, &p.workspace, &p.repo, &p.email)
-        != (old.kind, &old.workspace, &old.repo, &old.email);
-    if reach_changed || new_secret.is_some() {
-        // The last outcome described another token or target.
-        p.last_validation = None;
-    }
-    // Keep the old token until the profile is saved, to put it back on failure.
     let previous = match &new_secret {
-        Some(s) => {
-            let prev = ctx.secrets.get(&p.name).await.ok();
-            ctx.secrets.set(&p.name, s).await?;
-            prev
-        }
+        Some(s) => Some(replace_secret(ctx, &a.name, s).await?),
         None => None,
     };
-    let saved = ctx.profiles.update(|doc| match doc.find_mut(&p.name) {
+    // The edit is applied to the profile as it is on disk under the lock,
+    // so a change another bbtoken made meanwhile (say, a recorded outcome)
+    // is kept.
+    let saved = ctx.profiles.update(|doc| match doc.find_mut(&a.name) {
         Some(slot) => {
-            *slot = p.clone();
+            *slot = edited(slot, &a, a.secret).map_err(|f| f.message)?;
             Ok(())
         }
-        None => Err(format!("profile {:?} was removed meanwhile", p.name)),
+        None => Err(format!("profile {:?} was removed meanwhile", a.name)),
     });
     if let Some(why) = save_failure(saved) {
-        if new_secret.is_some() {
-            match previous {
-                Some(prev) => {
-                    let _ = ctx.secrets.set(&p.name, &prev).await;
-                }
-                None => {
-                    let _ = ctx.secrets.delete(&p.name).await;
-                }
-            }
+        if let Some(previous) = previous {
+            restore_secret(ctx, &a.name, previous).await;
         }
         return Err(Fail::usage(format!("profile not saved: {why}")));
     }
     anstream::eprintln!(
         "Updated {}{}.",
-        p.name,
+        a.name,
         if new_secret.is_some() {
             " and replaced its token"
         } else {
@@ -180,13 +179,45 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
     if a.validate {
         return validate::run_names(
             ctx,
-            vec![p.name],
+            vec![a.name],
             false,
             crate::validate::DEFAULT_CONCURRENCY,
         )
         .await;
     }
     Ok(exit::OK)
+}
+
+/// Stores `secret` under `name` and returns what was there before (`None`
+/// when nothing was), so a failed save can put it back. Any store error other
+/// than "nothing there" stops here: guessing "nothing" could later delete the
+/// only copy of a token, and Bitbucket shows a token only once.
+async fn replace_secret(
+    ctx: &Context,
+    name: &str,
+    secret: &Secret,
+) -> Result<Option<Secret>, Fail> {
+    let previous = match ctx.secrets.get(name).await {
+        Ok(s) => Some(s),
+        Err(StoreError::Missing { .. }) => None,
+        Err(e) => return Err(Fail::usage(format!("{e}\nnothing was changed"))),
+    };
+    ctx.secrets.set(name, secret).await?;
+    Ok(previous)
+}
+
+/// Puts back what `replace_secret` replaced. Best effort: the failure that
+/// led here is what the user is told about.
+async fn restore_secret(ctx: &Context, name: &str, previous: Option<Secret>) {
+    let restored = match previous {
+        Some(prev) => ctx.secrets.set(name, &prev).await,
+        None => ctx.secrets.delete(name).await.map(|_| ()),
+    };
+    if let Err(e) = restored {
+        report_warning(&format!(
+            "the credential store could not be put back as it was: {e}"
+        ));
+    }
 }
 
 pub async fn remove(ctx: &Context, name: &str) -> Result<i32, Fail> {

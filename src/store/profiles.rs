@@ -182,9 +182,12 @@ impl ProfileFile {
             f.write_all(text.as_bytes())?;
             f.sync_all()?;
             fs::rename(&tmp, &path)?;
-            // The rename is durable once the directory is synced.
+            // The rename is durable once the directory is synced. Some file
+            // systems refuse a directory fsync; the new file is in place by
+            // now, so that must not be reported as a failed write (callers
+            // would roll back a secret whose profile was saved).
             #[cfg(unix)]
-            File::open(&self.dir)?.sync_all()?;
+            let _ = File::open(&self.dir).and_then(|d| d.sync_all());
             Ok(())
         })();
         if result.is_err() {

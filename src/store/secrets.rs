@@ -6,7 +6,7 @@
 //! exit (tokio's `spawn_blocking` would make runtime shutdown wait for it).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use keyring_core::CredentialStore;
@@ -98,7 +98,9 @@ pub enum StoreError {
 enum Inner {
     Keyring {
         backend: SecretBackend,
-        store: OnceLock<Result<Arc<CredentialStore>, StoreError>>,
+        /// The connection, once made. A failed attempt is not kept: the user
+        /// may start or unlock the keyring and try again in the same session.
+        store: Mutex<Option<Arc<CredentialStore>>>,
     },
     Memory(Mutex<HashMap<String, String>>),
 }
@@ -125,7 +127,7 @@ impl SecretStore {
         SecretStore {
             inner: Arc::new(Inner::Keyring {
                 backend,
-                store: OnceLock::new(),
+                store: Mutex::new(None),
             }),
             timeout: timeout_from_env(),
         }
@@ -214,10 +216,15 @@ fn timeout_from_env() -> Duration {
 impl Inner {
     fn keyring(&self) -> Result<(SecretBackend, Arc<CredentialStore>), StoreError> {
         match self {
-            Inner::Keyring { backend, store } => store
-                .get_or_init(|| connect(*backend))
-                .clone()
-                .map(|s| (*backend, s)),
+            Inner::Keyring { backend, store } => {
+                let mut slot = store.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(s) = slot.as_ref() {
+                    return Ok((*backend, s.clone()));
+                }
+                let s = connect(*backend)?;
+                *slot = Some(s.clone());
+                Ok((*backend, s))
+            }
             Inner::Memory(_) => unreachable!("memory store has no keyring"),
         }
     }
