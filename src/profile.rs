@@ -125,6 +125,14 @@ impl Profile {
         }
     }
 
+    /// Whether a validation of `other` also speaks for this profile: same
+    /// kind, workspace, repository and account email. Edits that change
+    /// any of these make the last outcome stale.
+    pub fn same_reach(&self, other: &Profile) -> bool {
+        (self.kind, &self.workspace, &self.repo, &self.email)
+            == (other.kind, &other.workspace, &other.repo, &other.email)
+    }
+
     /// The repository validation talks to and commands target by default.
     pub fn repo_slug(&self) -> Option<&str> {
         self.repo.as_deref()

@@ -777,8 +777,11 @@ fn update_form(
                 .fields()
                 .contains(&FieldId::Token)
                 .then(|| form.token.to_secret());
-            if matches!(form.kind, FormKind::Rotate { .. }) {
-                // The old outcome describes the old token.
+            // The old outcome describes the old token (rotate) or another
+            // target (an edit of kind, workspace, repository or email).
+            if matches!(form.kind, FormKind::Rotate { .. })
+                || base.is_some_and(|b| !b.same_reach(&profile))
+            {
                 profile.last_validation = None;
             }
             form.saving = true;

@@ -697,6 +697,29 @@ fn edit_renames_in_place() {
 }
 
 #[test]
+fn edit_of_the_target_drops_the_stale_outcome() {
+    let mut a = app();
+    update(&mut a, Action::Down); // beta, validated: valid
+    update(&mut a, Action::OpenEdit);
+    update(&mut a, Action::NextField); // kind
+    update(&mut a, Action::NextField); // workspace
+    update(&mut a, Action::NextField); // repo
+    let Overlay::Form(f) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(f.focus, FieldId::Repo);
+    type_into(&mut a, "2");
+    let fx = update(&mut a, Action::Confirm);
+    let [Effect::Save(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(
+        req.profile.last_validation.is_none(),
+        "the outcome was for another repository"
+    );
+}
+
+#[test]
 fn edit_refuses_a_taken_name() {
     let mut a = app();
     update(&mut a, Action::Down);

@@ -127,9 +127,7 @@ fn edited(old: &Profile, a: &EditArgs, new_token: bool) -> Result<Profile, Fail>
     }
     apply(&mut p, &a.fields)?;
     check_fields(&p)?;
-    let reach_changed = (p.kind, &p.workspace, &p.repo, &p.email)
-        != (old.kind, &old.workspace, &old.repo, &old.email);
-    if reach_changed || new_token {
+    if !p.same_reach(old) || new_token {
         p.last_validation = None;
     }
     Ok(p)

@@ -105,7 +105,9 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
                 FormKind::Edit { original } => Some(original.clone()),
                 _ => None,
             };
-            let revalidate = req.token.is_some();
+            // A new token, or an edit that made the last outcome stale.
+            let revalidate = req.token.is_some()
+                || (previous.is_some() && req.profile.last_validation.is_none());
             let result = save(&svc, req).await;
             send(
                 &tx,
