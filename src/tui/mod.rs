@@ -145,8 +145,14 @@ async fn event_loop(
     let mut dirty = true;
     let mut ticks: u32 = 0;
     let mut held: Option<HeldCopy> = None;
+    // Saves and deletes under way: quitting waits for them (bounded), so a
+    // quit never leaves a secret stored without its profile or the reverse.
+    let mut writes: usize = 0;
     loop {
         for e in pending.drain(..) {
+            if matches!(e, Effect::Save(_) | Effect::Delete { .. }) {
+                writes += 1;
+            }
             effects::spawn(&svc, e, tx.clone());
         }
         if app.quit {
@@ -168,11 +174,15 @@ async fn event_loop(
             }
             msg = rx.recv() => {
                 if let Some(msg) = msg {
+                    writes = writes.saturating_sub(finished_writes(&msg));
                     handle(&mut app, msg, &mut pending, &mut held)?;
                     // Coalesce: apply what else is waiting before drawing.
                     for _ in 0..1000 {
                         match rx.try_recv() {
-                            Ok(m) => handle(&mut app, m, &mut pending, &mut held)?,
+                            Ok(m) => {
+                                writes = writes.saturating_sub(finished_writes(&m));
+                                handle(&mut app, m, &mut pending, &mut held)?
+                            }
                             Err(_) => break,
                         }
                     }
@@ -190,12 +200,41 @@ async fn event_loop(
             }
         }
     }
+    // Let saves and deletes under way finish; each is bounded by the
+    // credential store's timeout, and this wait by WRITE_GRACE.
+    let deadline = tokio::time::Instant::now() + WRITE_GRACE;
+    if writes > 0 {
+        app.notice = Some(crate::app::Notice::info(
+            "Finishing the save under way, then quitting…",
+        ));
+        terminal.draw(|f| ui::render(f, &app, &theme))?;
+    }
+    while writes > 0 {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(m)) => {
+                writes = writes.saturating_sub(finished_writes(&m));
+                handle(&mut app, m, &mut pending, &mut held)?;
+            }
+            _ => break,
+        }
+    }
     // Copies still in flight may yet land; take what has arrived.
     while let Ok(m) = rx.try_recv() {
         handle(&mut app, m, &mut pending, &mut held)?;
     }
     clear_held_copy(&svc, held).await?;
     Ok(0)
+}
+
+/// How long quitting waits for saves and deletes under way.
+const WRITE_GRACE: Duration = Duration::from_secs(15);
+
+/// 1 when `msg` reports a save or delete finished.
+fn finished_writes(msg: &Msg) -> usize {
+    usize::from(matches!(
+        msg,
+        Msg::Action(Action::Saved { .. } | Action::Deleted { .. })
+    ))
 }
 
 /// A copy on the clipboard that holds the token: its generation, its text
