@@ -7,7 +7,7 @@ use bbtoken::gitcmd::Endpoints;
 use bbtoken::profile::{Outcome, Profile, RateLimit, RepoFacts, Status, TokenKind};
 use bbtoken::secret::Secret;
 use bbtoken::store::profiles::{Document, Settings};
-use bbtoken::token::{ACCESS_PREFIX, synthesize};
+use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
 use bbtoken::ui::{self, Theme};
 use chrono::{DateTime, Duration, Utc};
 use ratatui::Terminal;
@@ -353,4 +353,49 @@ fn no_frame_shows_a_secret_unless_revealed() {
     update(&mut app, Action::Back);
     check(&app, "panel closed");
     assert!(screens >= 40);
+}
+
+/// The same for an API token, whose Basic-header command carries the token
+/// base64-encoded with the email: no window of that may show unless revealed.
+#[test]
+fn no_frame_shows_an_api_token_or_its_base64_unless_revealed() {
+    use base64::Engine;
+    let token = synthesize(API_PREFIX, 78);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("jane@example.com:{token}"));
+    // Windows from the token's random part and from the base64 past the email.
+    let token_windows: Vec<&str> = (0..=token.len() - 9 - 24)
+        .map(|i| &token[12 + i..24 + i])
+        .collect();
+    let b64_windows: Vec<&str> = (24..b64.len() - 16).map(|i| &b64[i..i + 16]).collect();
+    let shows = |screen: &str, windows: &[&str]| {
+        let flat: String = screen.chars().filter(|c| *c != '\n').collect();
+        windows.iter().any(|w| flat.contains(w))
+    };
+    let leaks = |screen: &str| shows(screen, &token_windows) || shows(screen, &b64_windows);
+    let mut app = sample();
+    select(&mut app, "jane-api");
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleMode); // embedded
+    for _ in 0..6 {
+        assert!(!leaks(&text(&app, 200, 60)), "masked API commands");
+        update(&mut app, Action::Down);
+    }
+    update(&mut app, Action::ToggleReveal);
+    update(
+        &mut app,
+        Action::Revealed {
+            profile: "jane-api".into(),
+            result: Ok(Secret::new(token.clone())),
+        },
+    );
+    // All of the API token's commands must fit for the check to mean anything.
+    let shown = text(&app, 250, 60);
+    assert!(
+        shows(&shown, &b64_windows),
+        "revealed Basic header shows the base64:\n{shown}"
+    );
+    update(&mut app, Action::ToggleReveal);
+    assert!(!leaks(&text(&app, 250, 60)), "re-masked API commands");
+    update(&mut app, Action::Back);
+    assert!(!leaks(&text(&app, 250, 60)), "panel closed");
 }
