@@ -255,11 +255,50 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
+/// Width of the label column in the detail panel.
+const LABEL_W: usize = 13;
+
 fn field<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{label:<13}"), theme.label()),
+        Span::styled(format!("{label:<LABEL_W$}"), theme.label()),
         value.into(),
     ])
+}
+
+/// Wraps each label-and-value line so that continuation lines stay in the
+/// value column instead of running back under the labels. Other lines are
+/// left to the paragraph's own wrapping.
+fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
+    let value_w = width.saturating_sub(LABEL_W);
+    if value_w < 12 {
+        return lines;
+    }
+    lines
+        .into_iter()
+        .flat_map(|line| {
+            let is_field =
+                line.spans.len() == 2 && line.spans[0].content.chars().count() == LABEL_W;
+            if !is_field || line.spans[1].width() <= value_w {
+                return vec![line];
+            }
+            let label = line.spans[0].clone();
+            let style = line.spans[1].style;
+            textwrap::wrap(&line.spans[1].content, value_w)
+                .into_iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    Line::from(vec![
+                        if i == 0 {
+                            label.clone()
+                        } else {
+                            Span::raw(" ".repeat(LABEL_W))
+                        },
+                        Span::styled(part.into_owned(), style),
+                    ])
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
@@ -351,18 +390,22 @@ fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 };
                 let (c, cs) = mark(rep.can_clone);
                 let (w, ws) = mark(rep.can_push);
-                lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(13)),
+                lines.push(field(
+                    theme,
+                    "",
                     Span::styled(
                         format!("{c} clone needs {}", scopes::read_scope(p.kind)),
                         cs,
                     ),
-                    Span::raw("  "),
+                ));
+                lines.push(field(
+                    theme,
+                    "",
                     Span::styled(
                         format!("{w} push needs {}", scopes::write_scope(p.kind)),
                         ws,
                     ),
-                ]));
+                ));
                 if !rep.beyond_git.is_empty() {
                     lines.push(field(
                         theme,
@@ -414,8 +457,9 @@ fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             }
         }
     }
+    let inner = usize::from(area.width.saturating_sub(2));
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(hang_values(lines, inner))
             .block(block)
             .wrap(Wrap { trim: false }),
         area,
