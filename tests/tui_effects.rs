@@ -103,14 +103,15 @@ async fn failed_rotate_puts_the_old_secret_back() {
 async fn rotate_replaces_the_token() {
     let dir = tempfile::tempdir().unwrap();
     let svc = services(dir.path());
-    save(&svc, add(&profile("web"), "old-token")).await.unwrap();
-    let mut p = profile("web");
-    p.note = Some("kept".into());
+    let mut on_disk = profile("web");
+    on_disk.note = Some("kept".into());
+    save(&svc, add(&on_disk, "old-token")).await.unwrap();
+    // The form's copy lacks what the form does not show; the disk's is kept.
     save(
         &svc,
         SaveRequest {
             kind: FormKind::Rotate { name: "web".into() },
-            profile: p,
+            profile: profile("web"),
             token: Some(Secret::new("new-token")),
         },
     )

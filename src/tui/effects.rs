@@ -218,6 +218,19 @@ async fn copy(
     }
 }
 
+/// The form's profile laid over the one on disk under the lock: what the form
+/// does not show (note, creation time) comes from disk, and so does a newer
+/// outcome another bbtoken recorded meanwhile, unless the save dropped the
+/// outcome on purpose (a new token or another target).
+fn over_fresh(fresh: &Profile, mut edited: Profile) -> Profile {
+    edited.note = fresh.note.clone();
+    edited.created = fresh.created;
+    if edited.last_validation.is_some() {
+        edited.last_validation = fresh.last_validation.clone();
+    }
+    edited
+}
+
 /// The secret currently stored under `name`, `None` when there is none.
 async fn current_secret(secrets: &SecretStore, name: &str) -> Result<Option<Secret>, String> {
     match secrets.get(name).await {
@@ -278,7 +291,7 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Profile, String> {
                     doc.profiles.push(p);
                 } else {
                     match doc.find_mut(&p.name) {
-                        Some(slot) => *slot = p,
+                        Some(slot) => *slot = over_fresh(slot, p),
                         None => return Err(format!("the profile {} no longer exists", p.name)),
                     }
                 }
@@ -313,7 +326,7 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Profile, String> {
                     return Err(format!("a profile called {} already exists", p.name));
                 }
                 match doc.find_mut(&orig) {
-                    Some(slot) => *slot = p,
+                    Some(slot) => *slot = over_fresh(slot, p),
                     None => return Err(format!("the profile {orig} no longer exists")),
                 }
                 Ok(())
