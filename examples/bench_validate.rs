@@ -33,20 +33,12 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 }
 
 fn profile(i: usize) -> Profile {
-    Profile {
-        name: format!("bench-{i:03}"),
-        kind: TokenKind::Repository,
-        workspace: "acme".into(),
-        repo: Some("api".into()),
-        project: None,
-        bot_email: None,
-        email: None,
-        username: None,
-        expires: None,
-        note: None,
-        created: chrono::Utc::now(),
-        last_validation: None,
-    }
+    Profile::new(
+        &format!("bench-{i:03}"),
+        TokenKind::Repository,
+        "acme",
+        Some("api"),
+    )
 }
 
 /// A distinct, realistically long (192 characters) token per profile.

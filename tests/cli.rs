@@ -46,21 +46,25 @@ impl World {
 
     /// Runs bbtoken with `stdin` piped in.
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        run_with_stdin(self.cmd(args), stdin)
     }
+}
+
+/// Runs `cmd` with `stdin` written to it, collecting its output.
+fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 fn code(o: &Output) -> i32 {
@@ -522,32 +526,21 @@ fn bad_input_is_refused_with_exit_2_and_nothing_stored() {
         stderr(&o)
     );
     // no Secret Service on the bus: a clear error naming the way out, exit 2
-    let o = w
-        .cmd(&[
-            "add",
-            "nokeyring",
-            "-k",
-            "repository",
-            "-w",
-            "acme",
-            "-r",
-            "api",
-        ])
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/bbtoken-test-bus",
-        )
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin
-                .take()
-                .unwrap()
-                .write_all(synthesize(ACCESS_PREFIX, 8).as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
+    let mut cmd = w.cmd(&[
+        "add",
+        "nokeyring",
+        "-k",
+        "repository",
+        "-w",
+        "acme",
+        "-r",
+        "api",
+    ]);
+    cmd.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/bbtoken-test-bus",
+    );
+    let o = run_with_stdin(cmd, &synthesize(ACCESS_PREFIX, 8));
     assert_eq!(code(&o), 2);
     assert!(
         stderr(&o).contains("BBTOKEN_STORE=keyutils"),
@@ -778,22 +771,10 @@ fn generated_curl_commands_reach_the_api() {
             .as_str()
             .unwrap()
             .to_string();
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(&cmd)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut sh = Command::new("sh");
+        sh.arg("-c").arg(&cmd);
         // What a person types at the prompt (ignored by embedded commands).
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{token}\n").as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+        let o = run_with_stdin(sh, &format!("{token}\n"));
         let body: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| {
             panic!(
                 "{profile} {mode} {kind}: not JSON: {} {}",

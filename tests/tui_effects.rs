@@ -24,20 +24,7 @@ fn services(dir: &std::path::Path) -> Services {
 }
 
 fn profile(name: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        kind: TokenKind::Repository,
-        workspace: "acme".into(),
-        repo: Some("web".into()),
-        project: None,
-        bot_email: None,
-        email: None,
-        username: None,
-        expires: None,
-        note: None,
-        created: chrono::Utc::now(),
-        last_validation: None,
-    }
+    Profile::new(name, TokenKind::Repository, "acme", Some("web"))
 }
 
 fn add(p: &Profile, token: &str) -> SaveRequest {

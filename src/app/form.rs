@@ -272,19 +272,9 @@ impl Form {
     /// everything the form does not show). Fields that do not apply to the
     /// kind are dropped.
     pub fn to_profile(&self, base: Option<&Profile>, now: DateTime<Utc>) -> Profile {
-        let mut p = base.cloned().unwrap_or(Profile {
-            name: String::new(),
-            kind: self.token_kind,
-            workspace: String::new(),
-            repo: None,
-            project: None,
-            bot_email: None,
-            email: None,
-            username: None,
-            expires: None,
-            note: None,
+        let mut p = base.cloned().unwrap_or_else(|| Profile {
             created: now,
-            last_validation: None,
+            ..Profile::new("", self.token_kind, "", None)
         });
         p.expires = self
             .opt(FieldId::Expires)
