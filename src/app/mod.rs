@@ -218,6 +218,18 @@ pub struct SaveRequest {
     pub token: Option<Secret>,
 }
 
+/// Which command to copy: the `index`th built for this profile, target and
+/// mode. `generation` tells this copy from later ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyRequest {
+    pub profile: Profile,
+    pub workspace: String,
+    pub repo: String,
+    pub mode: Mode,
+    pub index: usize,
+    pub generation: u64,
+}
+
 /// Work outside the state, done in the background; each reports back with an Action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -228,14 +240,7 @@ pub enum Effect {
     },
     /// Copy one command; the runner fetches the token itself when the
     /// command needs it, and drops it after.
-    Copy {
-        profile: Profile,
-        workspace: String,
-        repo: String,
-        mode: Mode,
-        index: usize,
-        generation: u64,
-    },
+    Copy(CopyRequest),
     Save(SaveRequest),
     Delete {
         name: String,
@@ -868,14 +873,14 @@ fn update_commands(app: &mut App, action: Action) -> Vec<Effect> {
             );
             if let Some(profile) = app.find(&name).cloned() {
                 app.clipboard_generation += 1;
-                return vec![Effect::Copy {
+                return vec![Effect::Copy(CopyRequest {
                     profile,
                     workspace,
                     repo,
                     mode,
                     index,
                     generation: app.clipboard_generation,
-                }];
+                })];
             }
         }
         _ => {}

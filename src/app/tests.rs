@@ -503,13 +503,13 @@ fn copy_asks_the_runner_and_confirmation_names_the_command() {
     update(&mut a, Action::ToggleMode);
     let fx = update(&mut a, Action::Copy);
     let [
-        Effect::Copy {
+        Effect::Copy(CopyRequest {
             profile,
             mode,
             index,
             generation,
             ..
-        },
+        }),
     ] = fx.as_slice()
     else {
         panic!("{fx:?}")

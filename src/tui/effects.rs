@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Action, Effect, FormKind, Notice, SaveRequest, build_commands};
+use crate::app::{Action, CopyRequest, Effect, FormKind, Notice, SaveRequest, build_commands};
 use crate::gitcmd::{Endpoints, Mode, TokenText};
 use crate::profile::Profile;
 use crate::secret::Secret;
@@ -92,14 +92,7 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
                 .map_err(|e| Notice::error(format!("Cannot reveal the token: {e}"), None));
             send(&tx, Action::Revealed { profile, result });
         }
-        Effect::Copy {
-            profile,
-            workspace,
-            repo,
-            mode,
-            index,
-            generation,
-        } => copy(svc, profile, workspace, repo, mode, index, generation, tx).await,
+        Effect::Copy(req) => copy(svc, req, tx).await,
         Effect::Save(req) => {
             let previous = match &req.kind {
                 FormKind::Edit { original } => Some(original.clone()),
@@ -152,17 +145,15 @@ async fn validate_many(svc: Services, profiles: Vec<Profile>, tx: UnboundedSende
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn copy(
-    svc: Services,
-    profile: Profile,
-    workspace: String,
-    repo: String,
-    mode: Mode,
-    index: usize,
-    generation: u64,
-    tx: UnboundedSender<Msg>,
-) {
+async fn copy(svc: Services, req: CopyRequest, tx: UnboundedSender<Msg>) {
+    let CopyRequest {
+        profile,
+        workspace,
+        repo,
+        mode,
+        index,
+        generation,
+    } = req;
     // Only embedded commands hold the token; interactive ones never need it.
     let secret = if mode == Mode::Embedded {
         match svc.secrets.get(&profile.name).await {
