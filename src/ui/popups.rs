@@ -29,15 +29,20 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     Span::raw(" keep it"),
                 ]),
             ];
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .block(Block::bordered().title(" Delete profile "))
-                    .wrap(Wrap { trim: false }),
-                r,
-            );
+            popup(frame, r, " Delete profile ", lines);
         }
     }
+}
+
+/// Draws a bordered box over whatever is beneath it in `r`.
+fn popup<'a>(frame: &mut Frame, r: Rect, title: impl Into<Line<'a>>, lines: Vec<Line<'a>>) {
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(title))
+            .wrap(Wrap { trim: false }),
+        r,
+    );
 }
 
 /// A rectangle of at most `w`×`h` in the middle of `area`.
@@ -69,11 +74,7 @@ fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
         theme.dim(),
     ));
     let r = centered(area, 76, lines.len() as u16 + 2);
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Keys ")),
-        r,
-    );
+    popup(frame, r, " Keys ", lines);
 }
 
 fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, area: Rect) {
@@ -126,13 +127,7 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
             lines.push(Line::styled(format!("    note: {n}"), theme.dim()));
         }
     }
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(format!(" Commands for {} ", panel.profile)))
-            .wrap(Wrap { trim: false }),
-        r,
-    );
+    popup(frame, r, format!(" Commands for {} ", panel.profile), lines);
 }
 
 fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
@@ -196,11 +191,5 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
         theme.dim(),
     ));
     let r = centered(area, 96, lines.len() as u16 + 6);
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(format!(" {} ", f.title())))
-            .wrap(Wrap { trim: false }),
-        r,
-    );
+    popup(frame, r, format!(" {} ", f.title()), lines);
 }
