@@ -80,6 +80,41 @@ impl Validator {
             .map(move |(i, p)| async move { (i, self.validate(p).await) })
             .buffer_unordered(self.concurrency)
     }
+
+    /// Validates `profiles`, handing each outcome to `each` as soon as it
+    /// arrives, then records them all in `file` in one locked write. Returns
+    /// the outcomes in the order of `profiles`, and how recording went.
+    pub async fn validate_and_record(
+        &self,
+        file: &ProfileFile,
+        profiles: &[Profile],
+        mut each: impl FnMut(&Profile, &Outcome),
+    ) -> (Vec<Outcome>, Result<(), ConfigError>) {
+        let mut slots: Vec<Option<Outcome>> = vec![None; profiles.len()];
+        {
+            let mut stream = std::pin::pin!(self.validate_all(profiles));
+            while let Some((i, outcome)) = stream.next().await {
+                each(&profiles[i], &outcome);
+                slots[i] = Some(outcome);
+            }
+        }
+        let outcomes: Vec<Outcome> = slots
+            .into_iter()
+            .map(|o| o.expect("every profile yields one outcome"))
+            .collect();
+        let named: Vec<(String, Outcome)> = profiles
+            .iter()
+            .zip(&outcomes)
+            .map(|(p, o)| (p.name.clone(), o.clone()))
+            .collect();
+        let file = file.clone();
+        // The file lock may wait on another bbtoken: off the async workers.
+        let recorded = match tokio::task::spawn_blocking(move || record(&file, &named)).await {
+            Ok(r) => r,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        (outcomes, recorded)
+    }
 }
 
 pub fn store_outcome(e: &StoreError) -> Outcome {
@@ -128,7 +163,7 @@ pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) ->
 
 /// Stores the outcomes in the profiles file, in one locked write. Profiles
 /// removed meanwhile are skipped.
-pub fn record(file: &ProfileFile, outcomes: &[(String, Outcome)]) -> Result<(), ConfigError> {
+fn record(file: &ProfileFile, outcomes: &[(String, Outcome)]) -> Result<(), ConfigError> {
     file.update(|doc| {
         for (name, outcome) in outcomes {
             if let Some(p) = doc.find_mut(name) {

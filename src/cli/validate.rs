@@ -1,6 +1,5 @@
 //! validate: check profiles against Bitbucket and record the outcomes.
 
-use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::cli::args::ValidateArgs;
@@ -45,21 +44,10 @@ pub async fn run_names(
         return Ok(exit::OK);
     }
     let validator = ctx.validator()?.with_concurrency(jobs);
-    let mut results: Vec<Option<Outcome>> = vec![None; profiles.len()];
-    let mut stream = std::pin::pin!(validator.validate_all(&profiles));
-    while let Some((i, outcome)) = stream.next().await {
-        results[i] = Some(outcome);
-    }
-    let results: Vec<Outcome> = results
-        .into_iter()
-        .map(|o| o.expect("every profile yields"))
-        .collect();
-    let outcomes: Vec<(String, Outcome)> = profiles
-        .iter()
-        .zip(&results)
-        .map(|(p, o)| (p.name.clone(), o.clone()))
-        .collect();
-    if let Err(e) = crate::validate::record(&ctx.profiles, &outcomes) {
+    let (results, recorded) = validator
+        .validate_and_record(&ctx.profiles, &profiles, |_, _| {})
+        .await;
+    if let Err(e) = recorded {
         report_error(&format!("the outcomes could not be recorded: {e}"));
     }
     if json {

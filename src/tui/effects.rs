@@ -11,7 +11,7 @@ use crate::gitcmd::{Endpoints, Mode, TokenText};
 use crate::profile::Profile;
 use crate::secret::Secret;
 use crate::store::{ProfileFile, SecretStore, StoreError};
-use crate::validate::{self, Validator};
+use crate::validate::Validator;
 
 use super::clipboard;
 
@@ -121,27 +121,26 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
 /// Results arrive row by row as they complete; they are written to the
 /// profiles file together at the end, in one locked write.
 async fn validate_many(svc: Services, profiles: Vec<Profile>, tx: UnboundedSender<Msg>) {
-    use futures_util::StreamExt;
-    let mut results = Vec::with_capacity(profiles.len());
-    {
-        let mut stream = std::pin::pin!(svc.validator.validate_all(&profiles));
-        while let Some((i, outcome)) = stream.next().await {
-            let name = profiles[i].name.clone();
-            results.push((name.clone(), outcome.clone()));
-            send(&tx, Action::Validated { name, outcome });
-        }
-    }
-    let file = svc.profiles.clone();
-    match blocking(move || validate::record(&file, &results)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => send(
+    let (_, recorded) = svc
+        .validator
+        .validate_and_record(&svc.profiles, &profiles, |p, outcome| {
+            send(
+                &tx,
+                Action::Validated {
+                    name: p.name.clone(),
+                    outcome: outcome.clone(),
+                },
+            )
+        })
+        .await;
+    if let Err(e) = recorded {
+        send(
             &tx,
             Action::RecordFailed(Notice::error(
                 format!("validation results were not saved: {e}"),
                 Some("check that the config directory is writable".into()),
             )),
-        ),
-        Err(e) => send(&tx, Action::RecordFailed(Notice::error(e, None))),
+        );
     }
 }
 
