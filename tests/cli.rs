@@ -412,85 +412,35 @@ fn bad_input_is_refused_with_exit_2_and_nothing_stored() {
         return;
     };
     let app_password = format!("ATBB{}{}", "a".repeat(24), "DEADBEEF");
-    let cases: Vec<(Vec<&str>, String, &str)> = vec![
+    // (command line, stdin, what the error must say)
+    let cases = [
         (
-            vec![
-                "add",
-                "x",
-                "-k",
-                "api",
-                "-w",
-                "acme",
-                "-r",
-                "api",
-                "--email",
-                "d@example.com",
-            ],
-            app_password,
+            "add x -k api -w acme -r api --email d@example.com",
+            app_password.as_str(),
             "app password",
         ),
+        ("add x -k repository -w acme -r api", "", "no token given"),
+        ("add x -k repository -w acme", "t", "--repo"),
+        ("add x -k api -w acme -r api", "t", "--email"),
         (
-            vec!["add", "x", "-k", "repository", "-w", "acme", "-r", "api"],
-            String::new(),
-            "no token given",
-        ),
-        (
-            vec!["add", "x", "-k", "repository", "-w", "acme"],
-            "t".into(),
-            "--repo",
-        ),
-        (
-            vec!["add", "x", "-k", "api", "-w", "acme", "-r", "api"],
-            "t".into(),
-            "--email",
-        ),
-        (
-            vec![
-                "add",
-                "x",
-                "-k",
-                "repository",
-                "-w",
-                "acme",
-                "-r",
-                "api",
-                "--bot-email",
-                "me@example.com",
-            ],
-            "t".into(),
+            "add x -k repository -w acme -r api --bot-email me@example.com",
+            "t",
             "bots.bitbucket.org",
         ),
         (
-            vec![
-                "add",
-                "x",
-                "-k",
-                "repository",
-                "-w",
-                "acme",
-                "-r",
-                "api",
-                "--expires",
-                "next week",
-            ],
-            "t".into(),
+            "add x -k repository -w acme -r api --expires 'next week'",
+            "t",
             "2026-12-31",
         ),
-        (
-            vec!["add", "x", "-k", "repository", "-w", "Acme Co", "-r", "api"],
-            "t".into(),
-            "lower-case",
-        ),
-        (
-            vec!["add", "x", "-k", "nonsense", "-w", "acme"],
-            "t".into(),
-            "invalid value",
-        ),
+        ("add x -k repository -w 'Acme Co' -r api", "t", "lower-case"),
+        ("add x -k nonsense -w acme", "t", "invalid value"),
     ];
-    for (args, stdin, says) in cases {
-        let o = w.run(&args, &stdin);
-        assert_eq!(code(&o), 2, "{args:?}");
-        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    for (line, stdin, says) in cases {
+        let args = shlex::split(line).unwrap();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = w.run(&args, stdin);
+        assert_eq!(code(&o), 2, "{line}");
+        assert!(stderr(&o).contains(says), "{line}: {}", stderr(&o));
     }
     let listed = json(&w.run(&["list", "--json"], ""));
     assert_eq!(listed.as_array().unwrap().len(), 0, "nothing was stored");
