@@ -9,6 +9,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +96,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ConfigError + '_ {
 #[derive(Debug, Clone)]
 pub struct ProfileFile {
     dir: PathBuf,
+    /// Set for the demo: the document lives here and nothing touches disk.
+    memory: Option<Arc<Mutex<Document>>>,
 }
 
 impl ProfileFile {
@@ -110,19 +113,26 @@ impl ProfileFile {
     }
 
     pub fn at(dir: PathBuf) -> ProfileFile {
-        ProfileFile { dir }
+        ProfileFile { dir, memory: None }
+    }
+
+    /// Profiles kept in this process only (the demo): same API, no file.
+    pub fn memory() -> ProfileFile {
+        ProfileFile {
+            dir: PathBuf::from("(in memory)"),
+            memory: Some(Arc::new(Mutex::new(Document::default()))),
+        }
     }
 
     pub fn path(&self) -> PathBuf {
         self.dir.join(FILE_NAME)
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Reads the file; a missing file is an empty document.
     pub fn load(&self) -> Result<Document, ConfigError> {
+        if let Some(m) = &self.memory {
+            return Ok(m.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        }
         let path = self.path();
         let text = match fs::read_to_string(&path) {
             Ok(t) => t,
@@ -138,6 +148,15 @@ impl ProfileFile {
         &self,
         change: impl FnOnce(&mut Document) -> Result<R, E>,
     ) -> Result<Result<R, E>, ConfigError> {
+        if let Some(m) = &self.memory {
+            let mut doc = m.lock().unwrap_or_else(|p| p.into_inner());
+            let mut draft = doc.clone();
+            let result = change(&mut draft);
+            if result.is_ok() {
+                *doc = draft;
+            }
+            return Ok(result);
+        }
         let _lock = self.lock()?;
         let mut doc = self.load()?;
         let result = change(&mut doc);
@@ -336,6 +355,31 @@ mod tests {
         }
         let doc = ProfileFile::at(dir.path().to_path_buf()).load().unwrap();
         assert_eq!(doc.profiles.len(), 80);
+    }
+
+    #[test]
+    fn memory_profiles_touch_no_disk_and_keep_failed_changes_out() {
+        let file = ProfileFile::memory();
+        file.update(|d| {
+            d.profiles.push(sample("a"));
+            Ok::<_, ()>(())
+        })
+        .unwrap()
+        .unwrap();
+        let r = file.update(|d| {
+            d.profiles.push(sample("b"));
+            Err::<(), _>("no")
+        });
+        assert!(matches!(r, Ok(Err("no"))));
+        let names: Vec<String> = file
+            .load()
+            .unwrap()
+            .profiles
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["a"]);
+        assert!(!file.path().exists());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The demo: sample profiles of every kind, each answered by the fake
-//! Bitbucket so that every outcome shows up. Secrets live in memory and the
-//! profiles file in a temporary directory deleted on exit: nothing touches the
-//! user's config or keyring.
+//! Bitbucket so that every outcome shows up. Secrets and profiles live in
+//! memory (`SecretStore::memory`, `ProfileFile::memory`): nothing touches
+//! disk or any keyring.
 
 use std::time::Duration;
 

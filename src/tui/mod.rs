@@ -55,9 +55,8 @@ pub async fn run_app(ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
 /// in-memory secret store. Returns the process exit code.
 pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
     let fake = FakeBitbucket::start().await?;
-    // Deleted when dropped, at the end of this function.
-    let dir = tempfile::Builder::new().prefix("bbtoken-demo-").tempdir()?;
-    let profiles = ProfileFile::at(dir.path().to_path_buf());
+    // Nothing of the demo reaches disk or a keyring.
+    let profiles = ProfileFile::memory();
     let secrets = SecretStore::memory();
     demo::seed(&fake, &profiles, &secrets, Utc::now().date_naive()).await?;
     let api = ApiConfig {
@@ -79,7 +78,6 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
     let app = App::new(Endpoints::default(), "memory (demo)", Utc::now());
     let code = run(svc, app).await;
     drop(fake);
-    drop(dir);
     code
 }
 
