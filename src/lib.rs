@@ -13,6 +13,7 @@ pub mod gitcmd;
 pub mod profile;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod timefmt;
 pub mod token;
 pub mod ui;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::args::CommandsArgs;
-use crate::cli::output::{BOLD, DIM, WARN, paint};
+use crate::cli::output::{self, BOLD, DIM, Stream, Text, WARN};
 use crate::cli::{Fail, exit, manage::not_found, report_warning};
 use crate::context::Context;
 use crate::fields;
@@ -95,24 +95,24 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
             git_username: gitcmd::git_username(p),
             commands: &cmds,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        output::json(&out)?;
         return Ok(exit::OK);
     }
     for c in &cmds {
-        anstream::println!("{}", paint(BOLD, &format!("# {}", c.title)));
-        println!("{}", c.text);
+        output::line(Stream::Out, &Text::styled(BOLD, format!("# {}", c.title)));
+        output::out_line(&c.text);
         if let Some(n) = &c.note {
-            anstream::println!("{}", paint(DIM, &format!("# {n}")));
+            output::line(Stream::Out, &Text::styled(DIM, format!("# {n}")));
         }
-        println!();
+        output::out_line("");
     }
     if a.mode == Mode::Embedded && !a.reveal {
-        anstream::eprintln!(
-            "{}",
-            paint(
+        output::line(
+            Stream::Err,
+            &Text::styled(
                 WARN,
-                "The token is masked. Add --reveal to print it (it will then be in your terminal's scrollback)."
-            )
+                "The token is masked. Add --reveal to print it (it will then be in your terminal's scrollback).",
+            ),
         );
     }
     Ok(exit::OK)

@@ -6,7 +6,7 @@
 //! behind without a profile.
 
 use crate::cli::args::{AddArgs, EditArgs, FieldArgs};
-use crate::cli::{Fail, exit, input, report_warning, validate};
+use crate::cli::{Fail, exit, input, output, report_warning, validate};
 use crate::context::Context;
 use crate::fields;
 use crate::profile::{Profile, TokenKind};
@@ -100,12 +100,12 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
         restore_secret(ctx, &p.name, previous).await;
         return Err(Fail::usage(format!("profile not saved: {why}")));
     }
-    anstream::eprintln!(
+    output::err_line(&format!(
         "Added {} ({}); its token is in the {} credential store.",
         p.name,
         p.kind.label(),
         ctx.secrets.backend().name()
-    );
+    ));
     if a.validate {
         return validate::run_names(
             ctx,
@@ -165,7 +165,7 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
         }
         return Err(Fail::usage(format!("profile not saved: {why}")));
     }
-    anstream::eprintln!(
+    output::err_line(&format!(
         "Updated {}{}.",
         a.name,
         if new_secret.is_some() {
@@ -173,7 +173,7 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
         } else {
             ""
         }
-    );
+    ));
     if a.validate {
         return validate::run_names(
             ctx,
@@ -239,14 +239,14 @@ pub async fn remove(ctx: &Context, name: &str) -> Result<i32, Fail> {
     if removed.is_err() {
         return Err(not_found(name));
     }
-    anstream::eprintln!(
+    output::err_line(&format!(
         "Removed {name}{}.",
         if had_secret {
             " and its token"
         } else {
             " (it had no stored token)"
         }
-    );
+    ));
     Ok(exit::OK)
 }
 

@@ -47,12 +47,11 @@ pub async fn run(command: Command) -> i32 {
     let result = match command {
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "bbtoken",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer, then out through the one output function: a
+            // closed pipe must not make clap_complete panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "bbtoken", &mut script);
+            output::generated(&String::from_utf8_lossy(&script));
             Ok(exit::OK)
         }
         Command::Demo => crate::tui::run_demo()
@@ -85,12 +84,20 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
     }
 }
 
+/// Prints an error on stderr through the output function: the message may
+/// hold text from outside (a server, the profiles file), made visible there.
 pub fn report_error(message: &str) {
-    use output::{BAD, paint};
-    anstream::eprintln!("{} {message}", paint(BAD.bold(), "error:"));
+    use output::{BAD, PLAIN, Stream, Text};
+    output::line(
+        Stream::Err,
+        &Text::styled(BAD.bold(), "error:").with(format!(" {message}"), PLAIN),
+    );
 }
 
 pub fn report_warning(message: &str) {
-    use output::{WARN, paint};
-    anstream::eprintln!("{} {message}", paint(WARN.bold(), "warning:"));
+    use output::{PLAIN, Stream, Text, WARN};
+    output::line(
+        Stream::Err,
+        &Text::styled(WARN.bold(), "warning:").with(format!(" {message}"), PLAIN),
+    );
 }

@@ -1,16 +1,26 @@
-//! Human output: aligned columns and colour. anstream strips colour when the
-//! output is not a terminal or NO_COLOR is set.
+//! The one way the CLI prints. Everything reaches stdout or stderr through
+//! [`emit`] (or [`json`]), which makes control characters visible, applies
+//! colour only around text that is already escaped, and ends the program
+//! quietly when stdout is a closed pipe (`bbtoken list | head -c1`), as
+//! ripgrep does. A test scans `src/cli/` so no other file prints directly.
+//!
+//! anstream strips colour when the output is not a terminal or NO_COLOR is
+//! set.
+
+use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
 use crate::profile::Status;
+use crate::text;
 
 pub const BOLD: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
 pub const GOOD: Style = AnsiColor::Green.on_default();
 pub const BAD: Style = AnsiColor::Red.on_default();
 pub const WARN: Style = AnsiColor::Yellow.on_default();
+pub const PLAIN: Style = Style::new();
 
 pub fn status_style(s: Status) -> Style {
     match s {
@@ -20,11 +30,133 @@ pub fn status_style(s: Status) -> Style {
     }
 }
 
-pub fn paint(style: Style, text: &str) -> String {
-    format!("{style}{text}{style:#}")
+/// Where a [`Text`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Out,
+    Err,
 }
 
-/// A table whose cells may carry a style; columns are padded by display width.
+/// Text to print: pieces, each with a style. The pieces stay raw until
+/// [`Text::render`], which escapes each one before wrapping it in its style,
+/// so a style is never applied to raw text and no piece can smuggle an
+/// escape sequence.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Text {
+    parts: Vec<(String, Style)>,
+}
+
+impl Text {
+    pub fn new() -> Text {
+        Text::default()
+    }
+
+    pub fn plain(s: impl Into<String>) -> Text {
+        Text::new().with(s, PLAIN)
+    }
+
+    pub fn styled(style: Style, s: impl Into<String>) -> Text {
+        Text::new().with(s, style)
+    }
+
+    /// Adds a piece (builder form).
+    pub fn with(mut self, s: impl Into<String>, style: Style) -> Text {
+        self.push(s, style);
+        self
+    }
+
+    pub fn push(&mut self, s: impl Into<String>, style: Style) {
+        self.parts.push((s.into(), style));
+    }
+
+    pub fn append(&mut self, other: Text) {
+        self.parts.extend(other.parts);
+    }
+
+    /// The bytes to write: each piece escaped ([`text::visible`]: newlines
+    /// and tabs stay), then styled when `colour` is on.
+    pub fn render(&self, colour: bool) -> String {
+        let mut out = String::new();
+        for (s, style) in &self.parts {
+            let shown = text::visible(s);
+            if colour && *style != PLAIN && !shown.is_empty() {
+                out.push_str(&format!("{style}{shown}{style:#}"));
+            } else {
+                out.push_str(&shown);
+            }
+        }
+        out
+    }
+}
+
+/// Prints `t` on `stream`, with no newline added.
+pub fn emit(stream: Stream, t: &Text) {
+    write_str(stream, &t.render(true));
+}
+
+/// Prints `t` and a newline.
+pub fn line(stream: Stream, t: &Text) {
+    let mut s = t.render(true);
+    s.push('\n');
+    write_str(stream, &s);
+}
+
+/// Prints one plain line on stdout.
+pub fn out_line(s: &str) {
+    line(Stream::Out, &Text::plain(s));
+}
+
+/// Prints one plain line on stderr.
+pub fn err_line(s: &str) {
+    line(Stream::Err, &Text::plain(s));
+}
+
+/// Prints `value` as pretty JSON on stdout. The data is exact; dangerous
+/// characters inside strings are written as JSON `\uXXXX` escapes, which
+/// decode to the same data ([`text::json_visible`]).
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), serde_json::Error> {
+    let mut s = text::json_visible(&serde_json::to_string_pretty(value)?);
+    s.push('\n');
+    write_str(Stream::Out, &s);
+    Ok(())
+}
+
+/// Writes text that the program itself generated (shell completions) on
+/// stdout, still with control characters made visible.
+pub fn generated(s: &str) {
+    write_str(Stream::Out, &text::visible(s));
+}
+
+fn write_str(stream: Stream, s: &str) {
+    let result = match stream {
+        Stream::Out => {
+            let mut o = anstream::stdout().lock();
+            o.write_all(s.as_bytes()).and_then(|()| o.flush())
+        }
+        Stream::Err => {
+            let mut e = anstream::stderr().lock();
+            e.write_all(s.as_bytes()).and_then(|()| e.flush())
+        }
+    };
+    match (result, stream) {
+        (Ok(()), _) => {}
+        // Whoever read stdout has had enough (`| head`): stop quietly, as
+        // ripgrep does. Every command has done its work before it prints.
+        (Err(e), Stream::Out) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            std::process::exit(crate::cli::exit::OK)
+        }
+        (Err(e), Stream::Out) => {
+            let msg = text::clean(&e.to_string());
+            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {msg}");
+            std::process::exit(crate::cli::exit::ERROR)
+        }
+        // Nowhere left to say it; the exit code still tells.
+        (Err(_), Stream::Err) => {}
+    }
+}
+
+/// A table whose cells may carry a style; columns are padded by display width
+/// of the text as it will be shown (escaped).
 #[derive(Default)]
 pub struct Table {
     rows: Vec<Vec<(String, Style)>>,
@@ -32,10 +164,15 @@ pub struct Table {
 
 impl Table {
     pub fn row(&mut self, cells: Vec<(String, Style)>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|(t, s)| (text::visible(&t), s))
+                .collect(),
+        );
     }
 
-    pub fn render(&self) -> String {
+    pub fn render(&self) -> Text {
         let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let widths: Vec<usize> = (0..cols)
             .map(|c| {
@@ -47,18 +184,20 @@ impl Table {
                     .unwrap_or(0)
             })
             .collect();
-        let mut out = String::new();
+        let mut out = Text::new();
         for row in &self.rows {
-            let mut line = String::new();
-            for (i, (text, style)) in row.iter().enumerate() {
-                let last = i + 1 == row.len();
-                line.push_str(&paint(*style, text));
-                if !last {
-                    line.push_str(&" ".repeat(widths[i] - text.width() + 2));
+            // Trailing empty cells add no padding.
+            let used = row
+                .iter()
+                .rposition(|(t, _)| !t.is_empty())
+                .map_or(0, |i| i + 1);
+            for (i, (cell, style)) in row.iter().take(used).enumerate() {
+                out.push(cell.clone(), *style);
+                if i + 1 < used {
+                    out.push(" ".repeat(widths[i] - cell.width() + 2), PLAIN);
                 }
             }
-            out.push_str(line.trim_end());
-            out.push('\n');
+            out.push("\n", PLAIN);
         }
         out
     }
@@ -76,6 +215,69 @@ mod tests {
             ("xyz".into(), Style::new()),
             ("b".into(), Style::new()),
         ]);
-        assert_eq!(t.render(), "✓    a\nxyz  b\n");
+        assert_eq!(t.render().render(false), "✓    a\nxyz  b\n");
+    }
+
+    #[test]
+    fn table_aligns_escaped_cells() {
+        let mut t = Table::default();
+        t.row(vec![("a\u{1b}".into(), PLAIN), ("x".into(), PLAIN)]);
+        t.row(vec![("b".into(), PLAIN), ("y".into(), PLAIN)]);
+        assert_eq!(t.render().render(false), "a\\u{1b}  x\nb        y\n");
+    }
+
+    #[test]
+    fn styles_wrap_escaped_text_only() {
+        let t = Text::styled(BAD, "\u{1b}]52;c;eA==\u{7}token valid").with("\u{9b}2J", PLAIN);
+        let s = t.render(true);
+        assert_eq!(
+            s,
+            format!("{BAD}\\u{{1b}}]52;c;eA==\\u{{7}}token valid{BAD:#}\\u{{9b}}2J")
+        );
+        // The only ESC left opens or closes a style.
+        let escs = s.matches('\u{1b}').count();
+        assert_eq!(escs, 2);
+        assert_eq!(t.render(false), "\\u{1b}]52;c;eA==\\u{7}token valid\\u{9b}2J");
+    }
+
+    /// Every file under src/cli/ prints only through this module.
+    #[test]
+    fn no_other_cli_file_prints_directly() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let forbidden = [
+            "println!",
+            "print!",
+            "eprintln!",
+            "eprint!",
+            "write!",
+            "writeln!",
+            "io::stdout",
+            "io::stderr",
+            "anstream::",
+            "dbg!",
+        ];
+        let mut offenders = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == "output.rs")
+                || path.extension().is_none_or(|e| e != "rs")
+            {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            for (n, l) in src.lines().enumerate() {
+                let code = l.split("//").next().unwrap_or("");
+                for f in forbidden {
+                    if code.contains(f) {
+                        offenders.push(format!("{}:{}: {}", path.display(), n + 1, l.trim()));
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "print through cli::output only:\n{}",
+            offenders.join("\n")
+        );
     }
 }

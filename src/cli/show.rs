@@ -4,7 +4,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::bitbucket::scopes;
-use crate::cli::output::{BOLD, DIM, Table, paint, status_style};
+use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
 use crate::cli::{Fail, exit, manage::not_found};
 use crate::context::Context;
 use crate::profile::{Profile, expiry_countdown};
@@ -27,12 +27,12 @@ fn status_word(p: &Profile) -> (String, anstyle::Style) {
 pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&doc.profiles)?);
+        output::json(&doc.profiles)?;
         return Ok(exit::OK);
     }
     if doc.profiles.is_empty() {
-        anstream::eprintln!(
-            "No profiles yet. Add one: bbtoken add NAME --kind repository --workspace WS --repo SLUG < token.txt"
+        output::err_line(
+            "No profiles yet. Add one: bbtoken add NAME --kind repository --workspace WS --repo SLUG < token.txt",
         );
         return Ok(exit::OK);
     }
@@ -65,7 +65,7 @@ pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
             ),
         ]);
     }
-    anstream::print!("{}", t.render());
+    output::emit(Stream::Out, &t.render());
     Ok(exit::OK)
 }
 
@@ -95,7 +95,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
             secret_stored: stored,
             secret_error: err,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        output::json(&out)?;
         return Ok(exit::OK);
     }
     let mut t = Table::default();
@@ -209,7 +209,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
             }
         }
     }
-    anstream::println!("{}", paint(BOLD, &p.name));
-    anstream::print!("{}", t.render());
+    output::line(Stream::Out, &Text::styled(BOLD, &p.name));
+    output::emit(Stream::Out, &t.render());
     Ok(exit::OK)
 }

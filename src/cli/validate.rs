@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::args::ValidateArgs;
-use crate::cli::output::{DIM, WARN, paint, status_style};
+use crate::cli::output::{self, DIM, PLAIN, Stream, Text, WARN, status_style};
 use crate::cli::{Fail, exit, manage::not_found, report_error};
 use crate::context::Context;
 use crate::profile::{Outcome, Status, TokenKind};
@@ -37,9 +37,9 @@ pub async fn run_names(
     };
     if profiles.is_empty() {
         if json {
-            println!("[]");
+            output::out_line("[]");
         } else {
-            anstream::eprintln!("No profiles to validate. Add one with bbtoken add.");
+            output::err_line("No profiles to validate. Add one with bbtoken add.");
         }
         return Ok(exit::OK);
     }
@@ -60,7 +60,7 @@ pub async fn run_names(
                 outcome: o,
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        output::json(&rows)?;
     } else {
         let width = profiles
             .iter()
@@ -89,17 +89,28 @@ fn print_outcome(name: &str, width: usize, o: &Outcome) {
         .filter(|_| o.status == Status::Valid)
         .map(|s| format!("  [{}]", s.join(", ")))
         .unwrap_or_default();
-    anstream::println!(
-        "{name:<width$}  {}  {}{}",
-        paint(style, &format!("{status:<17}")),
-        o.message,
-        paint(DIM, &scopes)
+    output::line(
+        Stream::Out,
+        &Text::plain(format!("{name:<width$}  "))
+            .with(format!("{status:<17}"), style)
+            .with(format!("  {}", o.message), PLAIN)
+            .with(scopes, DIM),
     );
     let pad = " ".repeat(width + 2);
     if let Some(r) = &o.remedy {
-        anstream::println!("{pad}{} {r}", paint(DIM, "→"));
+        output::line(
+            Stream::Out,
+            &Text::plain(&pad)
+                .with("→", DIM)
+                .with(format!(" {r}"), PLAIN),
+        );
     }
     for w in &o.warnings {
-        anstream::println!("{pad}{} {w}", paint(WARN, "!"));
+        output::line(
+            Stream::Out,
+            &Text::plain(&pad)
+                .with("!", WARN)
+                .with(format!(" {w}"), PLAIN),
+        );
     }
 }
