@@ -1,10 +1,17 @@
 //! Turns an HTTP answer to Get Repository into an [`Outcome`]: the status, the
 //! facts, and words a person can act on. Pure; table-tested.
+//!
+//! Server text is cleaned here, as it comes in (see [`crate::text`]): text
+//! that is only shown is escaped and capped; values that can reach a command
+//! (the main branch, the project key, the clone link's user) are dropped with
+//! a warning when they are not plausible, never repaired. So an [`Outcome`]
+//! holds no control character, and `--json` stays exact data.
 
 use serde::Deserialize;
 
 use crate::bitbucket::scopes;
 use crate::profile::{Outcome, Profile, RateLimit, RepoFacts, Status, TokenKind};
+use crate::text;
 
 /// The parts of an answer classification looks at, taken out of the HTTP
 /// response by the client.
@@ -71,22 +78,25 @@ struct ErrorInner {
 /// The error message and, for scope errors, the scopes required.
 fn error_text(body: &[u8]) -> (Option<String>, Vec<String>) {
     let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) else {
-        let text = String::from_utf8_lossy(body).trim().to_string();
-        let text: String = text.chars().take(200).collect();
-        return ((!text.is_empty()).then_some(text), Vec::new());
+        let raw = String::from_utf8_lossy(body);
+        let raw: String = raw.trim().chars().take(200).collect();
+        let shown = text::clean_line(&raw, 201);
+        return ((!shown.is_empty()).then_some(shown), Vec::new());
     };
     let mut required = Vec::new();
-    let mut message = parsed.error.message;
+    let mut message = parsed.error.message.map(|m| text::clean(&m));
     match parsed.error.detail {
         Some(serde_json::Value::Object(map)) => {
             if let Some(serde_json::Value::Array(list)) = map.get("required") {
                 required = list
                     .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .filter_map(|v| v.as_str().map(|s| text::clean_line(s, 100)))
+                    .take(20)
                     .collect();
             }
         }
         Some(serde_json::Value::String(s)) if !s.is_empty() => {
+            let s = text::clean(&s);
             message = Some(match message {
                 Some(m) => format!("{m} {s}"),
                 None => s,
@@ -111,19 +121,126 @@ fn clone_user(links: &Option<Links>) -> Option<String> {
     // The bot id seen is 30 lower-case alphanumerics; anything else is a
     // person's username and says nothing about a bot.
     (user.len() >= 20
+        && user.len() <= 64
         && user
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
     .then(|| user.to_string())
 }
 
-/// Classifies an answer for a profile.
+/// A branch name fit to put in a git command: no control or bidi character,
+/// none of the characters git refuses in a ref name (check-ref-format), and
+/// nothing that could read as an option (`-`), a forced refspec (`+`) or a
+/// `src:dst` / glob refspec (`:`, `*`).
+pub fn usable_branch(name: &str) -> bool {
+    let Some(name) = text::command_safe(name, 255) else {
+        return false;
+    };
+    !(name.starts_with(['-', '+', '/', '.'])
+        || name.ends_with(['/', '.'])
+        || name.ends_with(".lock")
+        || name == "@"
+        || name.contains("..")
+        || name.contains("//")
+        || name.contains("@{")
+        || name.contains("/.")
+        || name.contains(".lock/")
+        || name.contains(['~', '^', ':', '?', '*', '[', '\\']))
+}
+
+/// A project key as Bitbucket makes them: letters, digits and `_`.
+pub fn usable_project_key(key: &str) -> bool {
+    text::command_safe(key, 128)
+        .is_some_and(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Cleans an outcome in place: every shown string escaped, the values that
+/// may reach a command kept only when usable (else dropped, with a warning).
+/// Classification ends with it; loading the profiles file runs it on the
+/// recorded outcomes, which a hostile or older file may hold raw.
+/// Idempotent.
+pub fn clean_outcome(o: &mut Outcome) {
+    // Composed messages hold already-capped pieces; cap only as a backstop.
+    const COMPOSED: usize = 4 * text::MAX_SHOWN;
+    o.message = text::clean_line(&o.message, COMPOSED);
+    if let Some(r) = &mut o.remedy {
+        *r = text::clean_line(r, COMPOSED);
+    }
+    for w in &mut o.warnings {
+        *w = text::clean_line(w, COMPOSED);
+    }
+    if let Some(list) = &mut o.scopes {
+        for s in list.iter_mut() {
+            *s = text::clean_line(s, 100);
+        }
+    }
+    if let Some(c) = &mut o.credential_type {
+        *c = text::clean_line(c, 100);
+    }
+    if let Some(rl) = &mut o.rate_limit
+        && let Some(r) = &mut rl.resource
+    {
+        *r = text::clean_line(r, 100);
+    }
+    let mut unusable = Vec::new();
+    if let Some(r) = &mut o.repository {
+        r.full_name = text::clean(&r.full_name);
+        if let Some(b) = r.main_branch.take() {
+            if usable_branch(&b) {
+                r.main_branch = Some(b);
+            } else {
+                unusable.push(format!(
+                    "Bitbucket sent a main branch name bbtoken will not put in a command ({}): commands use a safe default instead",
+                    text::clean_line(&b, 100)
+                ));
+            }
+        }
+        if let Some(k) = r.project_key.take() {
+            if usable_project_key(&k) {
+                r.project_key = Some(k);
+            } else {
+                unusable.push(format!(
+                    "Bitbucket sent an unusable project key ({}); it was ignored",
+                    text::clean_line(&k, 100)
+                ));
+            }
+        }
+        if let Some(id) = r.bot_id_candidate.take() {
+            if text::command_safe(&id, 64)
+                .is_some_and(|i| i.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                r.bot_id_candidate = Some(id);
+            } else {
+                unusable.push("Bitbucket sent an unusable clone link user; it was ignored".into());
+            }
+        }
+    }
+    o.warnings.extend(unusable);
+}
+
+/// Classifies an answer for a profile. The outcome holds no control
+/// character, whatever the answer held.
 pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
+    let mut out = classify_raw(profile, answer);
+    clean_outcome(&mut out);
+    out
+}
+
+fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
     let kind = profile.kind;
     let mut out = Outcome::bare(Status::BadResponse, "", None);
     out.http_status = Some(answer.status);
-    out.scopes = answer.scopes.as_deref().map(scopes::parse_header);
-    out.credential_type = answer.credential_type.clone();
+    out.scopes = answer.scopes.as_deref().map(|h| {
+        scopes::parse_header(h)
+            .iter()
+            .take(100)
+            .map(|s| text::clean_line(s, 100))
+            .collect()
+    });
+    out.credential_type = answer
+        .credential_type
+        .as_deref()
+        .map(|c| text::clean_line(c, 100));
     out.rate_limit = answer.rate_limit.clone();
     let repo = profile.repo.as_deref().unwrap_or("?");
     let target = format!("{}/{}", profile.workspace, repo);
@@ -139,9 +256,10 @@ pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
         200 => match serde_json::from_slice::<RepoBody>(&answer.body) {
             Ok(body) => {
                 out.status = Status::Valid;
-                out.message = format!("can read {}", body.full_name);
+                let full_name = text::clean(&body.full_name);
+                out.message = format!("can read {full_name}");
                 out.repository = Some(RepoFacts {
-                    full_name: body.full_name,
+                    full_name,
                     is_private: body.is_private,
                     main_branch: body.mainbranch.map(|b| b.name),
                     project_key: body.project.map(|p| p.key),
@@ -151,11 +269,15 @@ pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
                         None
                     },
                 });
+                // Drop unusable facts before any warning compares them.
+                clean_outcome(&mut out);
                 add_valid_warnings(profile, &mut out);
             }
             Err(e) => {
-                out.message =
-                    format!("Bitbucket answered 200 but the body is not a repository: {e}");
+                out.message = format!(
+                    "Bitbucket answered 200 but the body is not a repository: {}",
+                    text::clean(&e.to_string())
+                );
                 out.remedy =
                     Some("check BBTOKEN_API_URL points at the Bitbucket API (…/2.0)".into());
             }
@@ -249,7 +371,11 @@ pub fn classify(profile: &Profile, answer: &Answer) -> Outcome {
             out.status = Status::BadResponse;
             out.message = format!(
                 "Bitbucket redirected ({s}) to {}; bbtoken never sends a token along a redirect",
-                answer.location.as_deref().unwrap_or("an unnamed place")
+                answer
+                    .location
+                    .as_deref()
+                    .map(text::clean)
+                    .unwrap_or_else(|| "an unnamed place".into())
             );
             out.remedy = Some(format!(
                 "the repository may have been renamed or moved: update the profile with bbtoken edit {} --repo NEW-SLUG",
@@ -462,5 +588,170 @@ mod tests {
         assert!(o.warnings.iter().any(|w| w.contains("least privilege")));
         assert!(o.warnings.iter().any(|w| w.contains("--kind workspace")));
         assert!(!o.warnings.iter().any(|w| w.contains("push will fail")));
+    }
+
+    /// Every string an outcome holds, for the "no control character" checks.
+    fn all_text(o: &Outcome) -> Vec<String> {
+        let mut v = vec![o.message.clone()];
+        v.extend(o.remedy.clone());
+        v.extend(o.warnings.clone());
+        v.extend(o.scopes.clone().unwrap_or_default());
+        v.extend(o.credential_type.clone());
+        v.extend(o.rate_limit.as_ref().and_then(|r| r.resource.clone()));
+        if let Some(r) = &o.repository {
+            v.push(r.full_name.clone());
+            v.extend(r.main_branch.clone());
+            v.extend(r.project_key.clone());
+            v.extend(r.bot_id_candidate.clone());
+        }
+        v
+    }
+
+    const EVIL: &str = "\u{1b}]52;c;dG91Y2ggL3RtcC94\u{7}\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}]8;;http://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\\u{1b}[31mtoken valid\u{1b}[0m\u{9b}31m\u{202e}";
+
+    #[test]
+    fn hostile_answers_come_out_clean() {
+        let repo = serde_json::json!({
+            "full_name": format!("acme/api{EVIL}"),
+            "mainbranch": {"name": format!("main{EVIL}")},
+            "project": {"key": format!("P{EVIL}")},
+            "links": {"clone": [{"name": "https", "href": format!("https://abcdefghijklmnopqrstuvwxyz{EVIL}@bitbucket.org/a/b.git")}]}
+        })
+        .to_string();
+        let errors = [
+            serde_json::json!({"error": {"message": EVIL, "detail": EVIL}}).to_string(),
+            serde_json::json!({"error": {"message": EVIL, "detail": {"required": [EVIL]}}})
+                .to_string(),
+            EVIL.to_string(),
+        ];
+        let mut answers = vec![Answer {
+            status: 200,
+            body: repo.into_bytes(),
+            ..Answer::default()
+        }];
+        for code in [401, 403, 404, 418, 500] {
+            for e in &errors {
+                answers.push(Answer {
+                    status: code,
+                    body: e.clone().into_bytes(),
+                    ..Answer::default()
+                });
+            }
+        }
+        answers.push(Answer {
+            status: 301,
+            location: Some(EVIL.into()),
+            ..Answer::default()
+        });
+        for mut a in answers {
+            a.scopes = Some(format!("repository, {EVIL}"));
+            a.accepted_scopes = Some(EVIL.into());
+            a.credential_type = Some(EVIL.into());
+            a.rate_limit = Some(RateLimit {
+                limit: Some(1),
+                resource: Some(EVIL.into()),
+                near_limit: None,
+            });
+            for kind in TokenKind::ALL {
+                let o = classify(&profile(kind), &a);
+                for t in all_text(&o) {
+                    assert!(!text::has_unsafe(&t), "{} {t:?}", a.status);
+                }
+                if a.status == 403 {
+                    assert!(o.message.contains("\\u{1b}]52"), "{}", o.message);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn command_bound_values_are_dropped_not_cleaned() {
+        for branch in [
+            "main\u{1b}[201~\u{15}touch /tmp/x\r",
+            "--mirror",
+            "+refs/heads/*:refs/heads/*",
+            "a..b",
+            "x\u{202e}",
+            "has space",
+            "",
+        ] {
+            let body = serde_json::json!({
+                "full_name": "acme/api",
+                "mainbranch": {"name": branch},
+                "project": {"key": "P;rm"},
+            })
+            .to_string();
+            let o = classify(&profile(TokenKind::Repository), &answer(200, &body));
+            let r = o.repository.as_ref().unwrap();
+            assert_eq!(r.main_branch, None, "{branch:?}");
+            assert_eq!(r.project_key, None);
+            assert!(
+                o.warnings.iter().any(|w| w.contains("main branch name")),
+                "{:?}",
+                o.warnings
+            );
+        }
+        for good in ["main", "release/2.0", "feature/x-y_z", "v1.2"] {
+            assert!(usable_branch(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn clean_outcome_is_idempotent() {
+        let mut a = answer(
+            200,
+            &serde_json::json!({"full_name": EVIL, "mainbranch": {"name": "-x"}}).to_string(),
+        );
+        a.credential_type = Some(EVIL.into());
+        let once = classify(&profile(TokenKind::Workspace), &a);
+        let mut twice = once.clone();
+        clean_outcome(&mut twice);
+        assert_eq!(once, twice);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Classification never panics on any bytes and headers, and its
+        /// outcome holds no control character.
+        #[test]
+        fn classify_any_answer(
+            status in proptest::prelude::any::<u16>(),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            json_text in "\\PC{0,40}|[\u{0}-\u{3f}\u{7f}-\u{a0}\u{202a}-\u{202e}\u{2066}-\u{2069}]{0,20}",
+            scopes in proptest::option::of(".{0,60}"),
+            ctype in proptest::option::of(".{0,60}"),
+            location in proptest::option::of(".{0,60}"),
+            resource in proptest::option::of(".{0,60}"),
+            kind in 0usize..4,
+            as_repo in proptest::prelude::any::<bool>(),
+        ) {
+            let body = if as_repo {
+                serde_json::json!({
+                    "full_name": json_text,
+                    "mainbranch": {"name": json_text},
+                    "project": {"key": json_text},
+                    "links": {"clone": [{"name": "https", "href": format!("https://{json_text}@x/y")}]},
+                    "error": {"message": json_text, "detail": json_text},
+                })
+                .to_string()
+                .into_bytes()
+            } else {
+                body
+            };
+            let a = Answer {
+                status,
+                scopes,
+                accepted_scopes: None,
+                credential_type: ctype,
+                rate_limit: Some(RateLimit { limit: None, resource, near_limit: None }),
+                location,
+                body,
+            };
+            let o = classify(&profile(TokenKind::ALL[kind]), &a);
+            for t in all_text(&o) {
+                proptest::prop_assert!(!text::has_unsafe(&t), "{:?}", t);
+            }
+        }
     }
 }
