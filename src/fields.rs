@@ -1,5 +1,8 @@
-//! Checks of the fields a person types: used by `add`/`edit` and by the TUI
-//! forms as the user types. Each returns the reason a value is wrong.
+//! Checks of the fields a person types: used by `add`/`edit`, by the TUI
+//! forms as the user types, and when the profiles file is loaded (a
+//! hand-edited or hostile file gets the same checks). Each returns the reason
+//! a value is wrong. No field accepts a control or bidi character
+//! ([`crate::text::is_unsafe`]); a note alone may hold newlines.
 
 use chrono::NaiveDate;
 
@@ -7,11 +10,36 @@ use crate::profile::{Profile, TokenKind};
 
 pub type FieldResult = Result<(), String>;
 
+const NO_CONTROLS: &str =
+    "control characters (escape sequences, C1 or bidi controls) are not allowed";
+
+/// Refuses control, C1 and bidi characters: a field may reach a terminal, a
+/// command or a request.
+pub fn no_controls(v: &str) -> FieldResult {
+    if crate::text::has_unsafe(v) {
+        return Err(NO_CONTROLS.into());
+    }
+    Ok(())
+}
+
+/// A free-text note: any text up to 1,000 characters, on several lines if
+/// need be, but no other control character.
+pub fn note(v: &str) -> FieldResult {
+    if v.chars().any(|c| c != '\n' && crate::text::is_unsafe(c)) {
+        return Err(NO_CONTROLS.into());
+    }
+    if v.chars().count() > 1000 {
+        return Err("a note has at most 1,000 characters".into());
+    }
+    Ok(())
+}
+
 /// Profile names are used as keyring entries and on the command line.
 pub fn profile_name(v: &str) -> FieldResult {
     if v.is_empty() {
         return Err("a name is required".into());
     }
+    no_controls(v)?;
     if v.len() > 64 {
         return Err("at most 64 characters".into());
     }
@@ -29,6 +57,13 @@ pub fn workspace(v: &str) -> FieldResult {
     if v.is_empty() {
         return Err("a workspace is required".into());
     }
+    no_controls(v)?;
+    if v == "." || v == ".." {
+        return Err("'.' and '..' are not workspace IDs".into());
+    }
+    if v.len() > 62 {
+        return Err("a workspace ID has at most 62 characters".into());
+    }
     if !v
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
@@ -43,10 +78,14 @@ pub fn repo_slug(v: &str) -> FieldResult {
     if v.is_empty() {
         return Err("a repository slug is required".into());
     }
+    no_controls(v)?;
     if v.len() > 62 {
         return Err("a slug has at most 62 characters".into());
     }
-    if v == "." || v == ".." || v.ends_with(".git") {
+    if v == "." || v == ".." {
+        return Err("'.' and '..' are not repository slugs".into());
+    }
+    if v.ends_with(".git") {
         return Err("give the slug without '.git'".into());
     }
     if !v
@@ -60,6 +99,10 @@ pub fn repo_slug(v: &str) -> FieldResult {
 
 /// Project keys: upper-case letters, digits and '_', starting with a letter.
 pub fn project_key(v: &str) -> FieldResult {
+    no_controls(v)?;
+    if v.len() > 128 {
+        return Err("a project key has at most 128 characters".into());
+    }
     let mut chars = v.chars();
     match chars.next() {
         None => Err("a project key is required".into()),
@@ -73,6 +116,10 @@ pub fn project_key(v: &str) -> FieldResult {
 
 /// A plausible email address: one '@', a dot in the domain, no spaces.
 pub fn email(v: &str) -> FieldResult {
+    no_controls(v)?;
+    if v.len() > 254 {
+        return Err("an email address has at most 254 characters".into());
+    }
     let Some((local, domain)) = v.split_once('@') else {
         return Err("an email address has an '@'".into());
     };
@@ -91,6 +138,7 @@ pub fn email(v: &str) -> FieldResult {
 
 /// Bot emails look like `<id>@bots.bitbucket.org`.
 pub fn bot_email(v: &str) -> FieldResult {
+    no_controls(v)?;
     match v.split_once('@') {
         Some((id, "bots.bitbucket.org"))
             if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) =>
@@ -106,6 +154,10 @@ pub fn bot_email(v: &str) -> FieldResult {
 
 /// A Bitbucket username as used in git URLs.
 pub fn username(v: &str) -> FieldResult {
+    no_controls(v)?;
+    if v.len() > 255 {
+        return Err("a Bitbucket username has at most 255 characters".into());
+    }
     if v.is_empty()
         || v.chars()
             .any(|c| c.is_whitespace() || c == '@' || c == ':' || c == '/')
@@ -185,6 +237,9 @@ pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
             );
         }
     }
+    if let Some(n) = &p.note {
+        push("note", note(n));
+    }
     errs
 }
 
@@ -221,6 +276,11 @@ mod tests {
             (bot_email, "someone@example.com"),
             (bot_email, "@bots.bitbucket.org"),
             (username, "a b"),
+            (workspace, "."),
+            (workspace, ".."),
+            (repo_slug, "."),
+            (repo_slug, ".."),
+            (note, "x\u{1b}[2J"),
         ];
         for (f, v) in bad {
             assert!(f(v).is_err(), "{v:?} should fail");
@@ -232,5 +292,42 @@ mod tests {
         assert!(parse_date("2026-12-31").is_ok());
         assert!(parse_date("31/12/2026").is_err());
         assert!(parse_date("2026-02-30").is_err());
+    }
+
+    /// Every field refuses C0 (ESC, CR, tab…), DEL, C1 and bidi controls.
+    #[test]
+    fn every_field_refuses_controls() {
+        let checks: &[(Check, &str)] = &[
+            (profile_name, "ci"),
+            (workspace, "acme"),
+            (repo_slug, "api"),
+            (project_key, "PROJ"),
+            (email, "dev@example.com"),
+            (bot_email, "abc@bots.bitbucket.org"),
+            (username, "jdoe"),
+            (note, "a note"),
+        ];
+        let hostile = [
+            "\u{1b}[2J",
+            "\u{1b}]52;c;eA==\u{7}",
+            "\r",
+            "\t",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9b}",
+            "\u{202e}",
+            "\u{2066}",
+            "\u{200f}",
+            "\u{61c}",
+        ];
+        for (f, ok) in checks {
+            assert!(f(ok).is_ok(), "{ok}");
+            for h in hostile {
+                for v in [format!("{h}{ok}"), format!("{ok}{h}")] {
+                    assert!(f(&v).is_err(), "{v:?} should fail");
+                }
+            }
+        }
+        assert!(note("line one\nline two").is_ok());
     }
 }

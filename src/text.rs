@@ -135,7 +135,9 @@ mod tests {
         for c in unsafe_chars {
             assert!(is_unsafe(c), "{:?}", c);
         }
-        for c in [' ', 'a', '~', '\u{a0}', 'é', '✓', '→', '…', '\u{2030}', '\u{2065}'] {
+        for c in [
+            ' ', 'a', '~', '\u{a0}', 'é', '✓', '→', '…', '\u{2030}', '\u{2065}',
+        ] {
             assert!(!is_unsafe(c), "{:?}", c);
         }
     }
@@ -180,7 +182,8 @@ mod tests {
     #[test]
     fn json_visible_is_exact_data() {
         let raw = "m\u{1b}]0;t\u{7}\u{9b}\u{202e}\u{7f}";
-        let json = serde_json::to_string_pretty(&serde_json::json!({ "m": raw, "n": [1] })).unwrap();
+        let json =
+            serde_json::to_string_pretty(&serde_json::json!({ "m": raw, "n": [1] })).unwrap();
         let shown = json_visible(&json);
         assert!(!shown.chars().any(|c| is_unsafe(c) && c != '\n'), "{shown}");
         let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
@@ -190,7 +193,14 @@ mod tests {
     #[test]
     fn command_safe_rejects_instead_of_cleaning() {
         assert_eq!(command_safe("main", 10).as_deref(), Some("main"));
-        for bad in ["", "ma in", "main\u{1b}[201~", "m\u{202e}", "m\r", "toolong-value"] {
+        for bad in [
+            "",
+            "ma in",
+            "main\u{1b}[201~",
+            "m\u{202e}",
+            "m\r",
+            "toolong-value",
+        ] {
             assert_eq!(command_safe(bad, 10), None, "{bad:?}");
         }
     }

@@ -237,7 +237,10 @@ mod tests {
         // The only ESC left opens or closes a style.
         let escs = s.matches('\u{1b}').count();
         assert_eq!(escs, 2);
-        assert_eq!(t.render(false), "\\u{1b}]52;c;eA==\\u{7}token valid\\u{9b}2J");
+        assert_eq!(
+            t.render(false),
+            "\\u{1b}]52;c;eA==\\u{7}token valid\\u{9b}2J"
+        );
     }
 
     /// Every file under src/cli/ prints only through this module.

@@ -83,6 +83,19 @@ pub enum ConfigError {
     TooNew { path: PathBuf, found: u32 },
     #[error("{path}: profile {name:?} appears twice; remove one by hand")]
     Duplicate { path: PathBuf, name: String },
+    /// A profile fails a field check: it is never used, and the file is never
+    /// overwritten while it holds it.
+    #[error(
+        "{path}, line {line}: profile {name}, field {field}: {reason}\n  the file was left as it is: fix it by hand (or with bbtoken edit once the file loads), or move it away to start afresh"
+    )]
+    InvalidField {
+        path: PathBuf,
+        line: usize,
+        /// The profile's name, cleaned for display.
+        name: String,
+        field: &'static str,
+        reason: String,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ConfigError + '_ {
@@ -232,24 +245,68 @@ fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
     opts.open(path)
 }
 
-/// Parses profiles text; errors name the file and the line.
+/// The 1-based line of byte offset `pos` in `text`.
+fn line_at(text: &str, pos: usize) -> usize {
+    let mut pos = pos.min(text.len());
+    while !text.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    text[..pos].matches('\n').count() + 1
+}
+
+/// The line of field `key` in the `index`-th `[[profile]]` table, else of
+/// the table itself: read again with toml's spans, only when a check failed.
+fn field_line(text: &str, index: usize, key: &str) -> usize {
+    type Spanned = toml::Spanned<toml::Value>;
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        profile: Vec<toml::Spanned<std::collections::BTreeMap<String, Spanned>>>,
+    }
+    let Ok(spans) = toml::from_str::<Spans>(text) else {
+        return 1;
+    };
+    spans.profile.get(index).map_or(1, |table| {
+        let at = table
+            .get_ref()
+            .get(key)
+            .map_or(table.span().start, |v| v.span().start);
+        line_at(text, at)
+    })
+}
+
+/// Parses profiles text; errors name the file and the line. Every profile
+/// passes the same field checks as `add` and `edit` ([`crate::fields`]), and
+/// recorded outcomes are cleaned as if they had just come in, so nothing
+/// from a hand-edited or hostile file reaches a terminal, a command or a
+/// request raw.
 pub fn parse(path: &Path, text: &str) -> Result<Document, ConfigError> {
-    let doc: Document = toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-            .unwrap_or(1);
-        ConfigError::Parse {
-            path: path.to_path_buf(),
-            line,
-            message: e.message().to_string(),
-        }
+    let mut doc: Document = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        line: e.span().map_or(1, |s| line_at(text, s.start)),
+        // The message may echo the bad value: cleaned, like server text.
+        message: crate::text::clean(e.message().trim_end()),
     })?;
     if doc.version > FORMAT_VERSION {
         return Err(ConfigError::TooNew {
             path: path.to_path_buf(),
             found: doc.version,
         });
+    }
+    for (i, p) in doc.profiles.iter().enumerate() {
+        if let Some((field, reason)) = crate::fields::check_profile(p).into_iter().next() {
+            let key = match field {
+                "bot-email" => "bot_email",
+                f => f,
+            };
+            return Err(ConfigError::InvalidField {
+                path: path.to_path_buf(),
+                line: field_line(text, i, key),
+                name: format!("\"{}\"", crate::text::clean_line(&p.name, 80)),
+                field: key,
+                reason,
+            });
+        }
     }
     let mut seen = std::collections::HashSet::new();
     for p in &doc.profiles {
@@ -258,6 +315,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Document, ConfigError> {
                 path: path.to_path_buf(),
                 name: p.name.clone(),
             });
+        }
+    }
+    for p in &mut doc.profiles {
+        if let Some(o) = &mut p.last_validation {
+            crate::bitbucket::classify::clean_outcome(o);
         }
     }
     Ok(doc)
