@@ -3,8 +3,8 @@
 //! on it, and so do the HTTP tests and the benchmark.
 //!
 //! Tokens are registered with what they may see and how the server should
-//! misbehave for them (delay, 429s, bad bodies, redirects), so every outcome
-//! can be produced on purpose.
+//! misbehave for them (delay, 429s, bad bodies, redirects, hostile text), so
+//! every outcome can be produced on purpose.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -72,6 +72,55 @@ pub struct Quirks {
     pub redirect_to: Option<String>,
     /// Answer as if the token were expired or revoked.
     pub revoked: bool,
+    /// Answer like a hostile server: terminal escapes in every field and
+    /// header bbtoken reads.
+    pub hostile: Option<Hostile>,
+}
+
+/// Terminal attacks in one string: OSC 52 (writes the clipboard), clear
+/// screen, OSC 0 (window title), an OSC 8 link, a fake red "token valid"
+/// line after a carriage return, bracketed-paste end with Ctrl-U, C1 CSI
+/// (U+009B) and a right-to-left override (U+202E).
+pub const HOSTILE_TEXT: &str = "\u{1b}]52;c;dG91Y2ggL3RtcC9wd25lZA==\u{7}\u{1b}[2J\u{1b}]0;owned\u{7}\u{1b}]8;;https://evil.example/\u{1b}\\click\u{1b}]8;;\u{1b}\\\r\u{1b}[31m✓ token valid\u{1b}[0m\u{1b}[201~\u{15}\u{9b}2J\u{202e}txet";
+
+/// Branch names that must never reach a git command as they are.
+pub const HOSTILE_BRANCHES: [&str; 3] = [
+    "main\u{1b}[201~\u{15}touch /tmp/x\r",
+    "--mirror",
+    "+refs/heads/*:refs/heads/*",
+];
+
+/// How a hostile answer looks.
+#[derive(Debug, Clone)]
+pub struct Hostile {
+    /// Put into every text field and header.
+    pub text: String,
+    /// `mainbranch.name` of a 200 answer.
+    pub branch: String,
+    /// Answer this error status (with `error.message` and `error.detail`
+    /// hostile) instead of 200.
+    pub error_status: Option<u16>,
+    /// `error.detail` as an object with `required` (else as a string).
+    pub detail_object: bool,
+}
+
+impl Hostile {
+    pub fn new(branch: &str) -> Hostile {
+        Hostile {
+            text: HOSTILE_TEXT.into(),
+            branch: branch.into(),
+            error_status: None,
+            detail_object: false,
+        }
+    }
+
+    pub fn error(status: u16, detail_object: bool) -> Hostile {
+        Hostile {
+            error_status: Some(status),
+            detail_object,
+            ..Hostile::new("main")
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +336,9 @@ async fn get_repository(
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return plain(status, "Something went wrong");
     }
+    if let Some(h) = &q.hostile {
+        return hostile_answer(h, &workspace, &slug);
+    }
     if let Some(to) = &q.redirect_to {
         return Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
@@ -378,5 +430,62 @@ async fn get_repository(
         put(h, "x-ratelimit-resource", "api-repository");
         put(h, "x-ratelimit-nearlimit", "false");
     }
+    resp
+}
+
+/// A header value as close to `text` as HTTP allows: the bytes a header may
+/// carry (tab, visible ASCII, and any byte from 0x80, which lets C1 and bidi
+/// characters through as UTF-8) and nothing else.
+fn hostile_header(text: &str) -> HeaderValue {
+    let bytes: Vec<u8> = text
+        .bytes()
+        .filter(|&b| b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80)
+        .collect();
+    HeaderValue::from_bytes(&bytes).unwrap_or_else(|_| HeaderValue::from_static("x"))
+}
+
+fn hostile_answer(h: &Hostile, workspace: &str, slug: &str) -> Response {
+    let t = &h.text;
+    let mut resp = match h.error_status {
+        Some(status) => {
+            let detail = if h.detail_object {
+                serde_json::json!({ "required": [format!("repository{t}")], "granted": [t] })
+            } else {
+                serde_json::json!(t)
+            };
+            error_json(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN),
+                t,
+                Some(detail),
+            )
+        }
+        None => {
+            let body = serde_json::json!({
+                "type": "repository",
+                "full_name": format!("{workspace}/{slug}{t}"),
+                "is_private": true,
+                "mainbranch": {"name": h.branch, "type": "branch"},
+                "project": {"type": "project", "key": format!("P{t}")},
+                "links": {"clone": [
+                    {"name": "https", "href": format!("https://abcdefghijklmnopqrstuvwxyz{t}@bitbucket.org/{workspace}/{slug}.git")}
+                ]}
+            });
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("static response")
+        }
+    };
+    let headers = resp.headers_mut();
+    headers.insert(
+        "x-oauth-scopes",
+        hostile_header(&format!("repository, {t}")),
+    );
+    headers.insert("x-accepted-oauth-scopes", hostile_header(t));
+    headers.insert("x-credential-type", hostile_header(t));
+    headers.insert("x-ratelimit-limit", hostile_header(t));
+    headers.insert("x-ratelimit-resource", hostile_header(t));
+    headers.insert("x-ratelimit-nearlimit", hostile_header(t));
     resp
 }

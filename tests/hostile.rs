@@ -1,0 +1,434 @@
+//! A hostile server (src/fakebb.rs `Quirks::hostile`): terminal escapes in
+//! every field and header bbtoken reads, option-like and refspec-like branch
+//! names, C1 and bidi characters. The built binary runs `validate`, `show`,
+//! `list` and `commands` on a real PTY against a real private gnome-keyring,
+//! and the RAW bytes are checked: the only escape sequences are SGR colours.
+//! `--json` is checked for exact, clean data; a closed stdout must end the
+//! program quietly; the TUI buffer must hold no control character.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use bbtoken::app::{Action, App, update};
+use bbtoken::bitbucket::classify::{Answer, classify};
+use bbtoken::fakebb::{
+    FakeBitbucket, FakeRepo, FakeToken, HOSTILE_BRANCHES, HOSTILE_TEXT, Hostile, Quirks, Reach,
+};
+use bbtoken::gitcmd::Endpoints;
+use bbtoken::profile::{Outcome, Profile, RateLimit, Status, TokenKind};
+use bbtoken::store::profiles::{Document, Settings};
+use bbtoken::text::is_unsafe;
+use bbtoken::token::{ACCESS_PREFIX, synthesize};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct World {
+    _rt: tokio::runtime::Runtime,
+    fake: FakeBitbucket,
+    keyring: common::Keyring,
+    config: tempfile::TempDir,
+    names: Vec<String>,
+}
+
+/// The hostile answers, one profile each.
+fn scenarios() -> Vec<(String, Hostile)> {
+    let mut v: Vec<(String, Hostile)> = HOSTILE_BRANCHES
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (format!("branch-{i}"), Hostile::new(b)))
+        .collect();
+    for (status, object) in [
+        (401, false),
+        (403, true),
+        (403, false),
+        (404, false),
+        (500, false),
+        (418, true),
+    ] {
+        v.push((
+            format!("error-{status}-{}", if object { "obj" } else { "str" }),
+            Hostile::error(status, object),
+        ));
+    }
+    v
+}
+
+impl World {
+    fn start(test: &str) -> Option<World> {
+        let keyring = common::keyring_or_skip(test)?;
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let fake = rt.block_on(FakeBitbucket::start()).unwrap();
+        fake.add_repo(FakeRepo::new("acme", "api", "CORE"));
+        let mut w = World {
+            _rt: rt,
+            fake,
+            keyring,
+            config: tempfile::tempdir().unwrap(),
+            names: Vec::new(),
+        };
+        for (i, (name, hostile)) in scenarios().into_iter().enumerate() {
+            let token = synthesize(ACCESS_PREFIX, 900 + i as u32);
+            w.fake.add_token(
+                &token,
+                FakeToken {
+                    credential_type: "repo_access_token".into(),
+                    scopes: vec!["repository".into()],
+                    reach: Reach::Repo {
+                        workspace: "acme".into(),
+                        slug: "api".into(),
+                    },
+                    email: None,
+                    bot_id: None,
+                    quirks: Quirks {
+                        hostile: Some(hostile),
+                        ..Quirks::default()
+                    },
+                },
+            );
+            let out = w.piped(
+                &["add", &name, "-k", "repository", "-w", "acme", "-r", "api"],
+                &token,
+            );
+            assert!(
+                out.status.success(),
+                "add {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            w.names.push(name);
+        }
+        Some(w)
+    }
+
+    fn envs(&self) -> Vec<(String, String)> {
+        let mut e = self.keyring.envs();
+        e.push((
+            "BBTOKEN_CONFIG_DIR".into(),
+            self.config.path().display().to_string(),
+        ));
+        e.push(("BBTOKEN_API_URL".into(), self.fake.api_url()));
+        e.push(("BBTOKEN_RETRY_429".into(), "0".into()));
+        e
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        c.args(args)
+            .envs(self.envs())
+            .env("NO_COLOR", "1")
+            .env_remove("BBTOKEN_STORE");
+        c
+    }
+
+    fn piped(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs bbtoken on a fresh PTY (colour on: it is a terminal) and returns
+    /// every byte it wrote, stdout and stderr together, and its exit code.
+    fn pty(&self, args: &[&str]) -> (Vec<u8>, u32) {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 50,
+                cols: 200,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
+        cmd.args(args);
+        for (k, v) in self.envs() {
+            cmd.env(k, v);
+        }
+        cmd.env("TERM", "xterm-256color");
+        for k in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "BBTOKEN_STORE"] {
+            cmd.env_remove(k);
+        }
+        let mut child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let mut buf = [0u8; 8192];
+            // EIO once the child has exited and every byte was read.
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                all.extend_from_slice(&buf[..n]);
+            }
+            let _ = tx.send(all);
+        });
+        let status = child.wait().unwrap();
+        let raw = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the PTY output ends once bbtoken exits");
+        drop(pair.master);
+        (raw, status.exit_code())
+    }
+}
+
+/// The raw bytes hold no escape sequence but SGR colour (`ESC [ digits;… m`),
+/// no other C0 control but the PTY's CR LF, no DEL, no C1, no bidi control.
+fn assert_only_sgr(what: &str, raw: &[u8]) {
+    let text = std::str::from_utf8(raw).unwrap_or_else(|e| panic!("{what}: not UTF-8: {e}"));
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\u{1b}' {
+            let mut j = i + 1;
+            assert_eq!(
+                chars.get(j),
+                Some(&'['),
+                "{what}: ESC not opening CSI at {i}: {text:?}"
+            );
+            j += 1;
+            while chars
+                .get(j)
+                .is_some_and(|c| c.is_ascii_digit() || *c == ';')
+            {
+                j += 1;
+            }
+            assert_eq!(
+                chars.get(j),
+                Some(&'m'),
+                "{what}: CSI other than SGR at {i}: {text:?}"
+            );
+            i = j + 1;
+            continue;
+        }
+        if c == '\r' && chars.get(i + 1) == Some(&'\n') {
+            i += 1;
+            continue;
+        }
+        assert!(
+            c == '\n' || !is_unsafe(c),
+            "{what}: control {:?} at {i}: {text:?}",
+            c
+        );
+        i += 1;
+    }
+}
+
+/// No line with a git command carries a hostile branch name (the warning
+/// that names the rejected value, escaped, is not a command).
+fn assert_no_hostile_command(screen: &str) {
+    for line in screen.lines().filter(|l| l.contains("git ")) {
+        for bad in ["--mirror", "+refs", "touch /tmp/x", "201~"] {
+            assert!(
+                !line.contains(bad),
+                "{bad:?} in a command: {line}\n{screen}"
+            );
+        }
+    }
+}
+
+/// Every string in a JSON document is free of control characters.
+fn assert_clean_json(what: &str, v: &serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => assert!(!s.chars().any(is_unsafe), "{what}: {s:?}"),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| assert_clean_json(what, x)),
+        serde_json::Value::Object(m) => m.values().for_each(|x| assert_clean_json(what, x)),
+        _ => {}
+    }
+}
+
+#[test]
+fn hostile_server_never_reaches_the_terminal() {
+    let Some(w) = World::start("hostile_server_never_reaches_the_terminal") else {
+        return;
+    };
+    let (raw, code) = w.pty(&["validate"]);
+    assert_eq!(
+        code,
+        1,
+        "some answers are errors: {}",
+        String::from_utf8_lossy(&raw)
+    );
+    assert_only_sgr("validate", &raw);
+    let shown = String::from_utf8_lossy(&raw);
+    assert!(shown.contains("\u{1b}["), "colour is on, on a terminal");
+    assert!(
+        shown.contains("\\u{1b}]52"),
+        "the hostile text is shown, escaped: {shown}"
+    );
+
+    for name in &w.names {
+        let (raw, code) = w.pty(&["show", name]);
+        assert_eq!(code, 0, "show {name}: {}", String::from_utf8_lossy(&raw));
+        assert_only_sgr(&format!("show {name}"), &raw);
+        let (raw, _) = w.pty(&["commands", name]);
+        assert_only_sgr(&format!("commands {name}"), &raw);
+        assert_no_hostile_command(&String::from_utf8_lossy(&raw));
+    }
+    let (raw, code) = w.pty(&["list"]);
+    assert_eq!(code, 0);
+    assert_only_sgr("list", &raw);
+
+    // The branch-name scenarios recorded a warning and no usable branch.
+    let (raw, _) = w.pty(&["show", "branch-1"]);
+    let shown = String::from_utf8_lossy(&raw);
+    assert!(shown.contains("will not put in a command"), "{shown}");
+
+    // --json: exact data, and no control character in it.
+    for args in [
+        vec!["list", "--json"],
+        vec!["validate", "--json"],
+        vec!["show", "error-403-obj", "--json"],
+        vec!["show", "branch-0", "--json"],
+    ] {
+        let out = w.cmd(&args).stdin(Stdio::null()).output().unwrap();
+        assert!(!out.stdout.contains(&0x1b), "{args:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_clean_json(&format!("{args:?}"), &v);
+        assert!(!out.stderr.contains(&0x1b), "{args:?}");
+    }
+
+    // The profiles file holds the cleaned outcomes only.
+    let file = std::fs::read_to_string(w.config.path().join("profiles.toml")).unwrap();
+    assert!(!file.chars().any(|c| c != '\n' && is_unsafe(c)), "{file}");
+    assert!(
+        !file.contains("\\u001b") && !file.contains("\\u001B"),
+        "{file}"
+    );
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let Some(w) = World::start("closed_stdout_ends_quietly") else {
+        return;
+    };
+    for args in [
+        vec!["list", "--json"],
+        vec!["list"],
+        vec!["show", "branch-0"],
+        vec!["show", "branch-0", "--json"],
+        vec!["validate", "--json", "branch-0"],
+        vec!["commands", "branch-0"],
+        vec!["completions", "bash"],
+    ] {
+        // A pipe whose reading end is already closed: the first write fails
+        // with EPIPE, as under `| head -c1` once head has gone.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = w
+            .cmd(&args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The TUI shows outcomes made from hostile answers, and profiles loaded
+/// from a file: no cell of the rendered buffer holds a control character.
+#[test]
+fn tui_shows_no_control_character() {
+    let mut profiles = Vec::new();
+    for (i, (name, hostile)) in scenarios().into_iter().enumerate() {
+        let mut p = Profile::new(&name, TokenKind::Repository, "acme", Some("api"));
+        p.project = Some("CORE".into());
+        let body = match hostile.error_status {
+            None => serde_json::json!({
+                "full_name": format!("acme/api{HOSTILE_TEXT}"),
+                "mainbranch": {"name": hostile.branch},
+                "project": {"key": format!("P{HOSTILE_TEXT}")},
+            }),
+            Some(_) => {
+                serde_json::json!({"error": {"message": HOSTILE_TEXT, "detail": HOSTILE_TEXT}})
+            }
+        };
+        let answer = Answer {
+            status: hostile.error_status.unwrap_or(200),
+            scopes: Some(format!("repository, {HOSTILE_TEXT}")),
+            accepted_scopes: Some(HOSTILE_TEXT.into()),
+            credential_type: Some(HOSTILE_TEXT.into()),
+            rate_limit: Some(RateLimit {
+                limit: Some(1),
+                resource: Some(HOSTILE_TEXT.into()),
+                near_limit: Some(true),
+            }),
+            location: None,
+            body: body.to_string().into_bytes(),
+        };
+        let o: Outcome = classify(&p, &answer);
+        if i == 0 {
+            assert_eq!(o.status, Status::Valid);
+        }
+        p.last_validation = Some(o);
+        profiles.push(p);
+    }
+    let mut app = App::new(Endpoints::default(), "secret-service", chrono::Utc::now());
+    update(
+        &mut app,
+        Action::Loaded(Ok(Document {
+            version: 1,
+            settings: Settings {
+                validate_on_start: false,
+            },
+            profiles: profiles.clone(),
+        })),
+    );
+    let mut screens = 0;
+    for i in 0..profiles.len() {
+        update(&mut app, Action::Select(i));
+        for overlay in [false, true] {
+            if overlay {
+                update(&mut app, Action::OpenCommands);
+            }
+            let mut t =
+                ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 50)).unwrap();
+            t.draw(|f| bbtoken::ui::render(f, &app, &bbtoken::ui::Theme::plain()))
+                .unwrap();
+            let buf = t.backend().buffer();
+            let mut all = String::new();
+            for y in 0..buf.area.height {
+                for x in 0..buf.area.width {
+                    let sym = buf[(x, y)].symbol();
+                    assert!(
+                        !sym.chars().any(is_unsafe),
+                        "cell ({x},{y}) holds {sym:?} (profile {i}, overlay {overlay})"
+                    );
+                    all.push_str(sym);
+                }
+                all.push('\n');
+            }
+            assert_no_hostile_command(&all);
+            screens += 1;
+            if overlay {
+                update(&mut app, Action::Back);
+            }
+        }
+    }
+    assert_eq!(screens, profiles.len() * 2);
+}
