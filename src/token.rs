@@ -473,4 +473,25 @@ mod tests {
         assert!(!c.refused());
         assert!(!c.findings.iter().any(|f| f.message.contains("mistyped")));
     }
+
+    proptest::proptest! {
+        /// The check never panics, and no message it gives holds the token
+        /// or a long piece of it: findings are shown and may be logged.
+        #[test]
+        fn check_never_panics_or_echoes(
+            token in "(ATCTT3xFfGN0|ATATT3xFfGF0|ATBB|)[A-Za-z0-9_=-]{0,300}|\\PC{0,80}|[\u{0}-\u{ff}]{0,40}",
+            kind in 0usize..4,
+        ) {
+            let c = check(&token, TokenKind::ALL[kind]);
+            proptest::prop_assert_eq!(c.length, token.chars().count());
+            // The prefix is public; the secret part is what follows.
+            let n = token.chars().count();
+            if n >= 24 {
+                let tail: String = token.chars().skip(n - 12).collect();
+                for f in &c.findings {
+                    proptest::prop_assert!(!f.message.contains(&tail), "{}", f.message);
+                }
+            }
+        }
+    }
 }

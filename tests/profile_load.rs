@@ -120,3 +120,62 @@ fn the_good_file_loads() {
     let doc = parse(Path::new("p.toml"), &profile("note = \"two\\nlines\"\n")).unwrap();
     assert_eq!(doc.profiles.len(), 2);
 }
+
+proptest::proptest! {
+    /// Loading never panics, whatever the file holds.
+    #[test]
+    fn loading_never_panics(text in "\\PC{0,300}|[\u{0}-\u{7f}]{0,200}") {
+        let _ = parse(Path::new("p.toml"), &text);
+    }
+
+    /// Whatever value a field is given, a profile that loads holds no
+    /// control character (a note may hold newlines), and one that does not
+    /// load names a line inside the file.
+    #[test]
+    fn loaded_profiles_hold_no_control(
+        field in 0usize..8,
+        value in "\\PC{0,20}|[\u{0}-\u{3f}\u{7f}-\u{a0}\u{202a}-\u{202e}\u{2066}-\u{2069}a-z@.]{0,12}",
+    ) {
+        let keys = ["name", "workspace", "repo", "email", "username", "note", "project", "bot_email"];
+        let quoted = toml::Value::String(value.clone()).to_string();
+        let text = format!(
+            "{HEAD}[[profile]]\nkind = \"api\"\ncreated = \"2026-01-01T00:00:00Z\"\n{}\n",
+            keys.iter()
+                .map(|k| {
+                    let v = if *k == keys[field] {
+                        quoted.clone()
+                    } else {
+                        match *k {
+                            "name" => "\"n\"".into(),
+                            "workspace" => "\"acme\"".into(),
+                            "repo" => "\"api\"".into(),
+                            "email" => "\"dev@example.com\"".into(),
+                            _ => return String::new(),
+                        }
+                    };
+                    format!("{k} = {v}\n")
+                })
+                .collect::<String>()
+        );
+        match parse(Path::new("p.toml"), &text) {
+            Ok(doc) => {
+                for p in &doc.profiles {
+                    let fields = [
+                        Some(&p.name), Some(&p.workspace), p.repo.as_ref(), p.email.as_ref(),
+                        p.username.as_ref(), p.project.as_ref(), p.bot_email.as_ref(),
+                    ];
+                    for f in fields.into_iter().flatten() {
+                        proptest::prop_assert!(!has_unsafe(f), "{:?}", f);
+                    }
+                    if let Some(n) = &p.note {
+                        proptest::prop_assert!(!n.chars().any(|c| c != '\n' && bbtoken::text::is_unsafe(c)));
+                    }
+                }
+            }
+            Err(ConfigError::InvalidField { line, .. }) | Err(ConfigError::Parse { line, .. }) => {
+                proptest::prop_assert!(line >= 1 && line <= text.lines().count() + 1);
+            }
+            Err(other) => proptest::prop_assert!(false, "{other}"),
+        }
+    }
+}

@@ -86,7 +86,7 @@ pub enum ConfigError {
     /// A profile fails a field check: it is never used, and the file is never
     /// overwritten while it holds it.
     #[error(
-        "{path}, line {line}: profile {name}, field {field}: {reason}\n  the file was left as it is: fix it by hand (or with bbtoken edit once the file loads), or move it away to start afresh"
+        "{path}, line {line}: profile {name}, field {field}: {reason}\n  the file was left as it is: fix that value by hand, or move the file away to start afresh"
     )]
     InvalidField {
         path: PathBuf,
