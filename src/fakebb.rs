@@ -102,6 +102,10 @@ pub struct Hostile {
     pub error_status: Option<u16>,
     /// `error.detail` as an object with `required` (else as a string).
     pub detail_object: bool,
+    /// Answer 301 with the hostile text in `Location`.
+    pub redirect: bool,
+    /// Answer 200 with a body that never ends (hostile text, forever).
+    pub endless_body: bool,
 }
 
 impl Hostile {
@@ -111,6 +115,8 @@ impl Hostile {
             branch: branch.into(),
             error_status: None,
             detail_object: false,
+            redirect: false,
+            endless_body: false,
         }
     }
 
@@ -447,6 +453,25 @@ fn hostile_header(text: &str) -> HeaderValue {
 fn hostile_answer(h: &Hostile, workspace: &str, slug: &str) -> Response {
     let t = &h.text;
     let mut resp = match h.error_status {
+        _ if h.redirect => Response::builder()
+            .status(StatusCode::MOVED_PERMANENTLY)
+            .header(
+                "location",
+                hostile_header(&format!("https://evil.example/{t}")),
+            )
+            .body(Body::empty())
+            .expect("static response"),
+        _ if h.endless_body => {
+            let chunk = axum::body::Bytes::from(format!("{{\"full_name\":\"{t}"));
+            let endless = futures_util::stream::repeat_with(move || {
+                Ok::<_, std::convert::Infallible>(chunk.clone())
+            });
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "application/json")
+                .body(Body::from_stream(endless))
+                .expect("static response")
+        }
         Some(status) => {
             let detail = if h.detail_object {
                 serde_json::json!({ "required": [format!("repository{t}")], "granted": [t] })

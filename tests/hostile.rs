@@ -39,6 +39,20 @@ fn scenarios() -> Vec<(String, Hostile)> {
         .enumerate()
         .map(|(i, b)| (format!("branch-{i}"), Hostile::new(b)))
         .collect();
+    v.push((
+        "redirect".into(),
+        Hostile {
+            redirect: true,
+            ..Hostile::new("main")
+        },
+    ));
+    v.push((
+        "endless".into(),
+        Hostile {
+            endless_body: true,
+            ..Hostile::new("main")
+        },
+    ));
     for (status, object) in [
         (401, false),
         (403, true),
@@ -269,6 +283,9 @@ fn hostile_server_never_reaches_the_terminal() {
         shown.contains("\\u{1b}]52"),
         "the hostile text is shown, escaped: {shown}"
     );
+    // The endless body was cut off; the redirect was not followed.
+    assert!(shown.contains("larger than"), "{shown}");
+    assert!(shown.contains("redirected (301)"), "{shown}");
 
     for name in &w.names {
         let (raw, code) = w.pty(&["show", name]);
@@ -369,7 +386,11 @@ fn tui_shows_no_control_character() {
             }
         };
         let answer = Answer {
-            status: hostile.error_status.unwrap_or(200),
+            status: if hostile.redirect {
+                301
+            } else {
+                hostile.error_status.unwrap_or(200)
+            },
             scopes: Some(format!("repository, {HOSTILE_TEXT}")),
             accepted_scopes: Some(HOSTILE_TEXT.into()),
             credential_type: Some(HOSTILE_TEXT.into()),
@@ -378,7 +399,7 @@ fn tui_shows_no_control_character() {
                 resource: Some(HOSTILE_TEXT.into()),
                 near_limit: Some(true),
             }),
-            location: None,
+            location: hostile.redirect.then(|| HOSTILE_TEXT.into()),
             body: body.to_string().into_bytes(),
         };
         let o: Outcome = classify(&p, &answer);
