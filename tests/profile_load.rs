@@ -179,3 +179,18 @@ proptest::proptest! {
         }
     }
 }
+
+/// A missing field points at its profile's table.
+#[test]
+fn a_missing_field_names_its_profile() {
+    let text = profile("").replace("email = \"dev@example.com\"\n", "");
+    let err = parse(Path::new("p.toml"), &text).unwrap_err();
+    match err {
+        ConfigError::InvalidField { field, line, .. } => {
+            assert_eq!(field, "email");
+            // The `[[profile]]` line of the second profile.
+            assert_eq!(line, 10);
+        }
+        other => panic!("{other}"),
+    }
+}
