@@ -33,8 +33,31 @@ use crate::validate::Validator;
 
 pub use effects::{Msg, Services};
 
+/// The full-screen app was started without a terminal on stdin or stdout.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the full-screen app needs a terminal, and {0} is not one. Without a terminal, use the commands: \
+     bbtoken list, show NAME, validate [NAME...], add NAME, edit NAME, remove NAME, commands NAME, completions SHELL \
+     (and bbtoken demo on a terminal); see bbtoken --help"
+)]
+pub struct NoTerminal(&'static str);
+
+/// The TUI reads keys from stdin and draws on stdout: both must be terminals
+/// (crossterm would otherwise fail deep inside, or ratatui panic).
+pub fn require_terminal() -> Result<(), NoTerminal> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(NoTerminal("stdin"));
+    }
+    if !std::io::stdout().is_terminal() {
+        return Err(NoTerminal("stdout"));
+    }
+    Ok(())
+}
+
 /// Runs the TUI over the user's profiles. Returns the process exit code.
 pub async fn run_app(ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
+    require_terminal()?;
     let validator = ctx.validator()?;
     let svc = Services {
         profiles: ctx.profiles.clone(),
@@ -54,6 +77,7 @@ pub async fn run_app(ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
 /// Runs the demo: sample profiles, a fake Bitbucket on loopback, an
 /// in-memory secret store. Returns the process exit code.
 pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
+    require_terminal()?;
     let fake = FakeBitbucket::start().await?;
     // Nothing of the demo reaches disk or a keyring.
     let profiles = ProfileFile::memory();
