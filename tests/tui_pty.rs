@@ -267,3 +267,86 @@ fn ctrl_c_quits_from_a_form() {
     assert!(status.success(), "{status:?}");
     assert!(String::from_utf8_lossy(&pty.raw()).contains("\x1b[?1049l"));
 }
+
+/// Waits for the child to exit; panics after PATIENCE.
+fn wait_exit(pty: &mut Pty, what: &str) -> portable_pty::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = pty.child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "bbtoken did not exit after {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Copies a command that holds the token, then sends `signal` to the TUI
+/// process: it must quit like `q`, clearing the clipboard and restoring the
+/// terminal.
+fn signal_after_copy_clears_and_restores(signal: libc::c_int, name: &str) {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start(&["demo"], home.path());
+    let token = bbtoken::tui::demo::sandbox_token();
+    pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating")
+    });
+    // The first row, its commands, embedded mode, copy the clone command.
+    pty.send("\r");
+    pty.wait_text("Commands for");
+    pty.send("m");
+    pty.wait_text("embedded (the token is in the command)");
+    pty.send("y");
+    let copied = pty.wait_text("Copied");
+    assert!(copied.contains("cleared in 30 s"), "{copied}");
+    let payloads = osc52_payloads(&pty.raw());
+    let last = payloads.last().cloned().unwrap_or_default();
+    assert!(
+        last.contains("x-token-auth:") && !last.contains("****"),
+        "the copy did not hold a token: {last:?}"
+    );
+    let _ = token;
+
+    let pid = pty.child.process_id().expect("child pid") as libc::pid_t;
+    // SAFETY: signals our own child by its pid.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let status = wait_exit(&mut pty, name);
+    assert_eq!(
+        status.exit_code(),
+        128 + signal as u32,
+        "{name}: {status:?}"
+    );
+    // Give the reader thread the last bytes.
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = pty.raw();
+    assert_eq!(
+        osc52_payloads(&raw).last().map(String::as_str),
+        Some(""),
+        "{name}: the token was left on the clipboard"
+    );
+    let text = String::from_utf8_lossy(&raw);
+    let entered = text.rfind("\x1b[?1049h").expect("alternate screen entered");
+    let left = text.rfind("\x1b[?1049l");
+    assert!(
+        left.is_some_and(|l| l > entered),
+        "{name}: the alternate screen was not left"
+    );
+    let shown = text.rfind("\x1b[?25h");
+    let hidden = text.rfind("\x1b[?25l");
+    assert!(
+        shown.is_some_and(|s| hidden.is_none_or(|h| s > h)),
+        "{name}: the cursor was left hidden"
+    );
+}
+
+#[test]
+fn sigterm_quits_like_q() {
+    signal_after_copy_clears_and_restores(libc::SIGTERM, "SIGTERM");
+}
+
+#[test]
+fn sighup_quits_like_q() {
+    signal_after_copy_clears_and_restores(libc::SIGHUP, "SIGHUP");
+}
