@@ -383,29 +383,39 @@ impl Xvfb {
                 return Err(format!("{bin} is not installed"));
             }
         }
-        // A display number unlikely to be taken; Xvfb refuses a taken one.
-        let n = 200 + std::process::id() % 500;
-        let display = format!(":{n}");
-        let child = std::process::Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-nolisten",
-                "tcp",
-                "-screen",
-                "0",
-                "640x480x24",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start Xvfb: {e}"))?;
-        let x = Xvfb { child, display };
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if x.xclip_out("TARGETS").is_some() || x.probe() {
-                return Ok(x);
+        // Xvfb exits at once when its display number is taken: then the
+        // next one is tried. A server that answers while our child still
+        // runs is ours.
+        let base = 200 + std::process::id() % 500;
+        for n in base..base + 20 {
+            let display = format!(":{n}");
+            if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                continue;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            let child = std::process::Command::new("Xvfb")
+                .args([
+                    display.as_str(),
+                    "-nolisten",
+                    "tcp",
+                    "-screen",
+                    "0",
+                    "640x480x24",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+            let mut x = Xvfb { child, display };
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if x.child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                if x.probe() {
+                    return Ok(x);
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
         Err("Xvfb did not come up".into())
     }
