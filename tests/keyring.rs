@@ -299,6 +299,38 @@ async fn keyutils_cases() {
         Err(StoreError::Missing { .. })
     ));
     assert_eq!(store.delete(&other).await, Ok(true));
+
+    // An entry written before bbtoken named its own (the keyring crate's
+    // default description `keyring:NAME@bbtoken`) is migrated on read: the
+    // new entry holds the secret and the old one is gone.
+    let legacy = format!("bbtoken-test-{}-legacy", std::process::id());
+    let l = legacy.clone();
+    let old_entry = move || {
+        use keyring_core::api::CredentialStoreApi;
+        linux_keyutils_keyring_store::Store::new()
+            .unwrap()
+            .build("bbtoken", &l, None)
+            .unwrap()
+    };
+    let e = old_entry.clone();
+    tokio::task::spawn_blocking(move || e().set_password("kernel-legacy"))
+        .await
+        .unwrap()
+        .unwrap();
+    let got = store.get(&legacy).await.unwrap();
+    assert!(got.expose() == "kernel-legacy", "{}", got.masked());
+    let e = old_entry.clone();
+    let old = tokio::task::spawn_blocking(move || e().get_password())
+        .await
+        .unwrap();
+    assert!(
+        matches!(old, Err(keyring_core::Error::NoEntry)),
+        "the legacy entry is still there"
+    );
+    let again = store.get(&legacy).await.unwrap();
+    assert!(again.expose() == "kernel-legacy", "{}", again.masked());
+    assert_eq!(store.delete(&legacy).await, Ok(true));
+    assert_eq!(store.delete(&legacy).await, Ok(false));
 }
 
 /// Items written the way other programs write them: same `service` and
