@@ -60,16 +60,6 @@ fn no_terminal_is_exit_2_naming_the_commands() {
         }
         assert!(o.stdout.is_empty(), "{args:?}: wrote to stdout");
     }
-    // stdout alone not a terminal is refused too (stdin is a pipe here, but
-    // stdout is checked whatever stdin is).
-    let mut c = bbtoken(dir.path());
-    c.stdin(Stdio::piped());
-    let o = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
 #[test]
@@ -290,4 +280,59 @@ fn loopback_api_never_goes_through_a_proxy() {
         0,
         "the request to loopback went to the proxy"
     );
+
+    // Real Bitbucket (https, not loopback) still goes through HTTPS_PROXY:
+    // the proxy gets the CONNECT (and refuses it, so nothing leaves the
+    // machine).
+    let mut c = cmd(&["validate", "ci"]);
+    c.env("BBTOKEN_API_URL", "https://api.bitbucket.org/2.0");
+    let o = output(c);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        hits.load(Ordering::SeqCst) >= 1,
+        "HTTPS_PROXY was not used for Bitbucket"
+    );
+}
+
+#[test]
+fn stdout_not_a_terminal_is_exit_2_even_with_a_terminal_on_stdin() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    // stdin (and the controlling terminal) is the pty; stdout goes to a file.
+    let mut cmd = CommandBuilder::new("sh");
+    cmd.args([
+        "-c",
+        "exec \"$0\" > \"$1\" 2>&1",
+        env!("CARGO_BIN_EXE_bbtoken"),
+        out.to_str().unwrap(),
+    ]);
+    cmd.env("BBTOKEN_CONFIG_DIR", dir.path());
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("bbtoken did not exit with stdout redirected");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(status.exit_code(), 2, "{text}");
+    assert!(text.contains("stdout is not one"), "{text}");
+    // Nothing but the message: no escape sequence reached the file.
+    assert!(!text.contains('\x1b'), "{text:?}");
 }

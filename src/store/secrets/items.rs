@@ -95,9 +95,11 @@ impl SecretServiceItems {
                 });
             };
             let secret = read(&old, profile)?;
-            // Migrate: the new item first, so a failure loses nothing.
-            create(ss, profile, &secret)?;
-            old.delete().map_err(|e| to_store_error(&e))?;
+            // Migrate: the new item first, so a failure loses nothing. A
+            // failed migration does not fail the read; the next one retries.
+            if create(ss, profile, &secret).is_ok() {
+                let _ = old.delete();
+            }
             Ok(secret)
         })
     }
