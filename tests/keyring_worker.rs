@@ -2,6 +2,7 @@
 //! every call the timeout error, quickly once one call is stuck, and the
 //! number of threads does not grow with the number of calls. Alone in its
 //! test binary so no other test's threads disturb the count.
+#![cfg(target_os = "linux")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The built binary as a process: no terminal, no core dumps, refused base
 //! URLs, and no proxy for loopback. Everything that needs an environment
 //! variable sets it on the child process, never in this test process.
+#![cfg(target_os = "linux")]
 
 mod common;
 

@@ -297,6 +297,7 @@ fn wait_exit(pty: &mut Pty, what: &str) -> portable_pty::ExitStatus {
     }
 }
 
+#[cfg(unix)]
 /// Copies a command that holds the token, then sends `signal` to the TUI
 /// process: it must quit like `q`, clearing the clipboard and restoring the
 /// terminal.
@@ -355,22 +356,26 @@ fn signal_after_copy_clears_and_restores(signal: libc::c_int, name: &str) {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn sigterm_quits_like_q() {
     signal_after_copy_clears_and_restores(libc::SIGTERM, "SIGTERM");
 }
 
+#[cfg(unix)]
 #[test]
 fn sighup_quits_like_q() {
     signal_after_copy_clears_and_restores(libc::SIGHUP, "SIGHUP");
 }
 
 /// A private X server (Xvfb) for native clipboard tests; killed on drop.
+#[cfg(target_os = "linux")]
 struct Xvfb {
     child: std::process::Child,
     display: String,
 }
 
+#[cfg(target_os = "linux")]
 impl Xvfb {
     fn start() -> Result<Xvfb, String> {
         for bin in ["Xvfb", "xclip"] {
@@ -444,6 +449,7 @@ impl Xvfb {
     }
 }
 
+#[cfg(target_os = "linux")]
 impl Drop for Xvfb {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -451,6 +457,7 @@ impl Drop for Xvfb {
     }
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn native_clipboard_holds_the_copy_hidden_from_history_then_is_cleared() {
     let x = match Xvfb::start() {
