@@ -343,3 +343,52 @@ fn stdout_not_a_terminal_is_exit_2_even_with_a_terminal_on_stdin() {
     // Nothing but the message: no escape sequence reached the file.
     assert!(!text.contains('\x1b'), "{text:?}");
 }
+
+#[test]
+fn validate_with_a_hung_secret_service_fails_fast_after_the_first_timeout() {
+    // A bus that accepts and never answers, like a stopped daemon.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("silent-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let config = tempfile::tempdir().unwrap();
+    let n = 12;
+    let mut toml = String::from("version = 1\n");
+    for i in 0..n {
+        toml.push_str(&format!(
+            "\n[[profile]]\nname = \"p{i}\"\nkind = \"repository\"\nworkspace = \"acme\"\nrepo = \"api\"\ncreated = \"2026-01-01T00:00:00Z\"\n"
+        ));
+    }
+    std::fs::write(config.path().join("profiles.toml"), toml).unwrap();
+    let mut c = bbtoken(config.path());
+    // One at a time: each would wait out its own timeout if calls queued
+    // behind the stuck one.
+    c.args(["validate", "--jobs", "1", "--json"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", path.display()),
+        )
+        .env("BBTOKEN_KEYRING_TIMEOUT", "1")
+        // Never reached: every secret read fails first.
+        .env("BBTOKEN_API_URL", "http://127.0.0.1:9/2.0");
+    let started = Instant::now();
+    let o = output(c);
+    let elapsed = started.elapsed();
+    let out = String::from_utf8_lossy(&o.stdout);
+    eprintln!("{n} profiles, hung Secret Service: {elapsed:?}");
+    assert_eq!(
+        out.matches("did not answer within").count(),
+        n,
+        "every profile reports the timeout: {out}{}",
+        stderr(&o)
+    );
+    assert!(
+        elapsed < Duration::from_secs(6),
+        "{n} validations took {elapsed:?}: calls queued behind the stuck one"
+    );
+}
