@@ -108,9 +108,11 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
 /// Sets the terminal up, runs the loop, and restores the terminal whatever
 /// happens (`ratatui::init` also installs a panic hook that restores it).
 pub async fn run(svc: Services, app: App) -> Result<i32, Box<dyn std::error::Error>> {
+    // Before the terminal changes: from then on a signal must restore it.
+    let signals = Signals::install();
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
-    let result = event_loop(&mut terminal, svc, app).await;
+    let result = event_loop(&mut terminal, svc, app, signals).await;
     let _ = crossterm::execute!(
         std::io::stdout(),
         DisableMouseCapture,
@@ -159,9 +161,10 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     svc: Services,
     app: App,
+    signals: Signals,
 ) -> Result<i32, Box<dyn std::error::Error>> {
     let mut held: Option<HeldCopy> = None;
-    let result = run_loop(terminal, &svc, app, &mut held).await;
+    let result = run_loop(terminal, &svc, app, signals, &mut held).await;
     clear_held_copy(&svc, held).await;
     result
 }
@@ -226,11 +229,11 @@ async fn run_loop(
     terminal: &mut ratatui::DefaultTerminal,
     svc: &Services,
     mut app: App,
+    mut signals: Signals,
     held: &mut Option<HeldCopy>,
 ) -> Result<i32, Box<dyn std::error::Error>> {
     let theme = Theme::from_env();
     let mut input = input_thread();
-    let mut signals = Signals::install();
     let mut exit_code = 0;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
