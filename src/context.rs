@@ -36,7 +36,7 @@ impl Context {
         if let Ok(git) = std::env::var("BBTOKEN_GIT_URL")
             && !git.is_empty()
         {
-            crate::bitbucket::client::check_base(&git)?;
+            crate::bitbucket::client::check_base_named("BBTOKEN_GIT_URL", &git)?;
             endpoints.git = git.trim_end_matches('/').to_string();
         }
         Ok(Context {

@@ -6,21 +6,31 @@ use bbtoken::cli::{self, Cli};
 
 #[tokio::main]
 async fn main() {
+    // First, before any token is read: no core dumps, not dumpable.
+    bbtoken::hardening::harden();
     let args = Cli::parse();
     let code = match args.command {
         Some(command) => cli::run(command).await,
-        None => match bbtoken::context::Context::from_env() {
-            Ok(ctx) => bbtoken::tui::run_app(ctx).await.unwrap_or_else(|e| {
-                cli::report_error(&e.to_string());
-                cli::exit::ERROR
-            }),
-            Err(e) => {
-                cli::report_error(&e.to_string());
-                cli::exit::ERROR
-            }
-        },
+        None => run_tui().await,
     };
     // Exit at once: a keyring call stuck past its timeout must not keep the
     // process alive.
     std::process::exit(code);
+}
+
+async fn run_tui() -> i32 {
+    if let Err(e) = bbtoken::tui::require_terminal() {
+        cli::report_error(&e.to_string());
+        return cli::exit::ERROR;
+    }
+    match bbtoken::context::Context::from_env() {
+        Ok(ctx) => bbtoken::tui::run_app(ctx).await.unwrap_or_else(|e| {
+            cli::report_error(&e.to_string());
+            cli::exit::ERROR
+        }),
+        Err(e) => {
+            cli::report_error(&e.to_string());
+            cli::exit::ERROR
+        }
+    }
 }

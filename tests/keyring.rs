@@ -299,4 +299,211 @@ async fn keyutils_cases() {
         Err(StoreError::Missing { .. })
     ));
     assert_eq!(store.delete(&other).await, Ok(true));
+
+    // An entry written before bbtoken named its own (the keyring crate's
+    // default description `keyring:NAME@bbtoken`) is migrated on read: the
+    // new entry holds the secret and the old one is gone.
+    let legacy = format!("bbtoken-test-{}-legacy", std::process::id());
+    let l = legacy.clone();
+    let old_entry = move || {
+        use keyring_core::api::CredentialStoreApi;
+        linux_keyutils_keyring_store::Store::new()
+            .unwrap()
+            .build("bbtoken", &l, None)
+            .unwrap()
+    };
+    let e = old_entry.clone();
+    tokio::task::spawn_blocking(move || e().set_password("kernel-legacy"))
+        .await
+        .unwrap()
+        .unwrap();
+    let got = store.get(&legacy).await.unwrap();
+    assert!(got.expose() == "kernel-legacy", "{}", got.masked());
+    let e = old_entry.clone();
+    let old = tokio::task::spawn_blocking(move || e().get_password())
+        .await
+        .unwrap();
+    assert!(
+        matches!(old, Err(keyring_core::Error::NoEntry)),
+        "the legacy entry is still there"
+    );
+    let again = store.get(&legacy).await.unwrap();
+    assert!(again.expose() == "kernel-legacy", "{}", again.masked());
+    assert_eq!(store.delete(&legacy).await, Ok(true));
+    assert_eq!(store.delete(&legacy).await, Ok(false));
+}
+
+/// Items written the way other programs write them: same `service` and
+/// `username` as bbtoken's, but not bbtoken's.
+mod foreign {
+    use std::collections::HashMap;
+
+    use keyring_core::api::CredentialStoreApi;
+    use secret_service::EncryptionType;
+    use secret_service::blocking::SecretService;
+
+    /// Like `secret-tool store --label=... service bbtoken username NAME`.
+    pub fn secret_tool_like(name: &str, value: &str) {
+        let ss = SecretService::connect(EncryptionType::Dh).unwrap();
+        let c = ss.get_default_collection().unwrap();
+        c.create_item(
+            "someone else's token",
+            HashMap::from([
+                ("service", "bbtoken"),
+                ("username", name),
+                ("xdg:schema", "org.freedesktop.Secret.Generic"),
+            ]),
+            value.as_bytes(),
+            false,
+            "text/plain",
+        )
+        .unwrap();
+    }
+
+    /// The keyring crate with only service and user, but its own label: two
+    /// attributes exactly like old bbtoken's items.
+    pub fn keyring_crate_with_label(name: &str, value: &str) {
+        let store = zbus_secret_service_keyring_store::Store::new().unwrap();
+        let mods = HashMap::from([("label", "another app")]);
+        store
+            .build("bbtoken", name, Some(&mods))
+            .unwrap()
+            .set_password(value)
+            .unwrap();
+    }
+
+    /// Exactly what bbtoken wrote before it marked its items.
+    pub fn legacy_bbtoken(name: &str, value: &str) {
+        let store = zbus_secret_service_keyring_store::Store::new().unwrap();
+        store
+            .build("bbtoken", name, None)
+            .unwrap()
+            .set_password(value)
+            .unwrap();
+    }
+
+    /// Every item with service=bbtoken and username=NAME: (label, xdg:schema, secret).
+    pub fn all(name: &str) -> Vec<(String, Option<String>, String)> {
+        let ss = SecretService::connect(EncryptionType::Dh).unwrap();
+        let found = ss
+            .search_items(HashMap::from([("service", "bbtoken"), ("username", name)]))
+            .unwrap();
+        let mut out: Vec<_> = found
+            .unlocked
+            .iter()
+            .map(|i| {
+                (
+                    i.get_label().unwrap(),
+                    i.get_attributes().unwrap().get("xdg:schema").cloned(),
+                    String::from_utf8(i.get_secret().unwrap()).unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+#[tokio::test]
+async fn foreign_items_are_never_read_overwritten_or_deleted() {
+    let Some(kr) = common::keyring_or_skip("foreign_items_are_never_read_overwritten_or_deleted")
+    else {
+        return;
+    };
+    let _env = kr.in_process().await.expect("keyring usable in-process");
+    // Writes on a blocking thread: the blocking D-Bus client must not run on
+    // the runtime's thread.
+    tokio::task::spawn_blocking(|| {
+        // This order: the keyring crate overwrites any single item with the
+        // same service and user, as it would overwrite bbtoken's.
+        foreign::keyring_crate_with_label("shared", "foreign-two");
+        foreign::secret_tool_like("shared", "foreign-one");
+    })
+    .await
+    .unwrap();
+    let before = tokio::task::spawn_blocking(|| foreign::all("shared"))
+        .await
+        .unwrap();
+    assert_eq!(before.len(), 2, "{before:?}");
+
+    let store = secret_service();
+    assert_eq!(
+        store.get("shared").await.unwrap_err(),
+        StoreError::Missing {
+            profile: "shared".into()
+        }
+    );
+    assert_eq!(store.delete("shared").await, Ok(false));
+    store.set("shared", &Secret::new("ours")).await.unwrap();
+    assert!(store.get("shared").await.unwrap().expose() == "ours");
+    let during = tokio::task::spawn_blocking(|| foreign::all("shared"))
+        .await
+        .unwrap();
+    assert_eq!(during.len(), 3, "{during:?}");
+    assert_eq!(store.delete("shared").await, Ok(true));
+    let after = tokio::task::spawn_blocking(|| foreign::all("shared"))
+        .await
+        .unwrap();
+    assert_eq!(after, before, "the foreign items changed");
+}
+
+#[tokio::test]
+async fn legacy_items_are_migrated_not_lost() {
+    let Some(kr) = common::keyring_or_skip("legacy_items_are_migrated_not_lost") else {
+        return;
+    };
+    let _env = kr.in_process().await.expect("keyring usable in-process");
+    tokio::task::spawn_blocking(|| foreign::legacy_bbtoken("old", "legacy-value"))
+        .await
+        .unwrap();
+    let store = secret_service();
+    let got = store.get("old").await.unwrap();
+    assert!(got.expose() == "legacy-value", "{}", got.masked());
+    // Migrated: one item left, bbtoken's own, with the same secret.
+    let items = tokio::task::spawn_blocking(|| foreign::all("old"))
+        .await
+        .unwrap();
+    assert_eq!(
+        items,
+        vec![(
+            "bbtoken: old".to_string(),
+            Some("dev.bbtoken.ProfileSecret".to_string()),
+            "legacy-value".to_string()
+        )]
+    );
+    // A fresh connection reads it again; remove removes it.
+    let again = secret_service().get("old").await.unwrap();
+    assert!(again.expose() == "legacy-value");
+    assert_eq!(store.delete("old").await, Ok(true));
+    assert!(
+        tokio::task::spawn_blocking(|| foreign::all("old"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A set over a legacy item replaces it with bbtoken's own, so a later
+    // remove cannot leave the legacy one behind to come back.
+    tokio::task::spawn_blocking(|| foreign::legacy_bbtoken("both", "stale"))
+        .await
+        .unwrap();
+    store.set("both", &Secret::new("new")).await.unwrap();
+    let items = tokio::task::spawn_blocking(|| foreign::all("both"))
+        .await
+        .unwrap();
+    assert_eq!(
+        items,
+        vec![(
+            "bbtoken: both".to_string(),
+            Some("dev.bbtoken.ProfileSecret".to_string()),
+            "new".to_string()
+        )]
+    );
+    assert_eq!(store.delete("both").await, Ok(true));
+    assert_eq!(
+        store.get("both").await.unwrap_err(),
+        StoreError::Missing {
+            profile: "both".into()
+        }
+    );
 }

@@ -27,6 +27,12 @@ struct Pty {
 
 impl Pty {
     fn start(args: &[&str], home: &std::path::Path) -> Pty {
+        Pty::start_with(args, home, None)
+    }
+
+    /// With `display`, the native clipboard is on (X11 at that display);
+    /// without, only OSC 52.
+    fn start_with(args: &[&str], home: &std::path::Path, display: Option<&str>) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -40,8 +46,16 @@ impl Pty {
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", home);
         cmd.env("XDG_CONFIG_HOME", home.join("config"));
-        cmd.env("BBTOKEN_CLIPBOARD", "osc52");
-        cmd.env_remove("DISPLAY");
+        match display {
+            Some(d) => {
+                cmd.env_remove("BBTOKEN_CLIPBOARD");
+                cmd.env("DISPLAY", d);
+            }
+            None => {
+                cmd.env("BBTOKEN_CLIPBOARD", "osc52");
+                cmd.env_remove("DISPLAY");
+            }
+        }
         cmd.env_remove("WAYLAND_DISPLAY");
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
@@ -266,4 +280,234 @@ fn ctrl_c_quits_from_a_form() {
     };
     assert!(status.success(), "{status:?}");
     assert!(String::from_utf8_lossy(&pty.raw()).contains("\x1b[?1049l"));
+}
+
+/// Waits for the child to exit; panics after PATIENCE.
+fn wait_exit(pty: &mut Pty, what: &str) -> portable_pty::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = pty.child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "bbtoken did not exit after {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(unix)]
+/// Copies a command that holds the token, then sends `signal` to the TUI
+/// process: it must quit like `q`, clearing the clipboard and restoring the
+/// terminal.
+fn signal_after_copy_clears_and_restores(signal: libc::c_int, name: &str) {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start(&["demo"], home.path());
+    let token = bbtoken::tui::demo::sandbox_token();
+    pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating")
+    });
+    // The first row, its commands, embedded mode, copy the clone command.
+    pty.send("\r");
+    pty.wait_text("Commands for");
+    pty.send("m");
+    pty.wait_text("embedded (the token is in the command)");
+    pty.send("y");
+    let copied = pty.wait_text("Copied");
+    assert!(copied.contains("cleared in 30 s"), "{copied}");
+    let payloads = osc52_payloads(&pty.raw());
+    let last = payloads.last().cloned().unwrap_or_default();
+    assert!(
+        last.contains("x-token-auth:") && !last.contains("****"),
+        "the copy did not hold a token: {last:?}"
+    );
+    let _ = token;
+
+    let pid = pty.child.process_id().expect("child pid") as libc::pid_t;
+    // SAFETY: signals our own child by its pid.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let status = wait_exit(&mut pty, name);
+    assert_eq!(
+        status.exit_code(),
+        128 + signal as u32,
+        "{name}: {status:?}"
+    );
+    // Give the reader thread the last bytes.
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = pty.raw();
+    assert_eq!(
+        osc52_payloads(&raw).last().map(String::as_str),
+        Some(""),
+        "{name}: the token was left on the clipboard"
+    );
+    let text = String::from_utf8_lossy(&raw);
+    let entered = text.rfind("\x1b[?1049h").expect("alternate screen entered");
+    let left = text.rfind("\x1b[?1049l");
+    assert!(
+        left.is_some_and(|l| l > entered),
+        "{name}: the alternate screen was not left"
+    );
+    let shown = text.rfind("\x1b[?25h");
+    let hidden = text.rfind("\x1b[?25l");
+    assert!(
+        shown.is_some_and(|s| hidden.is_none_or(|h| s > h)),
+        "{name}: the cursor was left hidden"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_quits_like_q() {
+    signal_after_copy_clears_and_restores(libc::SIGTERM, "SIGTERM");
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_quits_like_q() {
+    signal_after_copy_clears_and_restores(libc::SIGHUP, "SIGHUP");
+}
+
+/// A private X server (Xvfb) for native clipboard tests; killed on drop.
+#[cfg(target_os = "linux")]
+struct Xvfb {
+    child: std::process::Child,
+    display: String,
+}
+
+#[cfg(target_os = "linux")]
+impl Xvfb {
+    fn start() -> Result<Xvfb, String> {
+        for bin in ["Xvfb", "xclip"] {
+            let found = std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {bin}")])
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            if !found {
+                return Err(format!("{bin} is not installed"));
+            }
+        }
+        // Xvfb exits at once when its display number is taken: then the
+        // next one is tried. A server that answers while our child still
+        // runs is ours.
+        let base = 200 + std::process::id() % 500;
+        for n in base..base + 20 {
+            let display = format!(":{n}");
+            if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                continue;
+            }
+            let child = std::process::Command::new("Xvfb")
+                .args([
+                    display.as_str(),
+                    "-nolisten",
+                    "tcp",
+                    "-screen",
+                    "0",
+                    "640x480x24",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+            let mut x = Xvfb { child, display };
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if x.child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                if x.probe() {
+                    return Ok(x);
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        Err("Xvfb did not come up".into())
+    }
+
+    /// Whether the server answers (xclip fails on an empty clipboard, but
+    /// with a different message than on no display).
+    fn probe(&self) -> bool {
+        std::process::Command::new("xclip")
+            .args(["-selection", "clipboard", "-o"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .map(|o| !String::from_utf8_lossy(&o.stderr).contains("Can't open display"))
+            .unwrap_or(false)
+    }
+
+    /// The clipboard as `target`; `None` when it is empty or not offered.
+    fn xclip_out(&self, target: &str) -> Option<String> {
+        let o = std::process::Command::new("xclip")
+            .args(["-selection", "clipboard", "-o", "-t", target])
+            .env("DISPLAY", &self.display)
+            .output()
+            .ok()?;
+        o.status
+            .success()
+            .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn native_clipboard_holds_the_copy_hidden_from_history_then_is_cleared() {
+    let x = match Xvfb::start() {
+        Ok(x) => x,
+        Err(reason) => {
+            eprintln!("skipped: native clipboard test: {reason}");
+            return;
+        }
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start_with(&["demo"], home.path(), Some(&x.display));
+    pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating")
+    });
+    pty.send("\r");
+    pty.wait_text("Commands for");
+    pty.send("m");
+    pty.wait_text("embedded (the token is in the command)");
+    pty.send("y");
+    let copied = pty.wait_text("Copied");
+    assert!(copied.contains("cleared in 30 s"), "{copied}");
+    let osc = osc52_payloads(&pty.raw()).last().cloned().unwrap();
+
+    // The native clipboard holds the same command, and keeps holding it (one
+    // clipboard for the session: it is not dropped after the copy).
+    for _ in 0..3 {
+        let now = x.xclip_out("UTF8_STRING");
+        // Compared without printing: the text holds the (demo) token.
+        assert!(
+            now.as_deref() == Some(osc.as_str()),
+            "the native clipboard does not hold the copy (it holds {:?} bytes)",
+            now.map(|s| s.len())
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Marked for clipboard managers to keep out of their history.
+    let targets = x.xclip_out("TARGETS").unwrap_or_default();
+    assert!(
+        targets.contains("x-kde-passwordManagerHint"),
+        "targets offered: {targets}"
+    );
+
+    pty.send("\x1b");
+    pty.wait_for("panel closed", |t| !t.contains("Commands for"));
+    pty.send("q");
+    let status = wait_exit(&mut pty, "q");
+    assert!(status.success(), "{status:?}");
+    let after = x.xclip_out("UTF8_STRING").unwrap_or_default();
+    assert!(
+        !after.contains("x-token-auth"),
+        "the token stayed on the native clipboard after quit"
+    );
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, LOCATION, USER_AGENT};
+use zeroize::Zeroizing;
 
 use crate::bitbucket::classify::{Answer, classify};
 use crate::gitcmd::repository_api_url;
@@ -42,12 +43,21 @@ impl Default for ApiConfig {
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("BBTOKEN_API_URL={0:?} is not a URL: give e.g. https://api.bitbucket.org/2.0")]
-    BadUrl(String),
+    #[error("{0}={1:?} is not a URL: give e.g. https://api.bitbucket.org/2.0")]
+    BadUrl(&'static str, String),
     #[error(
-        "BBTOKEN_API_URL={0:?} uses plain http to a host that is not on this machine: tokens are only sent over https (plain http is allowed for 127.0.0.1, ::1 and localhost)"
+        "{0}={1:?} uses plain http to a host that is not on this machine: tokens are only sent over https (plain http is allowed for 127.0.0.1, ::1 and localhost)"
     )]
-    InsecureUrl(String),
+    InsecureUrl(&'static str, String),
+    /// The value shown has its user name and password replaced by `***`.
+    #[error(
+        "{name}={shown:?} has {what}: give the base URL alone, e.g. https://api.bitbucket.org/2.0 or https://bitbucket.org (bbtoken sends the profile's own credentials; a user or password, query or fragment in the base URL would be sent too, or break the request paths)"
+    )]
+    UrlExtras {
+        name: &'static str,
+        shown: String,
+        what: &'static str,
+    },
     #[error("{name}={value:?} is not a number of seconds")]
     BadNumber { name: &'static str, value: String },
     #[error("cannot set up HTTPS: {0}")]
@@ -91,25 +101,67 @@ impl ApiConfig {
     }
 }
 
-/// https anywhere; plain http only to this machine.
+/// https anywhere; plain http only to this machine. Checks `BBTOKEN_API_URL`.
 pub fn check_base(base: &str) -> Result<(), ConfigError> {
-    let url = reqwest::Url::parse(base).map_err(|_| ConfigError::BadUrl(base.into()))?;
+    check_base_named("BBTOKEN_API_URL", base)
+}
+
+/// [`check_base`] for the variable `name` (`BBTOKEN_API_URL` or
+/// `BBTOKEN_GIT_URL`). A base URL must carry no user name or password (reqwest
+/// would send them as a second Authorization header, and git would mix them
+/// with the profile's), no query and no fragment (paths are appended to it).
+pub fn check_base_named(name: &'static str, base: &str) -> Result<(), ConfigError> {
+    let url = reqwest::Url::parse(base).map_err(|_| ConfigError::BadUrl(name, base.into()))?;
+    let extras = |what| ConfigError::UrlExtras {
+        name,
+        shown: without_userinfo(&url),
+        what,
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(extras("a user name or password in it"));
+    }
+    if url.query().is_some() {
+        return Err(extras("a query (?…)"));
+    }
+    if url.fragment().is_some() {
+        return Err(extras("a fragment (#…)"));
+    }
     match url.scheme() {
         "https" => Ok(()),
         "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                Some(url::Host::Domain(d)) => d == "localhost",
-                None => false,
-            };
-            if loopback {
+            if is_loopback(&url) {
                 Ok(())
             } else {
-                Err(ConfigError::InsecureUrl(base.into()))
+                Err(ConfigError::InsecureUrl(name, without_userinfo(&url)))
             }
         }
-        _ => Err(ConfigError::BadUrl(base.into())),
+        _ => Err(ConfigError::BadUrl(name, without_userinfo(&url))),
+    }
+}
+
+/// The URL with any user name and password shown as `***`: they may be a
+/// credential and must not reach an error message.
+fn without_userinfo(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = shown.set_username("***");
+        let _ = shown.set_password(None);
+    }
+    shown.to_string()
+}
+
+/// Whether `base` names this machine; false when it does not parse.
+pub fn base_is_loopback(base: &str) -> bool {
+    reqwest::Url::parse(base).is_ok_and(|u| is_loopback(&u))
+}
+
+/// Whether the URL's host is this machine (127.0.0.0/8, ::1 or `localhost`).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
@@ -123,17 +175,38 @@ pub enum Credential {
 }
 
 impl Credential {
+    /// The Authorization header. Every intermediate string that holds the
+    /// token is wiped when dropped; the `HeaderValue` itself (a `Bytes` that
+    /// reqwest owns) cannot be, so it is marked sensitive, which keeps it out
+    /// of `Debug` output and HTTP/2 header compression tables.
     fn header(&self) -> reqwest::header::HeaderValue {
         use base64::Engine;
-        let text = match self {
-            Credential::Bearer(s) => format!("Bearer {}", s.expose()),
-            Credential::Basic { email, secret } => format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD
-                    .encode(format!("{email}:{}", secret.expose()))
-            ),
+        let text: Zeroizing<String> = match self {
+            Credential::Bearer(s) => {
+                let mut t = Zeroizing::new(String::with_capacity(7 + s.expose().len()));
+                t.push_str("Bearer ");
+                t.push_str(s.expose());
+                t
+            }
+            Credential::Basic { email, secret } => {
+                let mut pair = Zeroizing::new(String::with_capacity(
+                    email.len() + 1 + secret.expose().len(),
+                ));
+                pair.push_str(email);
+                pair.push(':');
+                pair.push_str(secret.expose());
+                let b64 = base64::engine::general_purpose::STANDARD;
+                // Sized up front so the buffer never reallocates (a
+                // reallocation would leave an unwiped copy behind).
+                let mut t = Zeroizing::new(String::with_capacity(
+                    6 + base64::encoded_len(pair.len(), true).unwrap_or(0),
+                ));
+                t.push_str("Basic ");
+                b64.encode_string(pair.as_bytes(), &mut t);
+                t
+            }
         };
-        let mut value = reqwest::header::HeaderValue::from_str(&text)
+        let mut value = reqwest::header::HeaderValue::from_bytes(text.as_bytes())
             .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("invalid"));
         value.set_sensitive(true);
         value
@@ -152,11 +225,19 @@ impl Client {
         check_base(&cfg.base)?;
         // reqwest is built without a bundled crypto provider; ring is ours.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.timeout)
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(64);
+        if base_is_loopback(&cfg.base) {
+            // A request to this machine never goes through a proxy: over
+            // plain http the proxy would read the token in clear, and no
+            // proxy is needed to reach loopback. Real Bitbucket (https) still
+            // honours HTTPS_PROXY and friends.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| ConfigError::Tls(e.to_string()))?;
         Ok(Client { http, cfg })
@@ -319,13 +400,52 @@ mod tests {
         assert!(check_base("http://localhost:1/2.0").is_ok());
         assert!(matches!(
             check_base("http://example.com/2.0"),
-            Err(ConfigError::InsecureUrl(_))
+            Err(ConfigError::InsecureUrl(..))
         ));
-        assert!(matches!(check_base("ftp://x"), Err(ConfigError::BadUrl(_))));
+        assert!(matches!(
+            check_base("ftp://x"),
+            Err(ConfigError::BadUrl(..))
+        ));
+        assert!(base_is_loopback("http://127.0.0.1:1/2.0"));
+        assert!(base_is_loopback("http://LOCALHOST:1/2.0"));
+        assert!(!base_is_loopback("https://api.bitbucket.org/2.0"));
         assert!(matches!(
             check_base("not a url"),
-            Err(ConfigError::BadUrl(_))
+            Err(ConfigError::BadUrl(..))
         ));
+    }
+
+    #[test]
+    fn base_urls_with_userinfo_query_or_fragment_are_refused() {
+        for (url, what) in [
+            ("https://user:hunter2@api.bitbucket.org/2.0", "user name"),
+            ("https://user@api.bitbucket.org/2.0", "user name"),
+            ("http://:pw@127.0.0.1:9/2.0", "user name"),
+            ("https://api.bitbucket.org/2.0?x=1", "query"),
+            ("https://api.bitbucket.org/2.0#frag", "fragment"),
+            ("https://api.bitbucket.org/2.0?", "query"),
+            ("https://api.bitbucket.org/2.0#", "fragment"),
+        ] {
+            let e = check_base_named("BBTOKEN_GIT_URL", url).unwrap_err();
+            let text = e.to_string();
+            assert!(matches!(e, ConfigError::UrlExtras { .. }), "{url}: {e:?}");
+            assert!(text.contains(what), "{url}: {text}");
+            assert!(text.starts_with("BBTOKEN_GIT_URL="), "{text}");
+            assert!(!text.contains("hunter2") && !text.contains("pw@"), "{text}");
+        }
+    }
+
+    #[test]
+    fn basic_header_is_base64_of_email_and_token() {
+        let h = Credential::Basic {
+            email: "me@example.com".into(),
+            secret: Secret::new("tok"),
+        }
+        .header();
+        assert_eq!(h.to_str().unwrap(), "Basic bWVAZXhhbXBsZS5jb206dG9r");
+        assert!(h.is_sensitive());
+        let b = Credential::Bearer(Secret::new("tok")).header();
+        assert_eq!(b.to_str().unwrap(), "Bearer tok");
     }
 
     #[test]

@@ -1,17 +1,25 @@
 //! Secrets in the OS credential store, every call bounded by a timeout.
 //!
-//! A locked or absent Secret Service can block a D-Bus call forever, so each
-//! call runs on its own thread and the caller waits at most the timeout. The
-//! thread is detached: a call that never returns cannot hold up the process's
-//! exit (tokio's `spawn_blocking` would make runtime shutdown wait for it).
+//! A locked or absent Secret Service can block a D-Bus call forever. Each
+//! store therefore has one worker thread that owns the connection and runs
+//! the calls in order; the caller waits at most the timeout. While a call is
+//! stuck past its timeout, new calls fail at once with the timeout error
+//! instead of queueing (or starting threads) without limit. The worker is
+//! never joined: a call that never returns cannot hold up the process's exit.
+//!
+//! Which Secret Service items are bbtoken's: see the `items` module. Items
+//! written by bbtoken before it marked its own are migrated on first read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use keyring_core::CredentialStore;
 
 use crate::secret::Secret;
+
+#[cfg(target_os = "linux")]
+mod items;
 
 /// The service name under which every bbtoken secret is filed.
 pub const SERVICE: &str = "bbtoken";
@@ -96,13 +104,51 @@ pub enum StoreError {
 }
 
 enum Inner {
-    Keyring {
-        backend: SecretBackend,
-        /// The connection, once made. A failed attempt is not kept: the user
-        /// may start or unlock the keyring and try again in the same session.
-        store: Mutex<Option<Arc<CredentialStore>>>,
-    },
+    Worker(Worker),
     Memory(Mutex<HashMap<String, String>>),
+}
+
+/// A job for the worker: it gets the backend (connected on first use).
+type Job = Box<dyn FnOnce(&mut Backend) + Send>;
+
+/// The one thread that talks to the credential store.
+struct Worker {
+    backend: SecretBackend,
+    jobs: Mutex<std::sync::mpsc::Sender<Job>>,
+    /// When the job now running started; `None` while idle.
+    running_since: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Worker {
+    fn start(backend: SecretBackend) -> std::io::Result<Worker> {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let running_since = Arc::new(Mutex::new(None));
+        let running = running_since.clone();
+        std::thread::Builder::new()
+            .name("bbtoken-keyring".into())
+            .spawn(move || {
+                let mut state = Backend::new(backend);
+                // Ends when every SecretStore handle is gone.
+                while let Ok(job) = rx.recv() {
+                    *running.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                    job(&mut state);
+                    *running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                }
+            })?;
+        Ok(Worker {
+            backend,
+            jobs: Mutex::new(tx),
+            running_since,
+        })
+    }
+
+    /// How long the job now running has been running.
+    fn busy_for(&self) -> Option<Duration> {
+        self.running_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|t| t.elapsed())
+    }
 }
 
 /// The secret store. Cheap to clone; safe to share across tasks.
@@ -119,16 +165,24 @@ impl std::fmt::Debug for SecretStore {
 }
 
 impl SecretStore {
-    /// A store on the given backend; it connects on first use.
+    /// A store on the given backend, with its worker thread; it connects on
+    /// first use.
     pub fn open(backend: SecretBackend) -> SecretStore {
         if backend == SecretBackend::Memory {
             return SecretStore::memory();
         }
-        SecretStore {
-            inner: Arc::new(Inner::Keyring {
+        let inner = match Worker::start(backend) {
+            Ok(w) => Inner::Worker(w),
+            // Without a thread there is nothing to talk to the store with;
+            // every call says so (see `call`).
+            Err(_) => Inner::Worker(Worker {
                 backend,
-                store: Mutex::new(None),
+                jobs: Mutex::new(std::sync::mpsc::channel().0),
+                running_since: Arc::new(Mutex::new(None)),
             }),
+        };
+        SecretStore {
+            inner: Arc::new(inner),
             timeout: timeout_from_env(),
         }
     }
@@ -153,55 +207,94 @@ impl SecretStore {
 
     pub fn backend(&self) -> SecretBackend {
         match &*self.inner {
-            Inner::Keyring { backend, .. } => *backend,
+            Inner::Worker(w) => w.backend,
             Inner::Memory(_) => SecretBackend::Memory,
         }
     }
 
     pub async fn get(&self, profile: &str) -> Result<Secret, StoreError> {
+        if let Inner::Memory(m) = &*self.inner {
+            return memory_lock(m)
+                .get(profile)
+                .map(|s| Secret::new(s.clone()))
+                .ok_or_else(|| StoreError::Missing {
+                    profile: profile.into(),
+                });
+        }
         let name = profile.to_string();
-        self.call(move |inner| inner.get(&name)).await
+        self.call(move |b| b.get(&name)).await
     }
 
     pub async fn set(&self, profile: &str, secret: &Secret) -> Result<(), StoreError> {
+        if let Inner::Memory(m) = &*self.inner {
+            memory_lock(m).insert(profile.into(), secret.expose().into());
+            return Ok(());
+        }
         let name = profile.to_string();
         let secret = secret.clone();
-        self.call(move |inner| inner.set(&name, &secret)).await
+        self.call(move |b| b.set(&name, &secret)).await
     }
 
     /// Removes the secret; `Ok(false)` when there was none.
     pub async fn delete(&self, profile: &str) -> Result<bool, StoreError> {
+        if let Inner::Memory(m) = &*self.inner {
+            return Ok(memory_lock(m).remove(profile).is_some());
+        }
         let name = profile.to_string();
-        self.call(move |inner| inner.delete(&name)).await
+        self.call(move |b| b.delete(&name)).await
     }
 
     async fn call<T: Send + 'static>(
         &self,
-        op: impl FnOnce(&Inner) -> Result<T, StoreError> + Send + 'static,
+        op: impl FnOnce(&mut Backend) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let inner = self.inner.clone();
+        let Inner::Worker(worker) = &*self.inner else {
+            unreachable!("memory calls are answered inline")
+        };
+        let timeout = StoreError::Timeout {
+            backend: worker.backend.name(),
+            secs: self.timeout.as_secs().max(1),
+        };
+        // A call stuck past the timeout will not finish soon: say so at once
+        // rather than queue behind it.
+        if worker.busy_for().is_some_and(|d| d >= self.timeout) {
+            return Err(timeout);
+        }
         let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("bbtoken-keyring".into())
-            .spawn(move || {
-                let _ = tx.send(op(&inner));
-            })
-            .map_err(|e| StoreError::Failed {
-                backend: self.backend().name(),
-                detail: format!("cannot start a thread: {e}"),
-            })?;
+        let job: Job = Box::new(move |backend| {
+            // The caller gave up (timed out) while this waited in the queue:
+            // do not run a write it was told failed.
+            if tx.is_closed() {
+                return;
+            }
+            let _ = tx.send(op(backend));
+        });
+        let sent = worker
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job);
+        if sent.is_err() {
+            return Err(StoreError::Failed {
+                backend: worker.backend.name(),
+                detail: "cannot start the thread that talks to the credential store".into(),
+            });
+        }
         match tokio::time::timeout(self.timeout, rx).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(StoreError::Failed {
-                backend: self.backend().name(),
+                backend: worker.backend.name(),
                 detail: "the credential store call stopped unexpectedly".into(),
             }),
-            Err(_) => Err(StoreError::Timeout {
-                backend: self.backend().name(),
-                secs: self.timeout.as_secs().max(1),
-            }),
+            Err(_) => Err(timeout),
         }
     }
+}
+
+fn memory_lock(
+    m: &Mutex<HashMap<String, String>>,
+) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn timeout_from_env() -> Duration {
@@ -213,75 +306,185 @@ fn timeout_from_env() -> Duration {
         .unwrap_or(DEFAULT_TIMEOUT)
 }
 
-impl Inner {
-    fn keyring(&self) -> Result<(SecretBackend, Arc<CredentialStore>), StoreError> {
-        match self {
-            Inner::Keyring { backend, store } => {
-                let mut slot = store.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(s) = slot.as_ref() {
-                    return Ok((*backend, s.clone()));
-                }
-                let s = connect(*backend)?;
-                *slot = Some(s.clone());
-                Ok((*backend, s))
+/// The worker's side: one backend, connected on first use. A failed
+/// connection is not kept: the user may start or unlock the keyring and try
+/// again in the same session.
+enum Backend {
+    #[cfg(target_os = "linux")]
+    SecretService(items::SecretServiceItems),
+    Core {
+        backend: SecretBackend,
+        store: Option<Arc<CredentialStore>>,
+    },
+}
+
+impl Backend {
+    fn new(backend: SecretBackend) -> Backend {
+        match backend {
+            #[cfg(target_os = "linux")]
+            SecretBackend::SecretService => {
+                Backend::SecretService(items::SecretServiceItems::default())
             }
-            Inner::Memory(_) => unreachable!("memory store has no keyring"),
+            _ => Backend::Core {
+                backend,
+                store: None,
+            },
         }
     }
 
-    fn entry(&self, profile: &str) -> Result<(SecretBackend, keyring_core::Entry), StoreError> {
-        let (backend, store) = self.keyring()?;
-        let entry = store
-            .build(SERVICE, profile, None)
-            .map_err(|e| map_error(backend, profile, e))?;
-        Ok((backend, entry))
+    fn get(&mut self, profile: &str) -> Result<Secret, StoreError> {
+        match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService(ss) => ss.get(profile),
+            Backend::Core { backend, store } => {
+                let backend = *backend;
+                let store = core_store(backend, store)?;
+                let found = core_get(backend, &store, profile, &owned_entry_modifiers(profile));
+                match found {
+                    Err(StoreError::Missing { .. }) if has_legacy_entries(backend) => {
+                        // Written before bbtoken named its own entries:
+                        // copy to the new name, then drop the old one.
+                        let secret = core_get(backend, &store, profile, &None)?;
+                        if core_set(
+                            backend,
+                            &store,
+                            profile,
+                            &owned_entry_modifiers(profile),
+                            &secret,
+                        )
+                        .is_ok()
+                        {
+                            let _ = core_delete(backend, &store, profile, &None);
+                        }
+                        Ok(secret)
+                    }
+                    other => other,
+                }
+            }
+        }
     }
 
-    fn get(&self, profile: &str) -> Result<Secret, StoreError> {
-        if let Inner::Memory(m) = self {
-            return m
-                .lock()
-                .expect("memory store lock")
-                .get(profile)
-                .map(|s| Secret::new(s.clone()))
-                .ok_or_else(|| StoreError::Missing {
-                    profile: profile.into(),
-                });
+    fn set(&mut self, profile: &str, secret: &Secret) -> Result<(), StoreError> {
+        match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService(ss) => ss.set(profile, secret),
+            Backend::Core { backend, store } => {
+                let backend = *backend;
+                let store = core_store(backend, store)?;
+                core_set(
+                    backend,
+                    &store,
+                    profile,
+                    &owned_entry_modifiers(profile),
+                    secret,
+                )?;
+                if has_legacy_entries(backend) {
+                    // A legacy entry left behind would come back after a remove.
+                    let _ = core_delete(backend, &store, profile, &None);
+                }
+                Ok(())
+            }
         }
-        let (backend, entry) = self.entry(profile)?;
-        entry
-            .get_password()
-            .map(Secret::new)
-            .map_err(|e| map_error(backend, profile, e))
     }
 
-    fn set(&self, profile: &str, secret: &Secret) -> Result<(), StoreError> {
-        if let Inner::Memory(m) = self {
-            m.lock()
-                .expect("memory store lock")
-                .insert(profile.into(), secret.expose().into());
-            return Ok(());
+    fn delete(&mut self, profile: &str) -> Result<bool, StoreError> {
+        match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService(ss) => ss.delete(profile),
+            Backend::Core { backend, store } => {
+                let backend = *backend;
+                let store = core_store(backend, store)?;
+                let owned = core_delete(backend, &store, profile, &owned_entry_modifiers(profile))?;
+                let legacy = if has_legacy_entries(backend) {
+                    core_delete(backend, &store, profile, &None)?
+                } else {
+                    false
+                };
+                Ok(owned || legacy)
+            }
         }
-        let (backend, entry) = self.entry(profile)?;
-        entry
-            .set_password(secret.expose())
-            .map_err(|e| map_error(backend, profile, e))
     }
+}
 
-    fn delete(&self, profile: &str) -> Result<bool, StoreError> {
-        if let Inner::Memory(m) = self {
-            return Ok(m
-                .lock()
-                .expect("memory store lock")
-                .remove(profile)
-                .is_some());
-        }
-        let (backend, entry) = self.entry(profile)?;
-        match entry.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring_core::Error::NoEntry) => Ok(false),
-            Err(e) => Err(map_error(backend, profile, e)),
-        }
+/// The keyutils description of a bbtoken entry: `bbtoken:profile:NAME`,
+/// which no other program's default scheme produces (the keyring crate's
+/// default is `keyring:USER@SERVICE`). Other stores keep service + user.
+fn owned_entry_modifiers(profile: &str) -> Option<String> {
+    if cfg!(target_os = "linux") {
+        Some(format!("{SERVICE}:profile:{profile}"))
+    } else {
+        None
+    }
+}
+
+/// Whether entries written before bbtoken named its own can exist in this
+/// store (keyutils only: the native stores keep the old naming).
+fn has_legacy_entries(backend: SecretBackend) -> bool {
+    backend == SecretBackend::Keyutils
+}
+
+fn core_store(
+    backend: SecretBackend,
+    slot: &mut Option<Arc<CredentialStore>>,
+) -> Result<Arc<CredentialStore>, StoreError> {
+    if let Some(s) = slot.as_ref() {
+        return Ok(s.clone());
+    }
+    let s = connect(backend)?;
+    *slot = Some(s.clone());
+    Ok(s)
+}
+
+/// The entry for `profile`: with `description` (keyutils) the bbtoken-owned
+/// one, without it the legacy (or native) service + user one.
+fn core_entry(
+    backend: SecretBackend,
+    store: &Arc<CredentialStore>,
+    profile: &str,
+    description: &Option<String>,
+) -> Result<keyring_core::Entry, StoreError> {
+    let mods = description
+        .as_deref()
+        .map(|d| HashMap::from([("description", d)]));
+    store
+        .build(SERVICE, profile, mods.as_ref())
+        .map_err(|e| map_error(backend, profile, e))
+}
+
+fn core_get(
+    backend: SecretBackend,
+    store: &Arc<CredentialStore>,
+    profile: &str,
+    description: &Option<String>,
+) -> Result<Secret, StoreError> {
+    core_entry(backend, store, profile, description)?
+        .get_password()
+        .map(Secret::new)
+        .map_err(|e| map_error(backend, profile, e))
+}
+
+fn core_set(
+    backend: SecretBackend,
+    store: &Arc<CredentialStore>,
+    profile: &str,
+    description: &Option<String>,
+    secret: &Secret,
+) -> Result<(), StoreError> {
+    core_entry(backend, store, profile, description)?
+        .set_password(secret.expose())
+        .map_err(|e| map_error(backend, profile, e))
+}
+
+fn core_delete(
+    backend: SecretBackend,
+    store: &Arc<CredentialStore>,
+    profile: &str,
+    description: &Option<String>,
+) -> Result<bool, StoreError> {
+    match core_entry(backend, store, profile, description)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring_core::Error::NoEntry) => Ok(false),
+        Err(e) => Err(map_error(backend, profile, e)),
     }
 }
 
@@ -292,10 +495,6 @@ fn connect(backend: SecretBackend) -> Result<Arc<CredentialStore>, StoreError> {
         detail: format!("{e}. {}", unavailable_hint(backend)),
     };
     match backend {
-        #[cfg(target_os = "linux")]
-        SecretBackend::SecretService => zbus_secret_service_keyring_store::Store::new()
-            .map(|s| s as Arc<CredentialStore>)
-            .map_err(unavailable),
         #[cfg(target_os = "linux")]
         SecretBackend::Keyutils => linux_keyutils_keyring_store::Store::new()
             .map(|s| s as Arc<CredentialStore>)
@@ -315,7 +514,7 @@ fn connect(backend: SecretBackend) -> Result<Arc<CredentialStore>, StoreError> {
     }
 }
 
-fn locked_hint(backend: SecretBackend) -> &'static str {
+pub(super) fn locked_hint(backend: SecretBackend) -> &'static str {
     match backend {
         // Seen in containers and su/ssh shells that inherit a session keyring
         // owned by someone else.
@@ -329,7 +528,7 @@ fn locked_hint(backend: SecretBackend) -> &'static str {
     }
 }
 
-fn unavailable_hint(backend: SecretBackend) -> &'static str {
+pub(super) fn unavailable_hint(backend: SecretBackend) -> &'static str {
     match backend {
         SecretBackend::SecretService => {
             "bbtoken needs a Secret Service (GNOME Keyring, KWallet or KeePassXC) on the D-Bus session bus. \
@@ -341,7 +540,11 @@ fn unavailable_hint(backend: SecretBackend) -> &'static str {
 
 /// Turns a keyring error into words. Never includes secret bytes: the
 /// `BadEncoding` variants carry the stored data and are described, not shown.
-fn map_error(backend: SecretBackend, profile: &str, e: keyring_core::Error) -> StoreError {
+pub(super) fn map_error(
+    backend: SecretBackend,
+    profile: &str,
+    e: keyring_core::Error,
+) -> StoreError {
     use keyring_core::Error as E;
     let name = backend.name();
     match e {

@@ -33,8 +33,31 @@ use crate::validate::Validator;
 
 pub use effects::{Msg, Services};
 
+/// The full-screen app was started without a terminal on stdin or stdout.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the full-screen app needs a terminal, and {0} is not one. Without a terminal, use the commands: \
+     bbtoken list, show NAME, validate [NAME...], add NAME, edit NAME, remove NAME, commands NAME, completions SHELL \
+     (and bbtoken demo on a terminal); see bbtoken --help"
+)]
+pub struct NoTerminal(&'static str);
+
+/// The TUI reads keys from stdin and draws on stdout: both must be terminals
+/// (crossterm would otherwise fail deep inside, or ratatui panic).
+pub fn require_terminal() -> Result<(), NoTerminal> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(NoTerminal("stdin"));
+    }
+    if !std::io::stdout().is_terminal() {
+        return Err(NoTerminal("stdout"));
+    }
+    Ok(())
+}
+
 /// Runs the TUI over the user's profiles. Returns the process exit code.
 pub async fn run_app(ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
+    require_terminal()?;
     let validator = ctx.validator()?;
     let svc = Services {
         profiles: ctx.profiles.clone(),
@@ -54,6 +77,7 @@ pub async fn run_app(ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
 /// Runs the demo: sample profiles, a fake Bitbucket on loopback, an
 /// in-memory secret store. Returns the process exit code.
 pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
+    require_terminal()?;
     let fake = FakeBitbucket::start().await?;
     // Nothing of the demo reaches disk or a keyring.
     let profiles = ProfileFile::memory();
@@ -84,9 +108,11 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
 /// Sets the terminal up, runs the loop, and restores the terminal whatever
 /// happens (`ratatui::init` also installs a panic hook that restores it).
 pub async fn run(svc: Services, app: App) -> Result<i32, Box<dyn std::error::Error>> {
+    // Before the terminal changes: from then on a signal must restore it.
+    let signals = Signals::install();
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
-    let result = event_loop(&mut terminal, svc, app).await;
+    let result = event_loop(&mut terminal, svc, app, signals).await;
     let _ = crossterm::execute!(
         std::io::stdout(),
         DisableMouseCapture,
@@ -129,20 +155,92 @@ pub fn event_action(app: &App, screen: Rect, ev: Event) -> Option<Action> {
     }
 }
 
+/// Runs the loop; whatever way it ends (quit, a signal, an error), a token
+/// still on the clipboard is cleared before the terminal is restored.
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     svc: Services,
+    app: App,
+    signals: Signals,
+) -> Result<i32, Box<dyn std::error::Error>> {
+    let mut held: Option<HeldCopy> = None;
+    let result = run_loop(terminal, &svc, app, signals, &mut held).await;
+    clear_held_copy(&svc, held).await;
+    result
+}
+
+/// SIGTERM, SIGHUP and SIGINT (from `kill`, a closed terminal window, a
+/// session manager) quit like `q`: the clipboard is cleared and the terminal
+/// restored. SIGQUIT keeps its default, as a way out of a hung process.
+struct Signals {
+    #[cfg(unix)]
+    streams: Vec<(i32, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = [
+                (libc_sig::TERM, SignalKind::terminate()),
+                (libc_sig::HUP, SignalKind::hangup()),
+                (libc_sig::INT, SignalKind::interrupt()),
+            ]
+            .into_iter()
+            .filter_map(|(n, kind)| signal(kind).ok().map(|s| (n, s)))
+            .collect();
+            Signals { streams }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The next signal's number; never resolves when there are none.
+    async fn recv(&mut self) -> i32 {
+        #[cfg(unix)]
+        {
+            if self.streams.is_empty() {
+                return std::future::pending().await;
+            }
+            let futures = self
+                .streams
+                .iter_mut()
+                .map(|(n, s)| Box::pin(async move { s.recv().await.map(|_| *n) }));
+            match futures_util::future::select_all(futures).await.0 {
+                Some(n) => n,
+                None => std::future::pending().await,
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending().await
+    }
+}
+
+/// Signal numbers, for the exit code 128 + N (the shell's convention).
+#[cfg(unix)]
+mod libc_sig {
+    pub const HUP: i32 = 1;
+    pub const INT: i32 = 2;
+    pub const TERM: i32 = 15;
+}
+
+async fn run_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    svc: &Services,
     mut app: App,
+    mut signals: Signals,
+    held: &mut Option<HeldCopy>,
 ) -> Result<i32, Box<dyn std::error::Error>> {
     let theme = Theme::from_env();
     let mut input = input_thread();
+    let mut exit_code = 0;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut pending: Vec<Effect> = vec![Effect::Load];
     let mut dirty = true;
     let mut ticks: u32 = 0;
-    let mut held: Option<HeldCopy> = None;
     // Saves and deletes under way: quitting waits for them (bounded), so a
     // quit never leaves a secret stored without its profile or the reverse.
     let mut writes: usize = 0;
@@ -151,7 +249,7 @@ async fn event_loop(
             if matches!(e, Effect::Save(_) | Effect::Delete { .. }) {
                 writes += 1;
             }
-            effects::spawn(&svc, e, tx.clone());
+            effects::spawn(svc, e, tx.clone());
         }
         if app.quit {
             break;
@@ -170,16 +268,20 @@ async fn event_loop(
                 }
                 dirty = true;
             }
+            signal = signals.recv() => {
+                exit_code = 128 + signal;
+                pending.extend(update(&mut app, Action::Quit));
+            }
             msg = rx.recv() => {
                 if let Some(msg) = msg {
                     writes = writes.saturating_sub(finished_writes(&msg));
-                    handle(&mut app, msg, &mut pending, &mut held)?;
+                    handle(&mut app, msg, &mut pending, held)?;
                     // Coalesce: apply what else is waiting before drawing.
                     for _ in 0..1000 {
                         match rx.try_recv() {
                             Ok(m) => {
                                 writes = writes.saturating_sub(finished_writes(&m));
-                                handle(&mut app, m, &mut pending, &mut held)?
+                                handle(&mut app, m, &mut pending, held)?
                             }
                             Err(_) => break,
                         }
@@ -199,29 +301,29 @@ async fn event_loop(
         }
     }
     // Let saves and deletes under way finish; each is bounded by the
-    // credential store's timeout, and this wait by WRITE_GRACE.
+    // credential store's timeout, and this wait by WRITE_GRACE. The terminal
+    // may be gone (SIGHUP): drawing and writing failures no longer matter.
     let deadline = tokio::time::Instant::now() + WRITE_GRACE;
     if writes > 0 {
         app.notice = Some(crate::app::Notice::info(
             "Finishing the save under way, then quitting…",
         ));
-        terminal.draw(|f| ui::render(f, &app, &theme))?;
+        let _ = terminal.draw(|f| ui::render(f, &app, &theme));
     }
     while writes > 0 {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(m)) => {
                 writes = writes.saturating_sub(finished_writes(&m));
-                handle(&mut app, m, &mut pending, &mut held)?;
+                let _ = handle(&mut app, m, &mut pending, held);
             }
             _ => break,
         }
     }
     // Copies still in flight may yet land; take what has arrived.
     while let Ok(m) = rx.try_recv() {
-        handle(&mut app, m, &mut pending, &mut held)?;
+        let _ = handle(&mut app, m, &mut pending, held);
     }
-    clear_held_copy(&svc, held).await?;
-    Ok(0)
+    Ok(exit_code)
 }
 
 /// How long quitting waits for saves and deletes under way.
@@ -269,15 +371,15 @@ fn handle(
 }
 
 /// On quit, a token still on the clipboard is cleared at once: the 30 s
-/// timer dies with the process.
-async fn clear_held_copy(svc: &Services, held: Option<HeldCopy>) -> std::io::Result<()> {
+/// timer dies with the process. The native clipboard is cleared even when
+/// the terminal can no longer be written to.
+async fn clear_held_copy(svc: &Services, held: Option<HeldCopy>) {
     if let Some((_, text, native)) = held {
-        write_terminal(&clipboard::osc52(""))?;
+        let _ = write_terminal(&clipboard::osc52(""));
         if native {
             svc.clipboard.clear_if_holds(&text).await;
         }
     }
-    Ok(())
 }
 
 fn write_terminal(s: &str) -> std::io::Result<()> {
