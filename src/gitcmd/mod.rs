@@ -43,7 +43,9 @@ impl Default for Endpoints {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
+    /// git or the shell asks for the token; no command holds it.
     Interactive,
+    #[value(help = EMBEDDED_WARNING)]
     Embedded,
 }
 
