@@ -522,6 +522,12 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     prop_assert!(segs.len() == 2 || segs.len() == 3, "{}", url);
     prop_assert_eq!(&segs[segs.len() - 2], want_ws);
     prop_assert_eq!(&segs[segs.len() - 1], &format!("{want_repo}.git"));
+    let user = match c.username.as_deref() {
+        Some(u) if c.kind == TokenKind::Api && !u.is_empty() && !has_forbidden(u) => u,
+        _ if c.kind == TokenKind::Api => gitcmd::API_TOKEN_GIT_USER,
+        _ => gitcmd::ACCESS_TOKEN_GIT_USER,
+    };
+    prop_assert_eq!(decode(parsed.username()), user);
     let token_ok = !has_forbidden(&c.token);
     let shown_token = if token_ok { c.token.as_str() } else { "TOKEN" };
     match c.mode {

@@ -170,10 +170,16 @@ pub const ACCESS_TOKEN_GIT_USER: &str = "x-token-auth";
 pub const API_TOKEN_GIT_USER: &str = "x-bitbucket-api-token-auth";
 
 /// The git username for a profile: `x-token-auth` for access tokens; the
-/// Bitbucket username for API tokens when known, else the static name.
+/// Bitbucket username for API tokens when known, else the static name. A
+/// username that is empty or holds a control character is not used: the
+/// static name works for every API token, so nothing is lost.
 pub fn git_username(profile: &Profile) -> &str {
     match profile.kind {
-        TokenKind::Api => profile.username.as_deref().unwrap_or(API_TOKEN_GIT_USER),
+        TokenKind::Api => profile
+            .username
+            .as_deref()
+            .filter(|u| !u.is_empty() && !safe::has_forbidden(u))
+            .unwrap_or(API_TOKEN_GIT_USER),
         _ => ACCESS_TOKEN_GIT_USER,
     }
 }
@@ -858,7 +864,7 @@ mod tests {
         let clone = words(&text_of(&cmds, CommandKind::Clone));
         assert_eq!(
             clone[2],
-            "https://j%1Bdoe:TOKEN@git.example%C2%9B31m/WORKSPACE/REPO.git"
+            "https://x-bitbucket-api-token-auth:TOKEN@git.example%C2%9B31m/WORKSPACE/REPO.git"
         );
         let note = cmds[0].note.clone().unwrap();
         assert!(note.contains("replace WORKSPACE") && note.contains("TOKEN stands in"));
@@ -906,5 +912,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_embedded_warning_names_every_place_the_token_goes() {
+        for place in [
+            "process list",
+            ".git/config",
+            "remote set-url",
+            "git clone",
+            "shell history",
+            "scrollback",
+        ] {
+            assert!(EMBEDDED_WARNING.contains(place), "{place}");
+        }
+        assert!(!safe::has_forbidden(EMBEDDED_WARNING));
     }
 }
