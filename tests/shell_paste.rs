@@ -197,10 +197,15 @@ impl Session {
     /// Pastes the snippet and waits for its prompt: the output ends with it
     /// (the echoed snippet also holds the words, followed by `' >&2`).
     /// Returns false when the prompt never came to rest.
-    fn paste_and_wait_for_prompt(&mut self, snippet: &str, bracketed: bool) -> bool {
+    fn paste_and_wait_for_prompt(
+        &mut self,
+        snippet: &str,
+        bracketed: bool,
+        limit: Duration,
+    ) -> bool {
         let from = self.len();
         self.paste(snippet, bracketed);
-        self.wait(from, Duration::from_secs(5), |o| o.ends_with(PROMPT))
+        self.wait(from, limit, |o| o.ends_with(PROMPT))
     }
 }
 
@@ -230,14 +235,22 @@ fn install_curl_shim(dir: &Path) -> PathBuf {
 }
 
 /// Runs one paste-and-type scenario and returns every broken promise.
-fn problems(sh: Sh, snippet: &str, bracketed: bool, want_on_stdin: &str) -> Vec<String> {
+/// `prompt_wait`: how long to wait for the snippet's prompt to come to rest
+/// (short for the old snippet, whose prompt is expected not to).
+fn problems(
+    sh: Sh,
+    snippet: &str,
+    bracketed: bool,
+    want_on_stdin: &str,
+    prompt_wait: Duration,
+) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     install_curl_shim(dir.path());
     let mut s = Session::start(sh, dir.path(), bracketed);
     let mut found = Vec::new();
 
     // 1. Paste, then type the token at the snippet's prompt.
-    if !s.paste_and_wait_for_prompt(snippet, bracketed) {
+    if !s.paste_and_wait_for_prompt(snippet, bracketed, prompt_wait) {
         found.push("the snippet's prompt did not wait for the token".to_string());
     }
     s.line(TOKEN);
@@ -278,7 +291,7 @@ fn problems(sh: Sh, snippet: &str, bracketed: bool, want_on_stdin: &str) -> Vec<
     }
 
     // 5. Ctrl-C at the prompt leaves echo on.
-    if !s.paste_and_wait_for_prompt(snippet, bracketed) {
+    if !s.paste_and_wait_for_prompt(snippet, bracketed, prompt_wait) {
         found.push("second paste: the prompt did not wait".into());
     }
     let from = s.len();
@@ -349,7 +362,7 @@ fn check(sh: Sh, bracketed: bool) {
         (TokenKind::Repository, bearer_header()),
         (TokenKind::Api, basic_header()),
     ] {
-        let found = problems(sh, &snippet(kind), bracketed, &header);
+        let found = problems(sh, &snippet(kind), bracketed, &header, PATIENCE);
         assert!(
             found.is_empty(),
             "{sh:?} {kind} bracketed={bracketed}: {found:#?}"
@@ -386,7 +399,13 @@ fn zsh_with_bracketed_paste() {
 #[test]
 fn old_snippet_is_caught() {
     for sh in [Sh::Bash, Sh::Dash] {
-        let found = problems(sh, OLD_BEARER, false, &bearer_header());
+        let found = problems(
+            sh,
+            OLD_BEARER,
+            false,
+            &bearer_header(),
+            Duration::from_secs(3),
+        );
         println!("{sh:?} with the old snippet: {found:#?}");
         assert!(
             found
