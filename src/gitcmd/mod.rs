@@ -12,8 +12,6 @@
 pub mod refname;
 pub mod safe;
 
-use std::borrow::Cow;
-
 use base64::Engine;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
@@ -260,8 +258,8 @@ pub fn repository_api_url(api: &str, workspace: &str, repo: &str) -> String {
 /// The inputs of [`build`] in their safe forms, with a note for each one that
 /// had to be replaced.
 struct Clean<'a> {
-    workspace: Cow<'a, str>,
-    repo: Cow<'a, str>,
+    workspace: &'a str,
+    repo: &'a str,
     token: TokenText<'a>,
     endpoints: Endpoints,
     /// Notes that concern every command (a replaced workspace, repo or token).
@@ -279,9 +277,9 @@ fn clean<'a>(req: &Request<'a>) -> Clean<'a> {
     let mut segment = |s: &'a str, placeholder: &'static str, note: &'static str| {
         if unsafe_segment(s) {
             notes.push(note);
-            Cow::Borrowed(placeholder)
+            placeholder
         } else {
-            Cow::Borrowed(s)
+            s
         }
     };
     let workspace = segment(
@@ -401,8 +399,8 @@ fn finish(mut g: Generated) -> Generated {
 pub fn build(req: &Request) -> Vec<Generated> {
     let c = clean(req);
     let inner = Request {
-        workspace: &c.workspace,
-        repo: &c.repo,
+        workspace: c.workspace,
+        repo: c.repo,
         token: c.token,
         endpoints: &c.endpoints,
         ..req.clone()
