@@ -614,7 +614,8 @@ fn generated_git_commands_work_with_real_git() {
             sh("git config user.email"),
             "52c16467c5f19101ff2061cc@bots.bitbucket.org"
         );
-        assert_eq!(onboard.lines().nth(1).unwrap(), "git push -u origin main");
+        // No validation has named the main branch: push the current one.
+        assert_eq!(onboard.lines().nth(1).unwrap(), "git push -u origin HEAD");
     }
 }
 

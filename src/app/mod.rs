@@ -420,12 +420,6 @@ pub fn build_commands(
     token: TokenText,
     endpoints: &Endpoints,
 ) -> Vec<Generated> {
-    let branch = profile
-        .last_validation
-        .as_ref()
-        .and_then(|o| o.repository.as_ref())
-        .and_then(|r| r.main_branch.clone())
-        .unwrap_or_else(|| "main".into());
     gitcmd::build(&gitcmd::Request {
         profile,
         workspace,
@@ -433,7 +427,9 @@ pub fn build_commands(
         mode,
         token,
         endpoints,
-        branch: &branch,
+        // Only a branch learned for this very repository: the panel may be
+        // retargeted (`t`) to another one.
+        branch: gitcmd::branch_for(profile, workspace, repo),
     })
 }
 

@@ -855,7 +855,8 @@ fn onboarding_push_uses_the_main_branch_when_known() {
     let p = open_commands(&mut a);
     let cmds = panel_commands(&a, &p);
     assert!(
-        cmds.iter().any(|g| g.text.contains("push -u origin trunk")),
+        cmds.iter()
+            .any(|g| g.text.contains("push -u origin HEAD:refs/heads/trunk")),
         "{cmds:?}"
     );
 }

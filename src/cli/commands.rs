@@ -71,12 +71,8 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
         (Some(s), true) => TokenText::Revealed(s.expose()),
         _ => TokenText::Masked(&masked),
     };
-    let branch = p
-        .last_validation
-        .as_ref()
-        .and_then(|o| o.repository.as_ref())
-        .and_then(|r| r.main_branch.clone())
-        .unwrap_or_else(|| "main".into());
+    // Only a branch learned for this very repository (see gitcmd::branch_for).
+    let branch = gitcmd::branch_for(p, &ws, &repo);
     let cmds = gitcmd::build(&Request {
         profile: p,
         workspace: &ws,
@@ -84,7 +80,7 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
         mode: a.mode,
         token,
         endpoints: &ctx.endpoints,
-        branch: &branch,
+        branch,
     });
     if a.json {
         let out = Out {
@@ -106,14 +102,16 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
         }
         output::out_line("");
     }
-    if a.mode == Mode::Embedded && !a.reveal {
-        output::line(
-            Stream::Err,
-            &Text::styled(
-                WARN,
-                "The token is masked. Add --reveal to print it (it will then be in your terminal's scrollback).",
-            ),
-        );
+    if a.mode == Mode::Embedded {
+        let text = if a.reveal {
+            gitcmd::EMBEDDED_WARNING.to_string()
+        } else {
+            format!(
+                "The token is masked. Add --reveal to print it. {}",
+                gitcmd::EMBEDDED_WARNING
+            )
+        };
+        output::line(Stream::Err, &Text::styled(WARN, text));
     }
     Ok(exit::OK)
 }

@@ -106,8 +106,11 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
             Span::raw(mode),
         ]),
         Line::from(vec![Span::styled("Token   ", theme.label()), token]),
-        Line::from(""),
     ];
+    if panel.mode == Mode::Embedded {
+        lines.push(Line::styled(crate::gitcmd::EMBEDDED_WARNING, theme.warn()));
+    }
+    lines.push(Line::from(""));
     for (i, g) in panel_commands(app, panel).iter().enumerate() {
         let chosen = i == panel.selected;
         let marker = if chosen { "› " } else { "  " };
