@@ -104,6 +104,16 @@ pub struct Profile {
     pub created: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_validation: Option<Outcome>,
+    /// Bumped by every operation that changes the secret or the reach (kind,
+    /// workspace, repository, email). A validation records its outcome only
+    /// if the revision is still the one it started with, so the late outcome
+    /// of an old token never lands on a new one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Profile {
@@ -122,6 +132,7 @@ impl Profile {
             note: None,
             created: Utc::now(),
             last_validation: None,
+            revision: 0,
         }
     }
 

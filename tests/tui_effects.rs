@@ -44,7 +44,7 @@ async fn add_saves_secret_and_profile() {
     let dir = tempfile::tempdir().unwrap();
     let svc = services(dir.path());
     let saved = save(&svc, add(&profile("web"), "tok-1")).await.unwrap();
-    assert_eq!(saved.name, "web");
+    assert_eq!(saved.profile.name, "web");
     assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "tok-1");
     assert!(svc.profiles.load().unwrap().find("web").is_some());
     // The same name again is refused, and the stored secret is kept.

@@ -257,6 +257,7 @@ pub async fn seed(
             note: None,
             created: Utc::now(),
             last_validation: None,
+            revision: 0,
         });
     }
     let file = file.clone();
