@@ -133,13 +133,19 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
     };
     // The edit is applied to the profile as it is on disk under the lock,
     // so a change another bbtoken made meanwhile is kept.
-    ops(ctx)
+    let done = ops(ctx)
         .update(
             &a.name,
             |slot| edited(slot, &a).map_err(|f| f.message),
             new_secret.as_ref(),
         )
         .await?;
+    if let Some(e) = done.old_entry_left {
+        report_warning(&format!(
+            "the old credential store entry bbtoken/{} could not be removed: {e}",
+            a.name
+        ));
+    }
     anstream::eprintln!(
         "Updated {}{}.",
         a.name,
