@@ -63,7 +63,7 @@ pub enum OpError {
     ProfileWrite {
         name: String,
         #[source]
-        source: ConfigError,
+        source: Box<ConfigError>,
         /// `Some` when the keyring slot could not be put back.
         rollback: Option<StoreError>,
     },
@@ -79,7 +79,7 @@ pub enum OpError {
     RemoveWrite {
         name: String,
         #[source]
-        source: ConfigError,
+        source: Box<ConfigError>,
         /// `Some` when the deleted secret could not be stored again.
         restored: Option<StoreError>,
     },
@@ -164,7 +164,7 @@ impl Ops {
             let rollback = self.put_back(&name, previous).await;
             return Err(OpError::ProfileWrite {
                 name,
-                source,
+                source: Box::new(source),
                 rollback,
             });
         }
@@ -244,7 +244,7 @@ impl Ops {
             };
             return Err(OpError::ProfileWrite {
                 name: target,
-                source,
+                source: Box::new(source),
                 rollback,
             });
         }
@@ -294,7 +294,7 @@ impl Ops {
             };
             return Err(OpError::RemoveWrite {
                 name: name.to_string(),
-                source,
+                source: Box::new(source),
                 restored,
             });
         }

@@ -44,7 +44,8 @@ fn profiles_file_that_is_not_a_small_regular_file_is_refused() {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let mut big = String::from("version = 1\n#");
     big.push_str(&"x".repeat(5 * 1024 * 1024));
-    let cases: Vec<(&str, Box<dyn Fn()>, &str)> = vec![
+    type Setup<'a> = Box<dyn Fn() + 'a>;
+    let cases: Vec<(&str, Setup, &str)> = vec![
         ("fifo", Box::new(|| {}), "FIFO"),
         (
             "/dev/zero",

@@ -721,14 +721,12 @@ mod tests {
         fs::create_dir(dir.path().join("cfg")).unwrap();
         let victim = dir.path().join("victim");
         fs::write(&victim, "precious").unwrap();
-        // The name the old code used, and a few pids around ours.
-        for pid in [std::process::id()] {
-            let planted = dir
-                .path()
-                .join("cfg")
-                .join(format!(".{FILE_NAME}.{pid}.tmp"));
-            std::os::unix::fs::symlink(&victim, &planted).unwrap();
-        }
+        // The name the old code used for its temp file.
+        let planted = dir
+            .path()
+            .join("cfg")
+            .join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
         add_one(&file, "a").unwrap();
         add_one(&file, "b").unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
