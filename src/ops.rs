@@ -192,10 +192,11 @@ impl Ops {
         new.revision = old.revision;
         let outcome_dropped = secret.is_some() || !new.same_reach(old);
         if outcome_dropped {
-            new.last_validation = None;
+            new.forget_outcomes();
             new.revision = old.revision.wrapping_add(1);
         } else {
             new.last_validation = old.last_validation.clone();
+            new.last_conclusive = old.last_conclusive.clone();
         }
         check(&new)?;
         let target = new.name.clone();

@@ -183,7 +183,7 @@ fn record(file: &ProfileFile, outcomes: &[(Profile, Outcome)]) -> Result<Vec<Str
         for (checked, outcome) in outcomes {
             match doc.find_mut(&checked.name) {
                 Some(p) if still_current(checked, p) => {
-                    p.last_validation = Some(outcome.clone());
+                    p.record(outcome.clone());
                 }
                 Some(_) => stale.push(checked.name.clone()),
                 None => {}

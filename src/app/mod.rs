@@ -538,7 +538,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             // A late outcome for a token or target replaced meanwhile is
             // not shown over the new state (nor recorded: see validate.rs).
             if r.profile.revision == r.flight_revision {
-                r.profile.last_validation = Some(outcome);
+                r.profile.record(outcome);
             }
             if std::mem::take(&mut r.queued) {
                 return app.validate(&[name]);

@@ -22,6 +22,7 @@ fn profile(name: &str, kind: TokenKind, expires_in: Option<i64>) -> Profile {
         note: None,
         created: now(),
         last_validation: None,
+        last_conclusive: None,
         revision: 0,
     }
 }
