@@ -14,9 +14,17 @@ use std::os::unix::io::AsRawFd;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use bbtoken::app::{FormKind, SaveRequest};
+use bbtoken::bitbucket::{ApiConfig, Client};
 use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
+use bbtoken::gitcmd::Endpoints;
+use bbtoken::profile::{Profile, TokenKind};
+use bbtoken::secret::Secret;
 use bbtoken::store::{ProfileFile, SecretBackend, SecretStore, StoreError};
 use bbtoken::token::{ACCESS_PREFIX, synthesize};
+use bbtoken::tui::clipboard::Clipboard;
+use bbtoken::tui::effects::{self, Services};
+use bbtoken::validate::Validator;
 
 struct World {
     rt: tokio::runtime::Runtime,
@@ -83,10 +91,11 @@ fn finish(child: Child) -> (bool, String) {
 }
 
 /// Many trials of six concurrent add / edit --secret / remove processes on
-/// one name, each with its own token. After every trial the profile and its
-/// secret exist together or not at all, and the secret is the token of a run
-/// that exited 0. (Before `ops` held the lock across the keyring write, this
-/// failed in most trials.)
+/// one name, each with its own token, plus one TUI save or delete (the
+/// effects the app runs) in this process. After every trial the profile and
+/// its secret exist together or not at all, and the secret is the token of a
+/// run that reported success. (Before `ops` held the lock across the keyring
+/// write, this failed in 8 of 20 trials.)
 #[test]
 fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
     let Some(w) = World::start("concurrent_add_edit_remove") else {
@@ -95,6 +104,13 @@ fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
     let _env = w.rt.block_on(w.keyring.in_process()).unwrap();
     let store =
         SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_secs(15));
+    let svc = Services {
+        profiles: w.profiles(),
+        validator: Validator::new(Client::new(ApiConfig::default()).unwrap(), store.clone()),
+        secrets: store.clone(),
+        endpoints: Endpoints::default(),
+        clipboard: Clipboard::osc52_only(),
+    };
     let name = "shared";
     let mix = ["add", "add", "edit", "add", "remove", "edit"];
     let mut succeeded: HashSet<String> = HashSet::new();
@@ -114,6 +130,29 @@ fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
             };
             runs.push((op, token.clone(), w.spawn(cmd, &format!("{token}\n"))));
         }
+        // The TUI's turn, racing the processes: add, rotate or delete.
+        seed += 1;
+        let tui_token = synthesize(ACCESS_PREFIX, seed);
+        let tui_op = ["tui-add", "tui-rotate", "tui-delete"][trial % 3];
+        let tui = {
+            let (svc, token) = (svc.clone(), Secret::new(tui_token.clone()));
+            let profile = Profile::new(name, TokenKind::Repository, "acme", Some("api"));
+            w.rt.spawn(async move {
+                let req = |kind| SaveRequest {
+                    kind,
+                    profile,
+                    token: Some(token),
+                };
+                match tui_op {
+                    "tui-add" => effects::save(&svc, req(FormKind::Add)).await.map(|_| ()),
+                    "tui-rotate" => {
+                        let rotate = FormKind::Rotate { name: name.into() };
+                        effects::save(&svc, req(rotate)).await.map(|_| ())
+                    }
+                    _ => effects::delete(&svc, name).await.map_err(|n| n.text),
+                }
+            })
+        };
         let mut report = Vec::new();
         for (op, token, child) in runs {
             let (ok, err) = finish(child);
@@ -129,6 +168,14 @@ fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
                 err.lines().next().unwrap_or("")
             ));
         }
+        let tui_ok = w.rt.block_on(tui).unwrap();
+        if tui_ok.is_ok() {
+            successes += 1;
+            if tui_op != "tui-delete" {
+                succeeded.insert(tui_token);
+            }
+        }
+        report.push(format!("{tui_op}: {tui_ok:?}"));
         let profile = w.profiles().load().unwrap().find(name).cloned();
         let secret = w.rt.block_on(store.get(name));
         let state = match (&profile, &secret) {
