@@ -11,6 +11,7 @@ pub mod fakebb;
 pub mod fields;
 pub mod gitcmd;
 pub mod hardening;
+pub mod ops;
 pub mod profile;
 pub mod secret;
 pub mod store;

@@ -104,6 +104,23 @@ pub struct Profile {
     pub created: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_validation: Option<Outcome>,
+    /// The last outcome that said something about the token (valid, or a
+    /// token problem), kept when a later one could not tell (network, store,
+    /// rate limit, server trouble): "the network is down" must not erase
+    /// "this token was revoked". `None` while `last_validation` is itself
+    /// conclusive, or when there never was a conclusive one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_conclusive: Option<Outcome>,
+    /// Bumped by every operation that changes the secret or the reach (kind,
+    /// workspace, repository, email). A validation records its outcome only
+    /// if the revision is still the one it started with, so the late outcome
+    /// of an old token never lands on a new one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Profile {
@@ -122,6 +139,8 @@ impl Profile {
             note: None,
             created: Utc::now(),
             last_validation: None,
+            last_conclusive: None,
+            revision: 0,
         }
     }
 
@@ -131,6 +150,26 @@ impl Profile {
     pub fn same_reach(&self, other: &Profile) -> bool {
         (self.kind, &self.workspace, &self.repo, &self.email)
             == (other.kind, &other.workspace, &other.repo, &other.email)
+    }
+
+    /// Records a new outcome. An inconclusive one (it says nothing about the
+    /// token) keeps the last conclusive one beside it in `last_conclusive`.
+    pub fn record(&mut self, outcome: Outcome) {
+        if outcome.status.is_conclusive() {
+            self.last_conclusive = None;
+        } else {
+            let previous = self.last_validation.take();
+            if let Some(p) = previous.filter(|p| p.status.is_conclusive()) {
+                self.last_conclusive = Some(p);
+            }
+        }
+        self.last_validation = Some(outcome);
+    }
+
+    /// Forgets every outcome: they were about another token or target.
+    pub fn forget_outcomes(&mut self) {
+        self.last_validation = None;
+        self.last_conclusive = None;
     }
 
     /// The repository validation talks to and commands target by default.
@@ -210,6 +249,12 @@ impl Status {
     /// (network, rate limit, server) that says nothing about the token.
     pub fn is_token_problem(self) -> bool {
         matches!(self, Status::Invalid | Status::Forbidden | Status::NotFound)
+    }
+
+    /// Whether the outcome says something about the token: it is valid, or
+    /// it has a problem. Network, server, rate-limit and store trouble do not.
+    pub fn is_conclusive(self) -> bool {
+        self == Status::Valid || self.is_token_problem()
     }
 }
 
@@ -306,6 +351,28 @@ mod tests {
             );
         }
         assert_eq!(TokenKind::from_credential_type("app_password"), None);
+    }
+
+    #[test]
+    fn inconclusive_outcome_keeps_the_last_conclusive_one() {
+        let mut p = Profile::new("p", TokenKind::Repository, "w", Some("r"));
+        p.record(Outcome::bare(Status::NetworkError, "down", None));
+        assert_eq!(p.last_conclusive, None);
+        p.record(Outcome::bare(Status::Invalid, "revoked", None));
+        assert_eq!(p.last_conclusive, None);
+        p.record(Outcome::bare(Status::NetworkError, "down", None));
+        p.record(Outcome::bare(Status::StoreError, "locked", None));
+        assert_eq!(
+            p.last_validation.as_ref().unwrap().status,
+            Status::StoreError
+        );
+        assert_eq!(p.last_conclusive.as_ref().unwrap().message, "revoked");
+        p.record(Outcome::bare(Status::Valid, "ok", None));
+        assert_eq!(p.last_conclusive, None);
+        p.record(Outcome::bare(Status::RateLimited, "slow down", None));
+        assert_eq!(p.last_conclusive.as_ref().unwrap().status, Status::Valid);
+        p.forget_outcomes();
+        assert_eq!((p.last_validation, p.last_conclusive), (None, None));
     }
 
     #[test]

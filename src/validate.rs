@@ -44,6 +44,14 @@ impl Validator {
 
     /// Validates one profile. Never fails: every problem is an outcome.
     pub async fn validate(&self, profile: &Profile) -> Outcome {
+        // Every outcome is cleaned here, whichever path built it: store and
+        // network errors carry text from D-Bus or the OS, not only classify's.
+        let mut outcome = self.validate_raw(profile).await;
+        crate::bitbucket::classify::clean_outcome(&mut outcome);
+        outcome
+    }
+
+    async fn validate_raw(&self, profile: &Profile) -> Outcome {
         let secret = match self.secrets.get(&profile.name).await {
             Ok(s) => s,
             Err(e) => return store_outcome(&e),
@@ -83,13 +91,14 @@ impl Validator {
 
     /// Validates `profiles`, handing each outcome to `each` as soon as it
     /// arrives, then records them all in `file` in one locked write. Returns
-    /// the outcomes in the order of `profiles`, and how recording went.
+    /// the outcomes in the order of `profiles`, and how recording went: the
+    /// names whose outcome was dropped as stale (see [`record`]).
     pub async fn validate_and_record(
         &self,
         file: &ProfileFile,
         profiles: &[Profile],
         mut each: impl FnMut(&Profile, &Outcome),
-    ) -> (Vec<Outcome>, Result<(), ConfigError>) {
+    ) -> (Vec<Outcome>, Result<Vec<String>, ConfigError>) {
         let mut slots: Vec<Option<Outcome>> = vec![None; profiles.len()];
         {
             let mut stream = std::pin::pin!(self.validate_all(profiles));
@@ -102,10 +111,10 @@ impl Validator {
             .into_iter()
             .map(|o| o.expect("every profile yields one outcome"))
             .collect();
-        let named: Vec<(String, Outcome)> = profiles
+        let named: Vec<(Profile, Outcome)> = profiles
             .iter()
-            .zip(&outcomes)
-            .map(|(p, o)| (p.name.clone(), o.clone()))
+            .cloned()
+            .zip(outcomes.iter().cloned())
             .collect();
         let file = file.clone();
         // The file lock may wait on another bbtoken: off the async workers.
@@ -161,18 +170,39 @@ pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) ->
     outcome
 }
 
-/// Stores the outcomes in the profiles file, in one locked write. Profiles
-/// removed meanwhile are skipped.
-fn record(file: &ProfileFile, outcomes: &[(String, Outcome)]) -> Result<(), ConfigError> {
+/// Whether an outcome computed for `checked` still speaks for `now`, the
+/// profile on disk: the same profile (name and creation time: not one removed
+/// and added again), the same revision (no new secret since), and the same
+/// reach.
+pub fn still_current(checked: &Profile, now: &Profile) -> bool {
+    checked.name == now.name
+        && checked.created == now.created
+        && checked.revision == now.revision
+        && checked.same_reach(now)
+}
+
+/// Stores the outcomes in the profiles file, in one locked write. An outcome
+/// is recorded only if its profile is [`still_current`] under the lock:
+/// profiles removed, re-added, rotated or re-targeted meanwhile are skipped,
+/// and their names returned.
+fn record(file: &ProfileFile, outcomes: &[(Profile, Outcome)]) -> Result<Vec<String>, ConfigError> {
     file.update(|doc| {
-        for (name, outcome) in outcomes {
-            if let Some(p) = doc.find_mut(name) {
-                p.last_validation = Some(outcome.clone());
+        let mut stale = Vec::new();
+        for (checked, outcome) in outcomes {
+            match doc.find_mut(&checked.name) {
+                Some(p) if still_current(checked, p) => {
+                    p.record(outcome.clone());
+                }
+                Some(_) => stale.push(checked.name.clone()),
+                None => {}
             }
         }
-        Ok::<_, std::convert::Infallible>(())
+        Ok::<_, std::convert::Infallible>(stale)
     })
-    .map(|_| ())
+    .map(|r| match r {
+        Ok(stale) => stale,
+        Err(never) => match never {},
+    })
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ fn profile(name: &str, kind: TokenKind, repo: &str) -> Profile {
         note: None,
         created: chrono::Utc::now(),
         last_validation: None,
+        last_conclusive: None,
+        revision: 0,
     }
 }
 

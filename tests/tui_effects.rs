@@ -44,7 +44,7 @@ async fn add_saves_secret_and_profile() {
     let dir = tempfile::tempdir().unwrap();
     let svc = services(dir.path());
     let saved = save(&svc, add(&profile("web"), "tok-1")).await.unwrap();
-    assert_eq!(saved.name, "web");
+    assert_eq!(saved.profile.name, "web");
     assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "tok-1");
     assert!(svc.profiles.load().unwrap().find("web").is_some());
     // The same name again is refused, and the stored secret is kept.
@@ -186,4 +186,78 @@ async fn delete_removes_profile_and_secret() {
     let n = delete(&svc, "api").await.unwrap_err();
     assert!(n.text.starts_with("Not deleted"), "{n:?}");
     assert_eq!(svc.secrets.get("api").await.unwrap().expose(), "tok2");
+}
+
+/// The profile write fails after the keyring write (here: the file would
+/// cross its size cap): the TUI's rotate and add put the keyring back.
+#[tokio::test]
+async fn profile_write_failing_after_the_keyring_write_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "old-token")).await.unwrap();
+    let size = std::fs::metadata(svc.profiles.path()).unwrap().len();
+    let tight = Services {
+        profiles: ProfileFile::at(dir.path().to_path_buf()).with_max_size(size + 5),
+        ..svc.clone()
+    };
+    let err = save(
+        &tight,
+        SaveRequest {
+            kind: FormKind::Rotate { name: "web".into() },
+            profile: profile("web"),
+            token: Some(Secret::new("new-token")),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("put back as it was"), "{err}");
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "old-token");
+    let err = save(&tight, add(&profile("api"), "tok-2"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert!(matches!(
+        svc.secrets.get("api").await,
+        Err(StoreError::Missing { .. })
+    ));
+}
+
+/// A rotate or a change of reach bumps the revision and asks for a new
+/// validation; an edit of other fields keeps both.
+#[tokio::test]
+async fn revision_follows_the_secret_and_the_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "tok")).await.unwrap();
+    let rev = |svc: &Services| svc.profiles.load().unwrap().find("web").unwrap().revision;
+    assert_eq!(rev(&svc), 0);
+    let edit = |p: Profile| SaveRequest {
+        kind: FormKind::Edit {
+            original: "web".into(),
+        },
+        profile: p,
+        token: None,
+    };
+    let mut p = profile("web");
+    p.expires = chrono::NaiveDate::from_ymd_opt(2030, 1, 1);
+    let s = save(&svc, edit(p)).await.unwrap();
+    assert!(!s.revalidate);
+    assert_eq!(rev(&svc), 0);
+    let s = save(
+        &svc,
+        SaveRequest {
+            kind: FormKind::Rotate { name: "web".into() },
+            profile: profile("web"),
+            token: Some(Secret::new("tok-2")),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(s.revalidate);
+    assert_eq!((s.profile.revision, rev(&svc)), (1, 1));
+    let mut p = profile("web");
+    p.repo = Some("api".into());
+    let s = save(&svc, edit(p)).await.unwrap();
+    assert!(s.revalidate);
+    assert_eq!(rev(&svc), 2);
 }

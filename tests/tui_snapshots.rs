@@ -31,6 +31,8 @@ fn profile(name: &str, kind: TokenKind, repo: &str, expires_in: Option<i64>) -> 
         note: None,
         created: now(),
         last_validation: None,
+        last_conclusive: None,
+        revision: 0,
     }
 }
 

@@ -47,6 +47,23 @@ impl Sort {
 pub struct Row {
     pub profile: Profile,
     pub in_flight: bool,
+    /// The revision the validation in flight started with: its outcome is
+    /// shown only if the profile still has it (no rotate or edit meanwhile).
+    pub flight_revision: u64,
+    /// Validate again once the one in flight is done: a request made while
+    /// one runs is queued, not dropped (it may be for a new token).
+    pub queued: bool,
+}
+
+impl Row {
+    fn new(profile: Profile) -> Row {
+        Row {
+            profile,
+            in_flight: false,
+            flight_revision: 0,
+            queued: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +201,9 @@ pub enum Action {
     },
     /// Validation results could not be stored in the profiles file.
     RecordFailed(Notice),
+    /// Something the user must know after an action that succeeded (say, a
+    /// rename that left the old keyring entry behind).
+    Warning(Notice),
     Revealed {
         profile: String,
         result: Result<Secret, Notice>,
@@ -380,16 +400,20 @@ impl App {
         self.rows.iter().map(|r| r.profile.name.clone()).collect()
     }
 
-    /// Marks the profiles in flight and returns the effect that validates them,
-    /// skipping those already in flight.
+    /// Marks the profiles in flight and returns the effect that validates them.
+    /// A profile already in flight is queued: validated again once the
+    /// current validation is done, since it may be for an older token.
     fn validate(&mut self, names: &[String]) -> Vec<Effect> {
         let mut todo = Vec::new();
         for name in names {
-            if let Some(r) = self.row_mut(name)
-                && !r.in_flight
-            {
-                r.in_flight = true;
-                todo.push(r.profile.clone());
+            if let Some(r) = self.row_mut(name) {
+                if r.in_flight {
+                    r.queued = true;
+                } else {
+                    r.in_flight = true;
+                    r.flight_revision = r.profile.revision;
+                    todo.push(r.profile.clone());
+                }
             }
         }
         if todo.is_empty() {
@@ -473,22 +497,24 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Loaded(result) => {
             match result {
                 Ok(doc) => {
-                    let in_flight: Vec<String> = app
-                        .rows
-                        .iter()
-                        .filter(|r| r.in_flight)
-                        .map(|r| r.profile.name.clone())
-                        .collect();
+                    // Validations in flight carry over to the reloaded rows.
+                    let flights: Vec<Row> =
+                        app.rows.iter().filter(|r| r.in_flight).cloned().collect();
                     let first_load = !app.loaded;
                     app.loaded = true;
                     app.validate_on_start = doc.settings.validate_on_start;
                     app.rows = doc
                         .profiles
                         .into_iter()
-                        .map(|p| Row {
-                            in_flight: in_flight.contains(&p.name),
-                            profile: p,
-                        })
+                        .map(
+                            |p| match flights.iter().find(|f| f.profile.name == p.name) {
+                                Some(f) => Row {
+                                    profile: p,
+                                    ..f.clone()
+                                },
+                                None => Row::new(p),
+                            },
+                        )
                         .collect();
                     app.clamp();
                     if first_load && app.validate_on_start {
@@ -501,14 +527,26 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Validated { name, outcome } => {
-            if let Some(r) = app.row_mut(&name) {
-                r.in_flight = false;
-                r.profile.last_validation = Some(outcome);
+            let Some(r) = app.row_mut(&name) else {
+                return Vec::new();
+            };
+            r.in_flight = false;
+            // A late outcome for a token or target replaced meanwhile is
+            // not shown over the new state (nor recorded: see validate.rs).
+            if r.profile.revision == r.flight_revision {
+                r.profile.record(outcome);
+            }
+            if std::mem::take(&mut r.queued) {
+                return app.validate(&[name]);
             }
             Vec::new()
         }
         Action::RecordFailed(n) => {
             app.problem = Some(n);
+            Vec::new()
+        }
+        Action::Warning(n) => {
+            app.notice = Some(n);
             Vec::new()
         }
         Action::Revealed { profile, result } => {
@@ -569,11 +607,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     let name = profile.name.clone();
                     let old = previous.unwrap_or_else(|| name.clone());
                     match app.rows.iter_mut().find(|r| r.profile.name == old) {
-                        Some(r) => r.profile = profile,
-                        None => app.rows.push(Row {
-                            profile,
-                            in_flight: false,
-                        }),
+                        Some(r) => {
+                            if old != name {
+                                // The validation in flight reports under
+                                // the old name: it no longer has a row.
+                                r.in_flight = false;
+                                r.queued = false;
+                            }
+                            r.profile = profile;
+                        }
+                        None => app.rows.push(Row::new(profile)),
                     }
                     app.overlay = Overlay::None;
                     app.notice = Some(Notice::info(format!("Saved {name}")));

@@ -22,6 +22,8 @@ fn profile(name: &str, kind: TokenKind, expires_in: Option<i64>) -> Profile {
         note: None,
         created: now(),
         last_validation: None,
+        last_conclusive: None,
+        revision: 0,
     }
 }
 
@@ -207,7 +209,7 @@ fn help_opens_and_closes() {
 }
 
 #[test]
-fn validate_selected_and_all_skip_rows_in_flight() {
+fn validate_selected_and_all_queue_rows_in_flight() {
     let mut a = app();
     let fx = update(&mut a, Action::ValidateSelected);
     assert_eq!(fx.len(), 1);
@@ -226,6 +228,79 @@ fn validate_selected_and_all_skip_rows_in_flight() {
     let n: Vec<_> = list.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(n, ["beta", "gamma"]);
     assert_eq!(a.in_flight(), 3);
+    // The second request for alpha was queued: it runs once the first ends.
+    let fx = update(
+        &mut a,
+        Action::Validated {
+            name: "alpha".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert!(matches!(fx.as_slice(), [Effect::Validate(v)] if v[0].name == "alpha"));
+    assert_eq!(a.in_flight(), 3);
+    let fx = update(
+        &mut a,
+        Action::Validated {
+            name: "alpha".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert!(fx.is_empty(), "queued once, run once");
+    assert_eq!(a.in_flight(), 2);
+}
+
+/// A rotate saved while the start-up validation is in flight: the new
+/// validation is queued, not dropped, and the old token's late outcome is
+/// not shown over the new state.
+#[test]
+fn rotate_during_a_validation_queues_the_new_one_and_drops_the_late_result() {
+    let mut a = app();
+    let fx = update(&mut a, Action::ValidateAll);
+    assert_eq!(a.in_flight(), 3);
+    drop(fx);
+    // What ops returns for a rotate: a new revision, no outcome.
+    let mut rotated = a.find("beta").unwrap().clone();
+    rotated.revision += 1;
+    rotated.last_validation = None;
+    let fx = update(
+        &mut a,
+        Action::Saved {
+            result: Ok(rotated),
+            revalidate: true,
+            previous: None,
+        },
+    );
+    assert!(fx.is_empty(), "queued behind the validation in flight");
+    // The old token's outcome arrives late: not shown; the queued one starts.
+    let fx = update(
+        &mut a,
+        Action::Validated {
+            name: "beta".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert_eq!(a.find("beta").unwrap().last_validation, None);
+    let [Effect::Validate(v)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((v[0].name.as_str(), v[0].revision), ("beta", 1));
+    // Its outcome is shown.
+    update(
+        &mut a,
+        Action::Validated {
+            name: "beta".into(),
+            outcome: outcome(Status::Invalid),
+        },
+    );
+    assert_eq!(
+        a.find("beta")
+            .unwrap()
+            .last_validation
+            .as_ref()
+            .map(|o| o.status),
+        Some(Status::Invalid)
+    );
+    assert_eq!(a.in_flight(), 2);
 }
 
 #[test]

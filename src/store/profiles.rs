@@ -2,14 +2,24 @@
 //!
 //! Writes are read-modify-write under an exclusive lock on a sibling lock file,
 //! so two bbtoken processes never lose each other's profiles, and land through
-//! a private temp file that is fsynced and renamed over the old one, so a crash
-//! leaves either the old file or the new one. A file that cannot be parsed is
-//! never overwritten.
+//! a private temp file (created with `O_EXCL` under a random name, so a planted
+//! symlink is never followed) that is fsynced and renamed over the old one, so
+//! a crash leaves either the old file or the new one. A file that cannot be
+//! parsed is never overwritten.
+//!
+//! The lock can also be held by a caller across other work ([`ProfileFile::lock`]
+//! then [`ProfileFile::update_locked`]): the operations in `ops` keep it across
+//! the keyring write and the file write, so two bbtoken processes never
+//! interleave on one profile. The wait for it is bounded.
+//!
+//! Only a regular file is read, and at most [`MAX_FILE_SIZE`] bytes of it: a
+//! FIFO, a device or a directory in its place is an error, not a hang.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +28,12 @@ use crate::profile::Profile;
 pub const FILE_NAME: &str = "profiles.toml";
 const LOCK_NAME: &str = "profiles.lock";
 const FORMAT_VERSION: u32 = 1;
+/// Far above any real profiles file (a profile is a few hundred bytes).
+pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+/// How long to wait for another bbtoken to release the lock.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Overrides [`DEFAULT_LOCK_TIMEOUT`], in seconds.
+pub const LOCK_TIMEOUT_ENV: &str = "BBTOKEN_LOCK_TIMEOUT";
 
 /// Settings that live beside the profiles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +112,22 @@ pub enum ConfigError {
         field: &'static str,
         reason: String,
     },
+    #[error(
+        "{path} is {what}, not a regular file: bbtoken reads its profiles only from a regular file; move it away (bbtoken then starts with no profiles)"
+    )]
+    NotRegular { path: PathBuf, what: &'static str },
+    #[error(
+        "{path} is larger than {max} bytes, far more than any profiles file: it was not read; check what it is and move it away"
+    )]
+    TooLarge { path: PathBuf, max: u64 },
+    #[error(
+        "{path} was not written: with this change it would be larger than {max} bytes, which bbtoken refuses to read back; remove profiles you no longer need"
+    )]
+    WouldBeTooLarge { path: PathBuf, max: u64 },
+    #[error(
+        "another bbtoken holds the lock on {path} (waited {secs} s); try again when it is done. Nothing was changed. If no bbtoken is running, the lock is stale only if a process still holds it: see `fuser {path}`. The wait can be set in seconds with {LOCK_TIMEOUT_ENV}"
+    )]
+    LockTimeout { path: PathBuf, secs: u64 },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ConfigError + '_ {
@@ -105,12 +137,42 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ConfigError + '_ {
     }
 }
 
+/// The lock of the in-memory variant: a flag and a condvar, so the guard is
+/// `Send` and may be held across `.await` like the file lock.
+#[derive(Debug, Default)]
+struct MemoryLock {
+    held: Mutex<bool>,
+    freed: Condvar,
+}
+
+/// Proof that this process holds the profiles lock; released on drop.
+#[derive(Debug)]
+pub struct LockGuard {
+    /// The locked `profiles.lock` (the flock goes with the descriptor).
+    _file: Option<File>,
+    memory: Option<Arc<MemoryLock>>,
+    /// Which file this guard locks, so a guard of another file is refused.
+    dir: PathBuf,
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        if let Some(m) = &self.memory {
+            *m.held.lock().unwrap_or_else(|p| p.into_inner()) = false;
+            m.freed.notify_one();
+        }
+    }
+}
+
 /// Handle on the profiles file in one config directory.
 #[derive(Debug, Clone)]
 pub struct ProfileFile {
     dir: PathBuf,
     /// Set for the demo: the document lives here and nothing touches disk.
     memory: Option<Arc<Mutex<Document>>>,
+    memory_lock: Arc<MemoryLock>,
+    lock_timeout: Option<Duration>,
+    max_size: u64,
 }
 
 impl ProfileFile {
@@ -126,15 +188,34 @@ impl ProfileFile {
     }
 
     pub fn at(dir: PathBuf) -> ProfileFile {
-        ProfileFile { dir, memory: None }
+        ProfileFile {
+            dir,
+            memory: None,
+            memory_lock: Arc::default(),
+            lock_timeout: None,
+            max_size: MAX_FILE_SIZE,
+        }
     }
 
     /// Profiles kept in this process only (the demo): same API, no file.
     pub fn memory() -> ProfileFile {
         ProfileFile {
-            dir: PathBuf::from("(in memory)"),
             memory: Some(Arc::new(Mutex::new(Document::default()))),
+            ..ProfileFile::at(PathBuf::from("(in memory)"))
         }
+    }
+
+    /// Waits at most `timeout` for the lock instead of the default (or
+    /// `BBTOKEN_LOCK_TIMEOUT`).
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> ProfileFile {
+        self.lock_timeout = Some(timeout);
+        self
+    }
+
+    /// Reads and writes at most `max` bytes instead of [`MAX_FILE_SIZE`].
+    pub fn with_max_size(mut self, max: u64) -> ProfileFile {
+        self.max_size = max;
+        self
     }
 
     pub fn path(&self) -> PathBuf {
@@ -147,10 +228,19 @@ impl ProfileFile {
             return Ok(m.lock().unwrap_or_else(|p| p.into_inner()).clone());
         }
         let path = self.path();
-        let text = match fs::read_to_string(&path) {
+        let text = match read_regular(&path, self.max_size) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Document::default()),
-            Err(e) => return Err(io_err(&path)(e)),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Document::default());
+            }
+            Err(ReadError::Io(e)) => return Err(io_err(&path)(e)),
+            Err(ReadError::NotRegular(what)) => return Err(ConfigError::NotRegular { path, what }),
+            Err(ReadError::TooLarge) => {
+                return Err(ConfigError::TooLarge {
+                    path,
+                    max: self.max_size,
+                });
+            }
         };
         parse(&path, &text)
     }
@@ -161,6 +251,17 @@ impl ProfileFile {
         &self,
         change: impl FnOnce(&mut Document) -> Result<R, E>,
     ) -> Result<Result<R, E>, ConfigError> {
+        let guard = self.lock()?;
+        self.update_locked(&guard, change)
+    }
+
+    /// [`ProfileFile::update`] under a lock the caller already holds.
+    pub fn update_locked<R, E>(
+        &self,
+        guard: &LockGuard,
+        change: impl FnOnce(&mut Document) -> Result<R, E>,
+    ) -> Result<Result<R, E>, ConfigError> {
+        assert_eq!(guard.dir, self.dir, "a lock of another profiles file");
         if let Some(m) = &self.memory {
             let mut doc = m.lock().unwrap_or_else(|p| p.into_inner());
             let mut draft = doc.clone();
@@ -170,7 +271,6 @@ impl ProfileFile {
             }
             return Ok(result);
         }
-        let _lock = self.lock()?;
         let mut doc = self.load()?;
         let result = change(&mut doc);
         if result.is_ok() {
@@ -193,39 +293,134 @@ impl ProfileFile {
         Ok(())
     }
 
-    fn lock(&self) -> Result<File, ConfigError> {
+    fn timeout(&self) -> Duration {
+        self.lock_timeout.unwrap_or_else(|| {
+            std::env::var(LOCK_TIMEOUT_ENV)
+                .ok()
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64)
+                .unwrap_or(DEFAULT_LOCK_TIMEOUT)
+        })
+    }
+
+    /// Takes the exclusive profiles lock, waiting at most the lock timeout
+    /// (then [`ConfigError::LockTimeout`]). Blocks: call it off the async
+    /// workers. Held until the guard is dropped.
+    pub fn lock(&self) -> Result<LockGuard, ConfigError> {
+        let deadline = Instant::now() + self.timeout();
+        let pause = Duration::from_millis(25);
+        if self.memory.is_some() {
+            let m = &self.memory_lock;
+            let mut held = m.held.lock().unwrap_or_else(|p| p.into_inner());
+            while *held {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(self.lock_timeout_error());
+                }
+                held = m
+                    .freed
+                    .wait_timeout(held, left)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
+            *held = true;
+            return Ok(LockGuard {
+                _file: None,
+                memory: Some(m.clone()),
+                dir: self.dir.clone(),
+            });
+        }
         self.ensure_dir()?;
         let path = self.dir.join(LOCK_NAME);
-        let file = open_private(&path, false).map_err(io_err(&path))?;
-        // Blocks while another bbtoken holds it: writes are short.
-        file.lock().map_err(io_err(&path))?;
-        Ok(file)
+        let file = open_lock_file(&path).map_err(io_err(&path))?;
+        // Polled rather than a blocking flock, so the wait can be bounded.
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(pause)
+                }
+                Err(fs::TryLockError::WouldBlock) => return Err(self.lock_timeout_error()),
+                Err(fs::TryLockError::Error(e)) => return Err(io_err(&path)(e)),
+            }
+        }
+        Ok(LockGuard {
+            _file: Some(file),
+            memory: None,
+            dir: self.dir.clone(),
+        })
+    }
+
+    fn lock_timeout_error(&self) -> ConfigError {
+        ConfigError::LockTimeout {
+            path: self.dir.join(LOCK_NAME),
+            secs: self.timeout().as_secs_f64().ceil() as u64,
+        }
+    }
+
+    /// Where the bytes go. A symlinked `profiles.toml` (dotfiles kept in a
+    /// repository) is written through: the temp file is made beside the link's
+    /// final target and renamed over it, so the link and the user's setup
+    /// survive, with the same crash safety as a plain file. Refusing would
+    /// push those users to a copy that silently drifts from their dotfiles;
+    /// replacing the link (the old behaviour) broke the setup without a word.
+    /// The config directory is private to its owner, so a link there is the
+    /// owner's choice, not an attacker's. A dangling link is refused: where
+    /// it points may be a typo, and creating a file there is a guess.
+    fn target(&self) -> Result<PathBuf, ConfigError> {
+        let path = self.path();
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => fs::canonicalize(&path).map_err(|e| {
+                ConfigError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::new(
+                        e.kind(),
+                        format!(
+                            "it is a symlink whose target cannot be reached ({e}); bbtoken writes through a symlinked profiles file to its target, so create the target or replace the link with a regular file"
+                        ),
+                    ),
+                }
+            }),
+            _ => Ok(path),
+        }
     }
 
     fn write(&self, doc: &Document) -> Result<(), ConfigError> {
-        let path = self.path();
+        let path = self.target()?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         let text = toml::to_string_pretty(doc).expect("profiles always serialize to TOML");
-        let tmp = self
-            .dir
-            .join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut f = open_private(&tmp, true)?;
-            f.write_all(header().as_bytes())?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            // The rename is durable once the directory is synced. Some file
-            // systems refuse a directory fsync; the new file is in place by
-            // now, so that must not be reported as a failed write (callers
-            // would roll back a secret whose profile was saved).
-            #[cfg(unix)]
-            let _ = File::open(&self.dir).and_then(|d| d.sync_all());
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
+        // Never write what `load` would refuse: the next run would be locked out.
+        if (header().len() + text.len()) as u64 > self.max_size {
+            return Err(ConfigError::WouldBeTooLarge {
+                path: self.path(),
+                max: self.max_size,
+            });
         }
-        result.map_err(io_err(&path))
+        // NamedTempFile: O_CREAT|O_EXCL, a random name, mode 0600; removed
+        // on drop unless persisted.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{FILE_NAME}."))
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(io_err(&dir))?;
+        (|| {
+            tmp.write_all(header().as_bytes())?;
+            tmp.write_all(text.as_bytes())?;
+            tmp.as_file().sync_all()
+        })()
+        .map_err(io_err(&path))?;
+        tmp.persist(&path).map_err(|e| io_err(&path)(e.error))?;
+        // The rename is durable once the directory is synced. Some file
+        // systems refuse a directory fsync; the new file is in place by
+        // now, so that must not be reported as a failed write (callers
+        // would roll back a secret whose profile was saved).
+        #[cfg(unix)]
+        let _ = File::open(&dir).and_then(|d| d.sync_all());
+        Ok(())
     }
 }
 
@@ -233,17 +428,81 @@ fn header() -> String {
     "# bbtoken profiles. Secrets are not here: they are in the OS credential store.\n\n".into()
 }
 
-/// Opens (creating) a file readable and writable by its owner only.
-fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
+/// Opens (creating) the lock file, readable and writable by its owner only,
+/// never through a symlink.
+fn open_lock_file(path: &Path) -> std::io::Result<File> {
     let mut opts = OpenOptions::new();
-    opts.read(true).write(true).create(true).truncate(truncate);
+    opts.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
     opts.open(path)
 }
+
+enum ReadError {
+    Io(std::io::Error),
+    NotRegular(&'static str),
+    TooLarge,
+}
+
+/// Reads `path` if it is a regular file of at most `cap` bytes. The type is
+/// checked on the opened descriptor (no check-then-open race), the open does
+/// not block on a FIFO, and the read stops after `cap + 1` bytes whatever the
+/// file claims its size is.
+fn read_regular(path: &Path, cap: u64) -> Result<String, ReadError> {
+    let mut opts = OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(describe(&meta.file_type())));
+    }
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > cap {
+        return Err(ReadError::TooLarge);
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is not UTF-8 text",
+        ))
+    })
+}
+
+fn describe(t: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
 
 /// The 1-based line of byte offset `pos` in `text`.
 fn line_at(text: &str, pos: usize) -> usize {
@@ -457,5 +716,159 @@ mod tests {
             parse(Path::new("x"), &text),
             Err(ConfigError::Duplicate { .. })
         ));
+    }
+
+    fn add_one(file: &ProfileFile, name: &str) -> Result<(), ConfigError> {
+        file.update(|d| {
+            d.profiles.push(sample(name));
+            Ok::<_, ()>(())
+        })
+        .map(|_| ())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProfileFile::at(dir.path().to_path_buf());
+        // A FIFO: no hang, a clear error.
+        let c = std::ffi::CString::new(file.path().to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = file.load().unwrap_err();
+        assert!(matches!(err, ConfigError::NotRegular { .. }), "{err}");
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        // Nor is it replaced by a write.
+        assert!(add_one(&file, "a").is_err());
+        fs::remove_file(file.path()).unwrap();
+        // A directory.
+        fs::create_dir(file.path()).unwrap();
+        let err = file.load().unwrap_err().to_string();
+        assert!(err.contains("a directory"), "{err}");
+        fs::remove_dir(file.path()).unwrap();
+        // A symlink to /dev/zero: followed, then refused as a device, at once.
+        std::os::unix::fs::symlink("/dev/zero", file.path()).unwrap();
+        let started = std::time::Instant::now();
+        let err = file.load().unwrap_err().to_string();
+        assert!(err.contains("character device"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn oversized_file_is_not_read_and_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProfileFile::at(dir.path().to_path_buf());
+        // One byte over the cap, padded with a TOML comment.
+        let mut text = String::from("version = 1\n#");
+        text.push_str(&"x".repeat(MAX_FILE_SIZE as usize + 1 - text.len()));
+        fs::write(file.path(), &text).unwrap();
+        let err = file.load().unwrap_err();
+        assert!(matches!(err, ConfigError::TooLarge { .. }), "{err}");
+        // At the cap exactly, it is read.
+        text.pop();
+        fs::write(file.path(), &text).unwrap();
+        assert!(file.load().unwrap().profiles.is_empty());
+        // A write that would cross the cap is refused, and the file is kept.
+        let small = ProfileFile::at(dir.path().join("small")).with_max_size(400);
+        add_one(&small, "a").unwrap();
+        let before = fs::read_to_string(small.path()).unwrap();
+        let err = add_one(&small, "b").unwrap_err();
+        assert!(matches!(err, ConfigError::WouldBeTooLarge { .. }), "{err}");
+        assert_eq!(fs::read_to_string(small.path()).unwrap(), before);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn planted_symlink_at_the_old_temp_path_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProfileFile::at(dir.path().join("cfg"));
+        fs::create_dir(dir.path().join("cfg")).unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        // The name the old code used for its temp file.
+        let planted = dir
+            .path()
+            .join("cfg")
+            .join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        add_one(&file, "a").unwrap();
+        add_one(&file, "b").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(file.load().unwrap().profiles.len(), 2);
+        // No temp file is left behind.
+        let left: Vec<_> = fs::read_dir(dir.path().join("cfg"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".tmp") && !n.contains(&std::process::id().to_string()))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_profiles_file_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let dotfiles = dir.path().join("dotfiles");
+        fs::create_dir(&dotfiles).unwrap();
+        let real = dotfiles.join("bbtoken.toml");
+        let file = ProfileFile::at(dir.path().join("cfg"));
+        fs::create_dir(dir.path().join("cfg")).unwrap();
+        add_one(&ProfileFile::at(dotfiles.clone()), "a").unwrap();
+        fs::rename(dotfiles.join(FILE_NAME), &real).unwrap();
+        std::os::unix::fs::symlink(&real, file.path()).unwrap();
+        add_one(&file, "b").unwrap();
+        // The link is still a link, and the target holds both profiles.
+        assert!(
+            fs::symlink_metadata(file.path())
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let names: Vec<String> = parse(&real, &fs::read_to_string(&real).unwrap())
+            .unwrap()
+            .profiles
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        // A dangling link is refused on write, not replaced.
+        fs::remove_file(&real).unwrap();
+        let err = add_one(&file, "c").unwrap_err().to_string();
+        assert!(err.contains("symlink"), "{err}");
+        assert!(fs::symlink_metadata(file.path()).is_ok());
+        assert!(!real.exists());
+    }
+
+    #[test]
+    fn lock_wait_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file =
+            ProfileFile::at(dir.path().to_path_buf()).with_lock_timeout(Duration::from_millis(300));
+        let held = file.lock().unwrap();
+        let started = std::time::Instant::now();
+        let err = file.lock().unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert!(matches!(err, ConfigError::LockTimeout { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("another bbtoken holds the lock"), "{text}");
+        assert!(text.contains(LOCK_TIMEOUT_ENV), "{text}");
+        drop(held);
+        file.lock().unwrap();
+    }
+
+    #[test]
+    fn memory_lock_excludes_and_is_bounded() {
+        let file = ProfileFile::memory().with_lock_timeout(Duration::from_millis(200));
+        let held = file.lock().unwrap();
+        let other = file.clone();
+        let t = std::thread::spawn(move || other.lock().map(|_| ()));
+        assert!(matches!(
+            t.join().unwrap(),
+            Err(ConfigError::LockTimeout { .. })
+        ));
+        let other = file.clone();
+        let t = std::thread::spawn(move || other.lock().map(|_| ()));
+        std::thread::sleep(Duration::from_millis(50));
+        drop(held);
+        t.join().unwrap().unwrap();
     }
 }

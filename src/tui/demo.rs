@@ -257,6 +257,8 @@ pub async fn seed(
             note: None,
             created: Utc::now(),
             last_validation: None,
+            last_conclusive: None,
+            revision: 0,
         });
     }
     let file = file.clone();

@@ -8,9 +8,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, CopyRequest, Effect, FormKind, Notice, SaveRequest, build_commands};
 use crate::gitcmd::{Endpoints, Mode, TokenText};
+use crate::ops::{OpError, Ops};
 use crate::profile::Profile;
 use crate::secret::Secret;
-use crate::store::{ProfileFile, SecretStore, StoreError};
+use crate::store::{ProfileFile, SecretStore};
 use crate::validate::Validator;
 
 use super::clipboard;
@@ -98,10 +99,10 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
                 FormKind::Edit { original } => Some(original.clone()),
                 _ => None,
             };
-            // A new token, or an edit that made the last outcome stale.
-            let revalidate = req.token.is_some()
-                || (previous.is_some() && req.profile.last_validation.is_none());
-            let result = save(&svc, req).await;
+            let (result, revalidate, warning) = match save(&svc, req).await {
+                Ok(s) => (Ok(s.profile), s.revalidate, s.warning),
+                Err(why) => (Err(why), false, None),
+            };
             send(
                 &tx,
                 Action::Saved {
@@ -110,6 +111,9 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
                     previous,
                 },
             );
+            if let Some(w) = warning {
+                send(&tx, Action::Warning(w));
+            }
         }
         Effect::Delete { name } => {
             let result = delete(&svc, &name).await;
@@ -209,151 +213,88 @@ async fn copy(svc: Services, req: CopyRequest, tx: UnboundedSender<Msg>) {
 }
 
 /// The form's profile laid over the one on disk under the lock: what the form
-/// does not show (note, creation time) comes from disk, and so does a newer
-/// outcome another bbtoken recorded meanwhile, unless the save dropped the
-/// outcome on purpose (a new token or another target).
+/// does not show (the note) comes from disk. The revision, the creation time
+/// and the last outcome are `ops`' business.
 fn over_fresh(fresh: &Profile, mut edited: Profile) -> Profile {
     edited.note = fresh.note.clone();
-    edited.created = fresh.created;
-    if edited.last_validation.is_some() {
-        edited.last_validation = fresh.last_validation.clone();
-    }
     edited
 }
 
-/// The secret currently stored under `name`, `None` when there is none.
-async fn current_secret(secrets: &SecretStore, name: &str) -> Result<Option<Secret>, String> {
-    match secrets.get(name).await {
-        Ok(s) => Ok(Some(s)),
-        Err(StoreError::Missing { .. }) => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
+/// What a successful save leaves for the UI.
+#[derive(Debug)]
+pub struct Saved {
+    pub profile: Profile,
+    /// A new token or a new target: the last outcome no longer holds.
+    pub revalidate: bool,
+    /// The save worked, but something needs the user (a rename that could
+    /// not delete the old keyring entry).
+    pub warning: Option<Notice>,
 }
 
-/// Puts back what was stored under `name` before a failed save.
-async fn restore(secrets: &SecretStore, name: &str, old: Option<Secret>) -> Option<String> {
-    let r = match old {
-        Some(s) => secrets.set(name, &s).await,
-        None => secrets.delete(name).await.map(|_| ()),
-    };
-    r.err()
-        .map(|e| format!(" (and the credential store entry for {name} could not be put back: {e})"))
+fn one_line(e: &OpError) -> String {
+    e.to_string().replace('\n', "; ")
 }
 
-/// Writes the profile with `change`, off the async threads.
-async fn write_profiles(
-    file: &ProfileFile,
-    change: impl FnOnce(&mut crate::store::profiles::Document) -> Result<(), String> + Send + 'static,
-) -> Result<(), String> {
-    let file = file.clone();
-    match blocking(move || file.update(change)).await? {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(why)) => Err(why),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// Secret first, then profile; when the profile write fails, the secret slot
-/// is put back as it was, so nothing already saved is lost.
-pub async fn save(svc: &Services, req: SaveRequest) -> Result<Profile, String> {
+/// Saves the form through [`Ops`]: add, edit (with a rename) or rotate.
+pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, String> {
     let SaveRequest {
         kind,
         profile,
         token,
     } = req;
-    let name = profile.name.clone();
+    let ops = Ops::new(svc.profiles.clone(), svc.secrets.clone());
     match kind {
-        FormKind::Add | FormKind::Rotate { .. } => {
+        FormKind::Add => {
             let token = token.ok_or("no token was given")?;
-            let old = current_secret(&svc.secrets, &name).await?;
-            svc.secrets
-                .set(&name, &token)
-                .await
-                .map_err(|e| e.to_string())?;
-            drop(token);
-            let p = profile.clone();
-            let adding = kind == FormKind::Add;
-            let written = write_profiles(&svc.profiles, move |doc| {
-                if adding {
-                    if doc.find(&p.name).is_some() {
-                        return Err(format!("a profile called {} already exists", p.name));
-                    }
-                    doc.profiles.push(p);
-                } else {
-                    match doc.find_mut(&p.name) {
-                        Some(slot) => *slot = over_fresh(slot, p),
-                        None => return Err(format!("the profile {} no longer exists", p.name)),
-                    }
-                }
-                Ok(())
+            let profile = ops.add(profile, &token).await.map_err(|e| one_line(&e))?;
+            Ok(Saved {
+                profile,
+                revalidate: true,
+                warning: None,
             })
-            .await;
-            if let Err(why) = written {
-                let extra = restore(&svc.secrets, &name, old).await.unwrap_or_default();
-                return Err(format!("{why}{extra}"));
-            }
-            Ok(profile)
         }
-        FormKind::Edit { original } => {
-            let renamed = original != name;
-            let mut old_slot = None;
-            if renamed {
-                let secret = current_secret(&svc.secrets, &original)
-                    .await?
-                    .ok_or_else(|| {
-                        format!("no secret is stored for {original}; rotate it first")
-                    })?;
-                old_slot = Some(current_secret(&svc.secrets, &name).await?);
-                svc.secrets
-                    .set(&name, &secret)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            let p = profile.clone();
-            let orig = original.clone();
-            let written = write_profiles(&svc.profiles, move |doc| {
-                if orig != p.name && doc.find(&p.name).is_some() {
-                    return Err(format!("a profile called {} already exists", p.name));
-                }
-                match doc.find_mut(&orig) {
-                    Some(slot) => *slot = over_fresh(slot, p),
-                    None => return Err(format!("the profile {orig} no longer exists")),
-                }
-                Ok(())
+        FormKind::Rotate { name } | FormKind::Edit { original: name } => {
+            let done = ops
+                .update(
+                    &name,
+                    |fresh| Ok(over_fresh(fresh, profile)),
+                    token.as_ref(),
+                )
+                .await
+                .map_err(|e| one_line(&e))?;
+            let warning = done.old_entry_left.map(|e| {
+                Notice::error(
+                    format!(
+                        "Renamed {name} to {}, but its old credential store entry could not be removed: {e}",
+                        done.profile.name
+                    ),
+                    Some(format!(
+                        "remove the entry bbtoken/{name} from your credential store"
+                    )),
+                )
+            });
+            Ok(Saved {
+                revalidate: done.outcome_dropped,
+                profile: done.profile,
+                warning,
             })
-            .await;
-            if let Err(why) = written {
-                let extra = match old_slot {
-                    Some(old) => restore(&svc.secrets, &name, old).await.unwrap_or_default(),
-                    None => String::new(),
-                };
-                return Err(format!("{why}{extra}"));
-            }
-            if renamed {
-                // The profile now points at the new entry; the old one is spare.
-                let _ = svc.secrets.delete(&original).await;
-            }
-            Ok(profile)
         }
     }
 }
 
-/// Removes the profile, then its secret.
+/// Removes the secret, then the profile, through [`Ops`]: when the secret
+/// cannot be removed, nothing is.
 pub async fn delete(svc: &Services, name: &str) -> Result<(), Notice> {
-    let n = name.to_string();
-    write_profiles(&svc.profiles, move |doc| {
-        doc.profiles.retain(|p| p.name != n);
-        Ok(())
-    })
-    .await
-    .map_err(|why| Notice::error(format!("Not deleted: {why}"), None))?;
-    svc.secrets.delete(name).await.map_err(|e| {
-        Notice::error(
-            format!("Deleted the profile {name}, but its secret could not be removed: {e}"),
-            Some(format!(
-                "remove the entry bbtoken/{name} from your credential store"
-            )),
-        )
-    })?;
-    Ok(())
+    Ops::new(svc.profiles.clone(), svc.secrets.clone())
+        .remove(name)
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            let text = e.to_string();
+            let (what, rest) = text.split_once('\n').unwrap_or((&text, ""));
+            Notice::error(
+                format!("Not deleted: {what}"),
+                (!rest.is_empty()).then(|| rest.replace('\n', "; ")),
+            )
+        })
 }

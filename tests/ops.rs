@@ -1,0 +1,248 @@
+//! The one write path (`bbtoken::ops`) failing half-way, through the CLI
+//! (the built binary) and through the TUI's effects, against a real private
+//! gnome-keyring (tests/common) and real files.
+//!
+//! Why: a failure between the keyring write and the file write must leave
+//! both as they were, and a remove whose secret cannot be deleted must remove
+//! nothing (no orphaned secret, no profile without its secret).
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use bbtoken::bitbucket::{ApiConfig, Client};
+use bbtoken::gitcmd::Endpoints;
+use bbtoken::profile::{Profile, TokenKind};
+use bbtoken::secret::Secret;
+use bbtoken::store::profiles::MAX_FILE_SIZE;
+use bbtoken::store::{ProfileFile, SecretBackend, SecretStore, StoreError};
+use bbtoken::token::{ACCESS_PREFIX, synthesize};
+use bbtoken::tui::clipboard::Clipboard;
+use bbtoken::tui::effects::{Services, delete};
+use bbtoken::validate::Validator;
+
+struct World {
+    rt: tokio::runtime::Runtime,
+    keyring: common::Keyring,
+    config: tempfile::TempDir,
+}
+
+impl World {
+    fn start(test: &str) -> Option<World> {
+        Some(World {
+            keyring: common::keyring_or_skip(test)?,
+            rt: tokio::runtime::Runtime::new().unwrap(),
+            config: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        c.args(args)
+            .envs(self.keyring.envs())
+            .env("BBTOKEN_CONFIG_DIR", self.config.path())
+            .env("NO_COLOR", "1")
+            .env_remove("BBTOKEN_STORE")
+            .env_remove("BBTOKEN_LOCK_TIMEOUT");
+        c
+    }
+
+    fn run(&self, mut cmd: Command, stdin: &str) -> Output {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+        child.wait_with_output().unwrap()
+    }
+
+    fn add(&self, name: &str, token: &str) {
+        let o = self.run(
+            self.cmd(&["add", name, "-k", "repository", "-w", "acme", "-r", "api"]),
+            &format!("{token}\n"),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+
+    fn profiles(&self) -> ProfileFile {
+        ProfileFile::at(self.config.path().to_path_buf())
+    }
+
+    /// A socket path where no bus listens: the keyring is dead.
+    fn dead_bus(&self) -> String {
+        format!("unix:path={}", self.keyring.home().join("no-bus").display())
+    }
+
+    /// The secret stored under `name`, read through bbtoken's own store.
+    fn secret(&self, name: &str) -> Result<String, StoreError> {
+        let _env = self.rt.block_on(self.keyring.in_process()).unwrap();
+        let store = SecretStore::open(SecretBackend::SecretService);
+        self.rt
+            .block_on(store.get(name))
+            .map(|s| s.expose().to_string())
+    }
+
+    fn set_secret(&self, name: &str, value: &str) {
+        let _env = self.rt.block_on(self.keyring.in_process()).unwrap();
+        let store = SecretStore::open(SecretBackend::SecretService);
+        self.rt
+            .block_on(store.set(name, &Secret::new(value)))
+            .unwrap();
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn services(profiles: ProfileFile, secrets: SecretStore) -> Services {
+    Services {
+        profiles,
+        validator: Validator::new(Client::new(ApiConfig::default()).unwrap(), secrets.clone()),
+        secrets,
+        endpoints: Endpoints::default(),
+        clipboard: Clipboard::osc52_only(),
+    }
+}
+
+/// Issue 10's mutation M1: `remove` with the keyring dead. Exit 2, "nothing
+/// was removed", and the profile is still listed; then the TUI's delete, the
+/// way effects.rs calls it, does the same.
+#[test]
+fn remove_with_a_dead_keyring_removes_nothing() {
+    let Some(w) = World::start("remove_dead_keyring") else {
+        return;
+    };
+    let token = synthesize(ACCESS_PREFIX, 7);
+    w.add("keep", &token);
+
+    let mut cmd = w.cmd(&["remove", "keep"]);
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", w.dead_bus());
+    let o = w.run(cmd, "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was removed"), "{}", stderr(&o));
+    let o = w.run(w.cmd(&["list", "--json"]), "");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"keep\""));
+
+    {
+        let _env = common::with_bus_address(&w.dead_bus());
+        let secrets =
+            SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_secs(5));
+        let svc = services(w.profiles(), secrets);
+        let n = w.rt.block_on(delete(&svc, "keep")).unwrap_err();
+        assert!(n.text.starts_with("Not deleted"), "{n:?}");
+        let remedy = n.remedy.clone().unwrap_or_default();
+        assert!(remedy.contains("nothing was removed"), "{n:?}");
+    }
+    assert!(w.profiles().load().unwrap().find("keep").is_some());
+    assert_eq!(w.secret("keep").unwrap(), token);
+
+    // With the keyring alive, the same call removes both.
+    {
+        let _env = w.rt.block_on(w.keyring.in_process()).unwrap();
+        let svc = services(
+            w.profiles(),
+            SecretStore::open(SecretBackend::SecretService),
+        );
+        w.rt.block_on(delete(&svc, "keep")).unwrap();
+    }
+    assert!(w.profiles().load().unwrap().find("keep").is_none());
+    assert!(matches!(w.secret("keep"), Err(StoreError::Missing { .. })));
+}
+
+/// Fills the profiles file (written by bbtoken itself) to `margin` bytes
+/// under the size cap: the next change that grows it cannot be written.
+fn fill_to_the_cap(file: &ProfileFile, margin: u64) {
+    let created = "2026-01-01T00:00:00Z".parse().unwrap();
+    let filler = |i: usize| Profile {
+        created,
+        ..Profile::new(
+            &format!("filler{i:06}"),
+            TokenKind::Repository,
+            "acme",
+            Some("api"),
+        )
+    };
+    let size = |file: &ProfileFile| std::fs::metadata(file.path()).unwrap().len();
+    let put = |n: usize, note: Option<String>| {
+        file.update(|d| {
+            d.profiles.retain(|p| !p.name.starts_with("filler"));
+            d.profiles.extend((0..n).map(filler));
+            if let Some(last) = d.profiles.last_mut() {
+                last.note = note;
+            }
+            Ok::<_, ()>(())
+        })
+        .unwrap()
+        .unwrap();
+    };
+    put(1, None);
+    let one = size(file);
+    put(2, None);
+    let per = size(file) - one;
+    let goal = MAX_FILE_SIZE - margin;
+    let mut n = ((goal - one) / per + 1) as usize;
+    put(n, None);
+    // `note = "…"` costs 10 bytes beyond the note itself.
+    if goal - size(file) < 11 {
+        n -= 1;
+        put(n, None);
+    }
+    let mut len = (goal - size(file) - 10) as usize;
+    put(n, Some("n".repeat(len)));
+    let now = size(file);
+    if now != goal {
+        len = (len as i64 + goal as i64 - now as i64) as usize;
+        put(n, Some("n".repeat(len)));
+    }
+    assert_eq!(size(file), goal);
+}
+
+/// The profile write fails after the keyring write (the file would cross
+/// its size cap): `add` and `edit --secret` put the keyring back as it was.
+#[test]
+fn failed_profile_write_puts_the_keyring_back() {
+    let Some(w) = World::start("rollback") else {
+        return;
+    };
+    let old = synthesize(ACCESS_PREFIX, 21);
+    w.add("victim", &old);
+    // An entry with no profile (left by another tool): `add` of that name
+    // overwrites it, and must restore it when the add fails.
+    w.set_secret("late", "orphan-value");
+    fill_to_the_cap(&w.profiles(), 5);
+    let before = std::fs::read(w.profiles().path()).unwrap();
+
+    let new = synthesize(ACCESS_PREFIX, 22);
+    let o = w.run(w.cmd(&["edit", "victim", "--secret"]), &format!("{new}\n"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("put back as it was"), "{}", stderr(&o));
+    assert_eq!(w.secret("victim").unwrap(), old, "the old token is back");
+
+    let token = synthesize(ACCESS_PREFIX, 23);
+    let o = w.run(
+        w.cmd(&["add", "late", "-k", "repository", "-w", "acme", "-r", "api"]),
+        &format!("{token}\n"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
+    assert_eq!(w.secret("late").unwrap(), "orphan-value");
+
+    assert_eq!(std::fs::read(w.profiles().path()).unwrap(), before);
+    assert_no_secret_in(w.config.path(), &[&new, &token]);
+}
+
+fn assert_no_secret_in(dir: &Path, secrets: &[&str]) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for s in secrets {
+            assert!(!text.contains(s));
+        }
+    }
+}
