@@ -486,12 +486,14 @@ pub fn build(req: &Request) -> Vec<Generated> {
 /// on however the subshell ends; INT, HUP and TERM go through `exit` so that
 /// trap runs in dash too, which skips EXIT traps on death by signal. POSIX
 /// sh only: `read -s` and `read -p` are bash-only (zsh's -p means something
-/// else). The prompt goes to stderr so curl's output can still be piped.
+/// else). Echo goes off before the prompt shows, so a token typed the moment
+/// the prompt appears is never echoed. The prompt goes to stderr so curl's
+/// output can still be piped.
 const READ_TOKEN: &str = "(\n  \
 trap 'stty echo 2>/dev/null' EXIT\n  \
 trap 'exit 130' INT HUP TERM\n  \
-printf 'Bitbucket token: ' >&2\n  \
 stty -echo 2>/dev/null\n  \
+printf 'Bitbucket token: ' >&2\n  \
 IFS= read -r BB_TOKEN || { echo >&2; exit 1; }\n  \
 stty echo 2>/dev/null\n  \
 echo >&2\n";

@@ -503,7 +503,6 @@ fn describe(t: &fs::FileType) -> &'static str {
     }
 }
 
-
 /// The 1-based line of byte offset `pos` in `text`.
 fn line_at(text: &str, pos: usize) -> usize {
     let mut pos = pos.min(text.len());
