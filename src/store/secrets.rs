@@ -96,6 +96,12 @@ pub enum StoreError {
         "no secret is stored for profile {profile:?}: run bbtoken edit {profile} --secret to store one"
     )]
     Missing { profile: String },
+    #[error("{name}={value:?} is not {expected}")]
+    BadSetting {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     #[error("the {backend} credential store failed: {detail}")]
     Failed {
         backend: &'static str,
@@ -187,9 +193,14 @@ impl SecretStore {
         }
     }
 
-    /// The store chosen by `BBTOKEN_STORE`.
+    /// The store chosen by `BBTOKEN_STORE`, with the timeout of
+    /// `BBTOKEN_KEYRING_TIMEOUT`: a value that is not a number of seconds is
+    /// an error, not a silent default, so a typo never leaves the user
+    /// waiting 5 s where they asked for 1 (or the reverse).
     pub fn from_env() -> Result<SecretStore, StoreError> {
-        Ok(SecretStore::open(SecretBackend::from_env()?))
+        let backend = SecretBackend::from_env()?;
+        let timeout = checked_timeout_from_env()?;
+        Ok(SecretStore::open(backend).with_timeout(timeout))
     }
 
     /// An in-memory store for the demo and tests: nothing leaves the process.
@@ -297,13 +308,30 @@ fn memory_lock(
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+const TIMEOUT_ENV: &str = "BBTOKEN_KEYRING_TIMEOUT";
+
+/// The timeout for stores opened directly (tests, benchmarks): a bad value
+/// falls back to the default; [`SecretStore::from_env`] refuses it instead.
 fn timeout_from_env() -> Duration {
-    std::env::var("BBTOKEN_KEYRING_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|s| *s > 0.0 && *s < 3600.0)
-        .map(Duration::from_secs_f64)
-        .unwrap_or(DEFAULT_TIMEOUT)
+    checked_timeout_from_env().unwrap_or(DEFAULT_TIMEOUT)
+}
+
+fn checked_timeout_from_env() -> Result<Duration, StoreError> {
+    match std::env::var(TIMEOUT_ENV) {
+        Err(_) => Ok(DEFAULT_TIMEOUT),
+        Ok(v) if v.is_empty() => Ok(DEFAULT_TIMEOUT),
+        Ok(v) => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| *s > 0.0 && *s < 3600.0)
+            .map(Duration::from_secs_f64)
+            .ok_or(StoreError::BadSetting {
+                name: TIMEOUT_ENV,
+                value: crate::text::clean(&v),
+                expected: "a number of seconds above 0 and below 3600",
+            }),
+    }
 }
 
 /// The worker's side: one backend, connected on first use. A failed
