@@ -10,6 +10,7 @@ pub mod context;
 pub mod fakebb;
 pub mod fields;
 pub mod gitcmd;
+pub mod order;
 pub mod profile;
 pub mod secret;
 pub mod store;

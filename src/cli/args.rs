@@ -20,17 +20,23 @@ pub struct Cli {
 
 const EXIT_CODES: &str = "Exit codes: 0 success (every validated profile valid); 1 a profile is not valid; 2 usage, configuration or credential-store error.\nThe token is never an argument: it is read from stdin (one line) or a no-echo prompt.";
 
+const ADD_HELP: &str = "Every kind needs --workspace and --repo: the repository the token was made in (repository tokens), or any repository it can see, used to validate it (project, workspace and API tokens). Project tokens also need --project KEY; API tokens need --email.\nExample: bbtoken add platform --kind workspace --workspace acme --repo api < token.txt";
+
+const EDIT_HELP: &str = "An empty value clears an optional field: --note '' (also --bot-email, --email, --username, --expires, --project).\nExample: bbtoken edit ci-api --expires 2027-06-01; bbtoken edit ci-api --secret --validate < new.txt";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Add a token profile; the token is read from stdin or a no-echo prompt.
+    #[command(after_help = ADD_HELP)]
     Add(AddArgs),
     /// List the profiles.
     List(JsonFlag),
     /// Show one profile in full.
     Show(NameArg),
     /// Change a profile's fields, or replace its token with --secret.
+    #[command(after_help = EDIT_HELP)]
     Edit(EditArgs),
-    /// Remove a profile and its secret.
+    /// Remove a profile and its secret (also: bbtoken rm NAME).
     #[command(visible_alias = "rm")]
     Remove(RemoveArgs),
     /// Check tokens against Bitbucket (Get Repository); all profiles when none are named.
@@ -63,6 +69,7 @@ pub struct NameArg {
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
+    /// The profile to remove.
     pub name: String,
 }
 
@@ -98,6 +105,7 @@ pub struct FieldArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// A name for the profile, used by every other command: letters, digits, '-', '_' or '.' (at most 64).
     pub name: String,
     #[arg(long, short = 'k', value_enum)]
     pub kind: TokenKind,
@@ -110,6 +118,7 @@ pub struct AddArgs {
 
 #[derive(Debug, Args)]
 pub struct EditArgs {
+    /// The profile to change (see bbtoken list).
     pub name: String,
     #[arg(long, short = 'k', value_enum)]
     pub kind: Option<TokenKind>,
