@@ -244,3 +244,35 @@ fn outcome_lines(name: &str, width: usize, o: &Outcome) -> Vec<Text> {
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profiles(names: &[&str]) -> Vec<Profile> {
+        names
+            .iter()
+            .map(|n| Profile::new(n, TokenKind::Repository, "w", Some("r")))
+            .collect()
+    }
+
+    #[test]
+    fn waits_name_the_longest_in_flight() {
+        let ps = profiles(&["a", "b", "c"]);
+        let t0 = Instant::now();
+        let s = |d: u64| t0 + Duration::from_millis(d);
+        // Two at a time: a and b start at once, c when the first ends.
+        let mut w = Waits::new(3, 2, t0);
+        assert_eq!(w.message(&ps, s(1500)), "waiting on a (1.5 s) and 1 more");
+        w.done(1, s(2000));
+        assert_eq!(w.count_done(), 1);
+        assert_eq!(w.message(&ps, s(2500)), "waiting on a (2.5 s) and 1 more");
+        w.done(0, s(3000));
+        // c started when b ended, at 2 s.
+        assert_eq!(w.message(&ps, s(3500)), "waiting on c (1.5 s)");
+        w.done(2, s(4000));
+        w.done(2, s(4100));
+        assert_eq!(w.count_done(), 3);
+        assert_eq!(w.message(&ps, s(4200)), "");
+    }
+}
