@@ -36,8 +36,8 @@ pub enum Command {
     /// Change a profile's fields, or replace its token with --secret.
     #[command(after_help = EDIT_HELP)]
     Edit(EditArgs),
-    /// Remove a profile and its secret (also: bbtoken rm NAME).
-    #[command(visible_alias = "rm")]
+    /// Remove a profile and its secret.
+    #[command(visible_alias = "rm", after_help = "Also: bbtoken rm NAME.")]
     Remove(RemoveArgs),
     /// Check tokens against Bitbucket (Get Repository); all profiles when none are named.
     Validate(ValidateArgs),
@@ -169,5 +169,35 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    fn long_help(sub: &str) -> String {
+        Cli::command()
+            .find_subcommand_mut(sub)
+            .expect("a subcommand")
+            .render_long_help()
+            .to_string()
+            // Help is wrapped to the terminal: compare words, not lines.
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// What a new user needs from --help: what NAME is, that '' clears a
+    /// field, that every kind needs --repo and project tokens --project,
+    /// and the rm alias.
+    #[test]
+    fn help_says_what_the_readme_relies_on() {
+        let add = long_help("add");
+        assert!(add.contains("A name for the profile"), "{add}");
+        assert!(
+            add.contains("Every kind needs --workspace and --repo"),
+            "{add}"
+        );
+        assert!(add.contains("Project tokens also need --project"), "{add}");
+        let edit = long_help("edit");
+        assert!(edit.contains("The profile to change"), "{edit}");
+        assert!(edit.contains("--note ''"), "{edit}");
+        assert!(long_help("remove").contains("bbtoken rm NAME"));
     }
 }
