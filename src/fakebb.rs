@@ -149,6 +149,9 @@ pub struct SeenRequest {
     pub path: String,
     pub authorization: Option<String>,
     pub user_agent: Option<String>,
+    /// When the request arrived, so tests can measure the gaps between
+    /// retries and when an answer was sent (arrival + delay).
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -245,6 +248,7 @@ fn record(world: &Arc<Mutex<World>>, path: &str, headers: &HeaderMap) {
         path: path.into(),
         authorization: get("authorization"),
         user_agent: get("user-agent"),
+        at: std::time::Instant::now(),
     });
 }
 

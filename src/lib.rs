@@ -12,6 +12,7 @@ pub mod fields;
 pub mod gitcmd;
 pub mod hardening;
 pub mod ops;
+pub mod order;
 pub mod profile;
 pub mod secret;
 pub mod store;

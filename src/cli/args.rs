@@ -20,18 +20,24 @@ pub struct Cli {
 
 const EXIT_CODES: &str = "Exit codes: 0 success (every validated profile valid); 1 a profile is not valid; 2 usage, configuration or credential-store error.\nThe token is never an argument: it is read from stdin (one line) or a no-echo prompt.";
 
+const ADD_HELP: &str = "Every kind needs --workspace and --repo: the repository the token was made in (repository tokens), or any repository it can see, used to validate it (project, workspace and API tokens). Project tokens also need --project KEY; API tokens need --email.\nExample: bbtoken add platform --kind workspace --workspace acme --repo api < token.txt";
+
+const EDIT_HELP: &str = "An empty value clears an optional field: --note '' (also --bot-email, --email, --username, --expires, --project).\nExample: bbtoken edit ci-api --expires 2027-06-01; bbtoken edit ci-api --secret --validate < new.txt";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Add a token profile; the token is read from stdin or a no-echo prompt.
+    #[command(after_help = ADD_HELP)]
     Add(AddArgs),
     /// List the profiles.
     List(JsonFlag),
     /// Show one profile in full.
     Show(NameArg),
     /// Change a profile's fields, or replace its token with --secret.
+    #[command(after_help = EDIT_HELP)]
     Edit(EditArgs),
     /// Remove a profile and its secret.
-    #[command(visible_alias = "rm")]
+    #[command(visible_alias = "rm", after_help = "Also: bbtoken rm NAME.")]
     Remove(RemoveArgs),
     /// Check tokens against Bitbucket (Get Repository); all profiles when none are named.
     Validate(ValidateArgs),
@@ -63,6 +69,7 @@ pub struct NameArg {
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
+    /// The profile to remove.
     pub name: String,
 }
 
@@ -98,6 +105,7 @@ pub struct FieldArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// A name for the profile, used by every other command: letters, digits, '-', '_' or '.' (at most 64).
     pub name: String,
     #[arg(long, short = 'k', value_enum)]
     pub kind: TokenKind,
@@ -110,6 +118,7 @@ pub struct AddArgs {
 
 #[derive(Debug, Args)]
 pub struct EditArgs {
+    /// The profile to change (see bbtoken list).
     pub name: String,
     #[arg(long, short = 'k', value_enum)]
     pub kind: Option<TokenKind>,
@@ -160,5 +169,35 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    fn long_help(sub: &str) -> String {
+        Cli::command()
+            .find_subcommand_mut(sub)
+            .expect("a subcommand")
+            .render_long_help()
+            .to_string()
+            // Help is wrapped to the terminal: compare words, not lines.
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// What a new user needs from --help: what NAME is, that '' clears a
+    /// field, that every kind needs --repo and project tokens --project,
+    /// and the rm alias.
+    #[test]
+    fn help_says_what_the_readme_relies_on() {
+        let add = long_help("add");
+        assert!(add.contains("A name for the profile"), "{add}");
+        assert!(
+            add.contains("Every kind needs --workspace and --repo"),
+            "{add}"
+        );
+        assert!(add.contains("Project tokens also need --project"), "{add}");
+        let edit = long_help("edit");
+        assert!(edit.contains("The profile to change"), "{edit}");
+        assert!(edit.contains("--note ''"), "{edit}");
+        assert!(long_help("remove").contains("bbtoken rm NAME"));
     }
 }

@@ -155,6 +155,68 @@ fn write_str(stream: Stream, s: &str) {
     }
 }
 
+/// True when both stdout and stderr are terminals: a person is watching,
+/// so long work may show live feedback. Piped output stays plain and whole.
+pub fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// A progress line on stderr for long work (indicatif). Lines printed while
+/// it shows go through [`Progress::line`], which takes the bar away while it
+/// writes them, so the bar never mixes into the output; [`Progress::finish`]
+/// (or dropping it) erases the bar and leaves nothing behind. Hidden when
+/// [`interactive`] is false.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+}
+
+impl Progress {
+    /// A bar counting to `total`, shown only on a terminal.
+    pub fn new(total: u64) -> Progress {
+        if !interactive() {
+            return Progress::hidden();
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr_with_hz(10),
+        );
+        let style = indicatif::ProgressStyle::with_template("{pos}/{len} checked  {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        Progress { bar }
+    }
+
+    /// A bar that never draws.
+    pub fn hidden() -> Progress {
+        Progress {
+            bar: indicatif::ProgressBar::hidden(),
+        }
+    }
+
+    /// Sets how much is done and what is still awaited. `msg` is made
+    /// visible like every other text ([`text::visible`]): a profile name
+    /// cannot smuggle an escape sequence into the terminal.
+    pub fn set(&self, done: u64, msg: &str) {
+        self.bar.set_position(done);
+        self.bar.set_message(text::visible(msg).replace('\n', " "));
+    }
+
+    /// Prints `t` and a newline on `stream` with the bar out of the way.
+    pub fn line(&self, stream: Stream, t: &Text) {
+        self.bar.suspend(|| line(stream, t));
+    }
+
+    /// Erases the bar.
+    pub fn finish(self) {}
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// A table whose cells may carry a style; columns are padded by display width
 /// of the text as it will be shown (escaped).
 #[derive(Default)]

@@ -27,7 +27,7 @@ fn status_word(p: &Profile) -> (String, anstyle::Style) {
 pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
     if json {
-        output::json(&doc.profiles)?;
+        output::json(&crate::order::sorted(&doc.profiles))?;
         return Ok(exit::OK);
     }
     if doc.profiles.is_empty() {
@@ -48,7 +48,8 @@ pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
         h("EXPIRES"),
         h("CHECKED"),
     ]);
-    for p in &doc.profiles {
+    // As the full-screen app lists them.
+    for p in crate::order::sorted(&doc.profiles) {
         let plain = anstyle::Style::new();
         t.row(vec![
             (p.name.clone(), plain),

@@ -1,12 +1,17 @@
 //! validate: check profiles against Bitbucket and record the outcomes.
 
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 
 use crate::cli::args::ValidateArgs;
-use crate::cli::output::{self, DIM, PLAIN, Stream, Text, WARN, status_style};
+use crate::cli::output::{self, DIM, PLAIN, Progress, Stream, Text, WARN, status_style};
 use crate::cli::{Fail, exit, manage::not_found, report_error};
 use crate::context::Context;
-use crate::profile::{Outcome, Status, TokenKind};
+use crate::profile::{Outcome, Profile, Status, TokenKind};
+use crate::store::profiles::ConfigError;
+use crate::validate::Validator;
 
 pub async fn run(ctx: &Context, a: ValidateArgs) -> Result<i32, Fail> {
     run_names(ctx, a.names, a.json, a.jobs).await
@@ -44,9 +49,19 @@ pub async fn run_names(
         return Ok(exit::OK);
     }
     let validator = ctx.validator()?.with_concurrency(jobs);
-    let (results, recorded) = validator
-        .validate_and_record(&ctx.profiles, &profiles, |_, _| {})
-        .await;
+    let width = profiles
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    // On a terminal each result shows as it arrives, under a progress line;
+    // piped and --json output are printed whole at the end, as before.
+    let live = !json && output::interactive();
+    let (results, recorded) = if live {
+        validate_live(ctx, &validator, &profiles, jobs, width).await
+    } else {
+        validate_and_record(ctx, &validator, &profiles, |_, _| {}).await
+    };
     if let Err(e) = recorded {
         report_error(&format!("the outcomes could not be recorded: {e}"));
     }
@@ -61,21 +76,140 @@ pub async fn run_names(
             })
             .collect();
         output::json(&rows)?;
-    } else {
-        let width = profiles
-            .iter()
-            .map(|p| p.name.chars().count())
-            .max()
-            .unwrap_or(0);
+    } else if !live {
         for (p, o) in profiles.iter().zip(&results) {
-            print_outcome(&p.name, width, o);
+            for l in outcome_lines(&p.name, width, o) {
+                output::line(Stream::Out, &l);
+            }
         }
     }
     let all_valid = results.iter().all(|o| o.status == Status::Valid);
     Ok(if all_valid { exit::OK } else { exit::NOT_VALID })
 }
 
-fn print_outcome(name: &str, width: usize, o: &Outcome) {
+/// The one call into the engine's validation, so a change of its signature
+/// touches one place. What recording returns beyond success is not used
+/// here.
+async fn validate_and_record(
+    ctx: &Context,
+    validator: &Validator,
+    profiles: &[Profile],
+    each: impl FnMut(&Profile, &Outcome),
+) -> (Vec<Outcome>, Result<(), ConfigError>) {
+    let (outcomes, recorded) = validator
+        .validate_and_record(&ctx.profiles, profiles, each)
+        .await;
+    (outcomes, recorded.map(|_| ()))
+}
+
+/// Validates with live feedback: each result is printed as it arrives and a
+/// progress line on stderr says how many are done and which profile has been
+/// waited on longest. The line is redrawn every 100 ms (so the wait shown
+/// grows) and erased at the end.
+async fn validate_live(
+    ctx: &Context,
+    validator: &Validator,
+    profiles: &[Profile],
+    jobs: usize,
+    width: usize,
+) -> (Vec<Outcome>, Result<(), ConfigError>) {
+    let progress = Progress::new(profiles.len() as u64);
+    let waits = RefCell::new(Waits::new(profiles.len(), jobs.max(1), Instant::now()));
+    progress.set(0, &waits.borrow().message(profiles, Instant::now()));
+    let work = validate_and_record(ctx, validator, profiles, |p, o| {
+        let now = Instant::now();
+        let mut w = waits.borrow_mut();
+        // The validator hands back our own profiles; by name if it ever
+        // hands back copies.
+        let i = profiles
+            .iter()
+            .position(|q| std::ptr::eq(q, p))
+            .or_else(|| (0..profiles.len()).find(|&i| !w.done[i] && profiles[i].name == p.name));
+        if let Some(i) = i {
+            w.done(i, now);
+        }
+        for l in outcome_lines(&p.name, width, o) {
+            progress.line(Stream::Out, &l);
+        }
+        progress.set(w.count_done() as u64, &w.message(profiles, now));
+    });
+    let result = {
+        let mut work = std::pin::pin!(work);
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            tokio::select! {
+                r = &mut work => break r,
+                _ = tick.tick() => {
+                    let w = waits.borrow();
+                    progress.set(w.count_done() as u64, &w.message(profiles, Instant::now()));
+                }
+            }
+        }
+    };
+    progress.finish();
+    result
+}
+
+/// When each profile started and whether it is done. The validator runs at
+/// most `jobs` at once and starts them in order, each as soon as another
+/// finishes, so profile `i` starts at the start for the first `jobs`, and
+/// otherwise when the `(i - jobs)`-th result (counting from 0) arrived. The
+/// longest-waiting profile still in flight is the first one not done.
+struct Waits {
+    start: Instant,
+    jobs: usize,
+    done: Vec<bool>,
+    finished_at: Vec<Instant>,
+}
+
+impl Waits {
+    fn new(n: usize, jobs: usize, start: Instant) -> Waits {
+        Waits {
+            start,
+            jobs,
+            done: vec![false; n],
+            finished_at: Vec::with_capacity(n),
+        }
+    }
+
+    fn done(&mut self, i: usize, now: Instant) {
+        if !std::mem::replace(&mut self.done[i], true) {
+            self.finished_at.push(now);
+        }
+    }
+
+    fn count_done(&self) -> usize {
+        self.finished_at.len()
+    }
+
+    fn started(&self, i: usize) -> Option<Instant> {
+        if i < self.jobs {
+            Some(self.start)
+        } else {
+            self.finished_at.get(i - self.jobs).copied()
+        }
+    }
+
+    /// "waiting on NAME (2.4 s)", or "" when nothing is in flight.
+    fn message(&self, profiles: &[Profile], now: Instant) -> String {
+        let Some(i) = self.done.iter().position(|d| !d) else {
+            return String::new();
+        };
+        let since = self.started(i).unwrap_or(now);
+        let in_flight = self.done.len() - self.count_done();
+        let others = match in_flight.min(self.jobs) {
+            0 | 1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        format!(
+            "waiting on {} ({:.1} s){others}",
+            profiles[i].name,
+            now.saturating_duration_since(since).as_secs_f64()
+        )
+    }
+}
+
+fn outcome_lines(name: &str, width: usize, o: &Outcome) -> Vec<Text> {
     let style = status_style(o.status);
     let status = format!(
         "{} {}{}",
@@ -89,28 +223,58 @@ fn print_outcome(name: &str, width: usize, o: &Outcome) {
         .filter(|_| o.status == Status::Valid)
         .map(|s| format!("  [{}]", s.join(", ")))
         .unwrap_or_default();
-    output::line(
-        Stream::Out,
-        &Text::plain(format!("{name:<width$}  "))
+    let mut lines = vec![
+        Text::plain(format!("{name:<width$}  "))
             .with(format!("{status:<17}"), style)
             .with(format!("  {}", o.message), PLAIN)
             .with(scopes, DIM),
-    );
+    ];
     let pad = " ".repeat(width + 2);
     if let Some(r) = &o.remedy {
-        output::line(
-            Stream::Out,
-            &Text::plain(&pad)
+        lines.push(
+            Text::plain(&pad)
                 .with("→", DIM)
                 .with(format!(" {r}"), PLAIN),
         );
     }
     for w in &o.warnings {
-        output::line(
-            Stream::Out,
-            &Text::plain(&pad)
+        lines.push(
+            Text::plain(&pad)
                 .with("!", WARN)
                 .with(format!(" {w}"), PLAIN),
         );
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profiles(names: &[&str]) -> Vec<Profile> {
+        names
+            .iter()
+            .map(|n| Profile::new(n, TokenKind::Repository, "w", Some("r")))
+            .collect()
+    }
+
+    #[test]
+    fn waits_name_the_longest_in_flight() {
+        let ps = profiles(&["a", "b", "c"]);
+        let t0 = Instant::now();
+        let s = |d: u64| t0 + Duration::from_millis(d);
+        // Two at a time: a and b start at once, c when the first ends.
+        let mut w = Waits::new(3, 2, t0);
+        assert_eq!(w.message(&ps, s(1500)), "waiting on a (1.5 s) and 1 more");
+        w.done(1, s(2000));
+        assert_eq!(w.count_done(), 1);
+        assert_eq!(w.message(&ps, s(2500)), "waiting on a (2.5 s) and 1 more");
+        w.done(0, s(3000));
+        // c started when b ended, at 2 s.
+        assert_eq!(w.message(&ps, s(3500)), "waiting on c (1.5 s)");
+        w.done(2, s(4000));
+        w.done(2, s(4100));
+        assert_eq!(w.count_done(), 3);
+        assert_eq!(w.message(&ps, s(4200)), "");
     }
 }

@@ -471,9 +471,9 @@ async fn probe_round_trip() -> Result<(), String> {
     Ok(())
 }
 
-/// Starts a [`Keyring`], or prints "skipped: <reason>" and returns `None`.
-/// When `CI` is set (and not "false"/"0"), panics instead: in CI these tests
-/// must run.
+/// Starts a [`Keyring`], or reports a skip ([`skip`]) and returns `None`.
+/// When `CI` is set (see [`in_ci`]), panics instead: in CI these tests must
+/// run.
 pub fn keyring_or_skip(test: &str) -> Option<Keyring> {
     match Keyring::start() {
         Ok(k) => Some(k),
@@ -481,14 +481,26 @@ pub fn keyring_or_skip(test: &str) -> Option<Keyring> {
             panic!("{test}: the private Secret Service could not start, and CI is set: {reason}")
         }
         Err(reason) => {
-            eprintln!("skipped: {test}: {reason}");
+            skip(test, &reason);
             None
         }
     }
 }
 
-/// True when the `CI` environment variable is set to anything but "" / "0" /
-/// "false".
+/// Reports that `test` did not run, where a person reading `cargo test`
+/// sees it: the test harness captures `eprintln!` of passing tests and shows
+/// nothing, so the line is written to the process's stderr directly, which
+/// it does not capture. It appears among the `test … ok` lines as
+/// `skipped: <test>: <reason>`.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let line = format!("\nskipped: {test}: {reason}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// True when the `CI` environment variable is set to anything but "", "0"
+/// or "false" (any case): `CI=false` and `CI=0` mean "not CI", as most CI
+/// services and tools read it. `.ci/run` sets `CI=true` itself.
 pub fn in_ci() -> bool {
     std::env::var("CI")
         .map(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))

@@ -1,0 +1,231 @@
+//! A world for end-to-end tests of the built `bbtoken` binary: a private
+//! keyring (see the parent module), a fake Bitbucket on loopback that knows
+//! acme/api and acme/web, and a temporary config directory. Runs the binary
+//! with pipes or on a real PTY. Shared by the test files written for the
+//! README's promises; they include it next to `mod common;` with
+//! `#[path = "common/world.rs"] mod world;` (not from `common` itself, which
+//! the benchmark also includes, where the binary's path is not known).
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
+use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
+
+pub struct World {
+    pub rt: tokio::runtime::Runtime,
+    pub fake: FakeBitbucket,
+    pub keyring: crate::common::Keyring,
+    pub config: tempfile::TempDir,
+}
+
+/// What a program wrote on a PTY, chunk by chunk with the time each chunk
+/// was read, and how it exited.
+pub struct PtyRun {
+    pub chunks: Vec<(Instant, Vec<u8>)>,
+    pub code: u32,
+}
+
+impl PtyRun {
+    pub fn bytes(&self) -> Vec<u8> {
+        self.chunks.iter().flat_map(|(_, b)| b.clone()).collect()
+    }
+
+    /// When `needle` had first been fully written.
+    pub fn first_seen(&self, needle: &str) -> Option<Instant> {
+        let mut all = Vec::new();
+        for (at, b) in &self.chunks {
+            all.extend_from_slice(b);
+            if String::from_utf8_lossy(&all).contains(needle) {
+                return Some(*at);
+            }
+        }
+        None
+    }
+
+    /// The final screen, as a terminal of `rows` × `cols` shows it.
+    pub fn screen(&self, rows: u16, cols: u16) -> String {
+        let mut p = vt100::Parser::new(rows, cols, 0);
+        p.process(&self.bytes());
+        p.screen().contents()
+    }
+}
+
+impl World {
+    /// A keyring (or a visible skip, see [`crate::common::keyring_or_skip`]) and a
+    /// fake Bitbucket with acme/api and acme/web in project CORE.
+    pub fn start(test: &str) -> Option<World> {
+        let keyring = crate::common::keyring_or_skip(test)?;
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let fake = rt.block_on(FakeBitbucket::start()).unwrap();
+        fake.add_repo(FakeRepo::new("acme", "api", "CORE"));
+        fake.add_repo(FakeRepo::new("acme", "web", "CORE"));
+        Some(World {
+            rt,
+            fake,
+            keyring,
+            config: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    pub fn envs(&self) -> Vec<(String, String)> {
+        let mut e = self.keyring.envs();
+        e.push((
+            "BBTOKEN_CONFIG_DIR".into(),
+            self.config.path().display().to_string(),
+        ));
+        e.push(("BBTOKEN_API_URL".into(), self.fake.api_url()));
+        e
+    }
+
+    /// The binary with this world's environment, no colour, no retries.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        c.args(args)
+            .envs(self.envs())
+            .env("BBTOKEN_RETRY_429", "0")
+            .env("NO_COLOR", "1")
+            .env_remove("BBTOKEN_STORE")
+            .env_remove("BBTOKEN_HTTP_TIMEOUT")
+            .env_remove("BBTOKEN_KEYRING_TIMEOUT");
+        c
+    }
+
+    /// Runs bbtoken with `stdin` piped in.
+    pub fn run(&self, args: &[&str], stdin: &str) -> Output {
+        run_with_stdin(self.cmd(args), stdin)
+    }
+
+    /// Runs bbtoken on a fresh `rows` × `cols` PTY (colour on: it is a
+    /// terminal), recording each chunk it writes with its time.
+    pub fn pty(&self, args: &[&str], rows: u16, cols: u16) -> PtyRun {
+        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
+        cmd.args(args);
+        for (k, v) in self.envs() {
+            cmd.env(k, v);
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("BBTOKEN_RETRY_429", "0");
+        for k in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "BBTOKEN_STORE"] {
+            cmd.env_remove(k);
+        }
+        let mut child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut chunks = Vec::new();
+            let mut buf = [0u8; 8192];
+            // EIO once the child has exited and every byte was read.
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                chunks.push((Instant::now(), buf[..n].to_vec()));
+            }
+            let _ = tx.send(chunks);
+        });
+        let status = child.wait().unwrap();
+        let chunks = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the PTY output ends once bbtoken exits");
+        drop(pair.master);
+        PtyRun {
+            chunks,
+            code: status.exit_code(),
+        }
+    }
+
+    /// Registers a repository access token for `acme/slug` with the fake.
+    pub fn repo_token(&self, seed: u32, slug: &str, quirks: Quirks) -> String {
+        let t = synthesize(ACCESS_PREFIX, seed);
+        self.fake.add_token(
+            &t,
+            FakeToken {
+                credential_type: "repo_access_token".into(),
+                scopes: vec!["repository".into(), "repository:write".into()],
+                reach: Reach::Repo {
+                    workspace: "acme".into(),
+                    slug: slug.into(),
+                },
+                email: None,
+                bot_id: Some("52c16467c5f19101ff2061cc".into()),
+                quirks,
+            },
+        );
+        t
+    }
+
+    /// Registers a workspace access token for all of `acme`.
+    pub fn workspace_token(&self, seed: u32) -> String {
+        let t = synthesize(ACCESS_PREFIX, seed);
+        self.fake.add_token(
+            &t,
+            FakeToken {
+                credential_type: "workspace_access_token".into(),
+                scopes: vec!["repository".into(), "repository:write".into()],
+                reach: Reach::Workspace("acme".into()),
+                email: None,
+                bot_id: Some("7a1b2c3d4e5f60718293a4b5".into()),
+                quirks: Quirks::default(),
+            },
+        );
+        t
+    }
+
+    /// Registers an API token of `email` for every repository of acme.
+    pub fn api_token(&self, seed: u32, email: &str) -> String {
+        let t = synthesize(API_PREFIX, seed);
+        self.fake.add_token(
+            &t,
+            FakeToken {
+                credential_type: "api_token".into(),
+                scopes: vec![
+                    "read:repository:bitbucket".into(),
+                    "write:repository:bitbucket".into(),
+                ],
+                reach: Reach::User(vec!["acme".into()]),
+                email: Some(email.into()),
+                bot_id: None,
+                quirks: Quirks::default(),
+            },
+        );
+        t
+    }
+}
+
+/// Runs `cmd` with `stdin` written to it, collecting its output.
+pub fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The program may exit before reading stdin (a usage error): ignore EPIPE.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
