@@ -2,10 +2,14 @@
 //! Service (tests/common), a fake Bitbucket on loopback, and real git.
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+use world::{code, run_with_stdin, stderr, stdout};
 
 use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
 use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
@@ -48,35 +52,6 @@ impl World {
     fn run(&self, args: &[&str], stdin: &str) -> Output {
         run_with_stdin(self.cmd(args), stdin)
     }
-}
-
-/// Runs `cmd` with `stdin` written to it, collecting its output.
-fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Registers a repository access token for acme/api with the fake.
