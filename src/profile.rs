@@ -188,9 +188,9 @@ impl Profile {
         if let Some(e) = &self.bot_email {
             return Some((e.clone(), true));
         }
-        self.last_validation
-            .as_ref()
-            .and_then(|o| o.repository.as_ref())
+        // From the newest outcome that reached Bitbucket: a later store or
+        // network error has no repository facts and must not hide them.
+        crate::describe::repo_facts(self)
             .and_then(|r| r.bot_id_candidate.as_ref())
             .map(|id| (format!("{id}@bots.bitbucket.org"), false))
     }

@@ -7,6 +7,7 @@ use crate::bitbucket::scopes;
 use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
 use crate::cli::{Fail, exit, manage::not_found};
 use crate::context::Context;
+use crate::describe;
 use crate::profile::{Profile, expiry_countdown};
 use crate::timefmt;
 
@@ -15,11 +16,10 @@ fn target(p: &Profile) -> String {
 }
 
 fn status_word(p: &Profile) -> (String, anstyle::Style) {
-    match &p.last_validation {
-        Some(o) => (
-            format!("{} {}", o.status.symbol(), o.status),
-            status_style(o.status),
-        ),
+    // An outcome that says nothing about the token shows beside the last
+    // verdict, never instead of it (describe.rs).
+    match describe::status_cell(p) {
+        Some((words, status)) => (words, status_style(status)),
         None => ("· unchecked".into(), DIM),
     }
 }
@@ -111,6 +111,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
         row("project", k.clone());
     }
     if p.kind.is_access_token() {
+        let mismatch = describe::bot_email_mismatch(p);
         row(
             "bot email",
             match p.bot_email_or_candidate() {
@@ -119,6 +120,9 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
                 None => "not set (see the token's page; bbtoken edit --bot-email)".into(),
             },
         );
+        if let Some(m) = mismatch {
+            row("warning", m);
+        }
     } else {
         row("email", p.email.clone().unwrap_or_default());
         row(
@@ -159,18 +163,26 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
             row(
                 "status",
                 format!(
-                    "{} {}{} ({})",
+                    "{} {}{}",
                     o.status.symbol(),
-                    o.status,
-                    o.http_status.map(|s| format!(" {s}")).unwrap_or_default(),
-                    timefmt::relative(o.checked_at, Utc::now())
+                    describe::status_line(p, Utc::now()).unwrap_or_default(),
+                    o.http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(),
                 ),
             );
             row("message", o.message.clone());
+            if let Some(c) = &p.last_conclusive {
+                row("last verdict", format!("{}: {}", c.status, c.message));
+            }
             if let Some(r) = &o.remedy {
                 row("what to do", r.clone());
             }
-            if let Some(s) = &o.scopes {
+            // Scopes and type as last seen from Bitbucket: a store or network
+            // error learned none.
+            let seen = match &p.last_conclusive {
+                Some(c) if o.scopes.is_none() && o.credential_type.is_none() => c,
+                _ => o,
+            };
+            if let Some(s) = &seen.scopes {
                 let rep = scopes::analyze(p.kind, s);
                 row(
                     "scopes",
@@ -186,10 +198,10 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
                     ),
                 );
             }
-            if let Some(c) = &o.credential_type {
+            if let Some(c) = &seen.credential_type {
                 row("credential type", c.clone());
             }
-            if let Some(r) = &o.repository {
+            if let Some(r) = describe::repo_facts(p) {
                 row(
                     "repository facts",
                     format!(

@@ -9,6 +9,7 @@ use crate::cli::args::ValidateArgs;
 use crate::cli::output::{self, DIM, PLAIN, Progress, Stream, Text, WARN, status_style};
 use crate::cli::{Fail, exit, manage::not_found, report_error};
 use crate::context::Context;
+use crate::describe;
 use crate::profile::{Outcome, Profile, Status, TokenKind};
 use crate::store::profiles::ConfigError;
 use crate::validate::Validator;
@@ -23,6 +24,34 @@ struct Row<'a> {
     kind: TokenKind,
     #[serde(flatten)]
     outcome: &'a Outcome,
+    /// The last verdict on the token, when this outcome is not one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_conclusive: Option<&'a Outcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bot_email_mismatch: Option<String>,
+}
+
+/// The profile as this run leaves it in memory: the outcome recorded the way
+/// the profiles file records it, so the words match `show` and the app.
+fn after(p: &Profile, o: &Outcome) -> Profile {
+    let mut p = p.clone();
+    p.record(o.clone());
+    p
+}
+
+/// The exit code for a run. A store error is not a verdict on a token: when
+/// any profile's secret could not be read (or the profile cannot be checked
+/// at all), the run is incomplete and exits 2, even if other profiles are
+/// invalid — a script must not read "1" as "only the listed tokens are bad".
+/// Otherwise 0 when every profile is valid, else 1.
+pub fn exit_code(outcomes: &[Outcome]) -> i32 {
+    if outcomes.iter().any(|o| o.status == Status::StoreError) {
+        exit::ERROR
+    } else if outcomes.iter().all(|o| o.status == Status::Valid) {
+        exit::OK
+    } else {
+        exit::NOT_VALID
+    }
 }
 
 pub async fn run_names(
@@ -66,25 +95,42 @@ pub async fn run_names(
         report_error(&format!("the outcomes could not be recorded: {e}"));
     }
     if json {
-        let rows: Vec<Row> = profiles
+        let now: Vec<Profile> = profiles
+            .iter()
+            .zip(&results)
+            .map(|(p, o)| after(p, o))
+            .collect();
+        let rows: Vec<Row> = now
             .iter()
             .zip(&results)
             .map(|(p, o)| Row {
                 name: &p.name,
                 kind: p.kind,
                 outcome: o,
+                last_conclusive: p.last_conclusive.as_ref(),
+                bot_email_mismatch: describe::bot_email_mismatch(p),
             })
             .collect();
         output::json(&rows)?;
     } else if !live {
         for (p, o) in profiles.iter().zip(&results) {
-            for l in outcome_lines(&p.name, width, o) {
+            for l in outcome_lines(p, width, o) {
                 output::line(Stream::Out, &l);
             }
         }
     }
-    let all_valid = results.iter().all(|o| o.status == Status::Valid);
-    Ok(if all_valid { exit::OK } else { exit::NOT_VALID })
+    let code = exit_code(&results);
+    if code == exit::ERROR {
+        let n = results
+            .iter()
+            .filter(|o| o.status == Status::StoreError)
+            .count();
+        report_error(&format!(
+            "{n} of {} profile(s) could not be checked (store_error): that is not a verdict on their tokens, and their last verdicts are kept. Fix the credential store or the profile as the message says and run bbtoken validate again",
+            results.len()
+        ));
+    }
+    Ok(code)
 }
 
 /// The one call into the engine's validation, so a change of its signature
@@ -128,7 +174,7 @@ async fn validate_live(
         if let Some(i) = i {
             w.done(i, now);
         }
-        for l in outcome_lines(&p.name, width, o) {
+        for l in outcome_lines(p, width, o) {
             progress.line(Stream::Out, &l);
         }
         progress.set(w.count_done() as u64, &w.message(profiles, now));
@@ -209,7 +255,9 @@ impl Waits {
     }
 }
 
-fn outcome_lines(name: &str, width: usize, o: &Outcome) -> Vec<Text> {
+fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
+    let name = &profile.name;
+    let now = after(profile, o);
     let style = status_style(o.status);
     let status = format!(
         "{} {}{}",
@@ -230,6 +278,16 @@ fn outcome_lines(name: &str, width: usize, o: &Outcome) -> Vec<Text> {
             .with(scopes, DIM),
     ];
     let pad = " ".repeat(width + 2);
+    // Not a verdict: say so, beside the last one.
+    if describe::inconclusive_words(o).is_some()
+        && let Some(line) = describe::status_line(&now, chrono::Utc::now())
+    {
+        lines.push(
+            Text::plain(&pad)
+                .with("·", DIM)
+                .with(format!(" {line}"), PLAIN),
+        );
+    }
     if let Some(r) = &o.remedy {
         lines.push(
             Text::plain(&pad)
@@ -237,7 +295,8 @@ fn outcome_lines(name: &str, width: usize, o: &Outcome) -> Vec<Text> {
                 .with(format!(" {r}"), PLAIN),
         );
     }
-    for w in &o.warnings {
+    let mismatch = describe::bot_email_mismatch(&now);
+    for w in o.warnings.iter().chain(&mismatch) {
         lines.push(
             Text::plain(&pad)
                 .with("!", WARN)
