@@ -49,6 +49,10 @@ pub enum Checksum {
 pub enum Severity {
     Info,
     Warn,
+    /// The token is not of the kind the user chose: refused unless the user
+    /// insists (`--force`; the app's form has no such override — change the
+    /// kind there). See [`TokenCheck::blocker`].
+    Mismatch,
     /// bbtoken will not store this.
     Refuse,
 }
@@ -71,6 +75,15 @@ pub struct TokenCheck {
 impl TokenCheck {
     pub fn refused(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Refuse)
+    }
+
+    /// The finding that stops the token from being stored, if any: a
+    /// refusal always, a kind mismatch unless `force`. The one rule for the
+    /// CLI's add/edit and the app's form.
+    pub fn blocker(&self, force: bool) -> Option<&Finding> {
+        self.findings.iter().find(|f| {
+            f.severity == Severity::Refuse || (!force && f.severity == Severity::Mismatch)
+        })
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
@@ -122,6 +135,22 @@ fn checksum(token: &str) -> Checksum {
     }
 }
 
+/// The one piece of advice for a token of another kind than chosen: keep the
+/// token, change the kind. (Creating a new token of the chosen kind is never
+/// the advice: the token in hand works, as what it is.)
+pub fn kind_mismatch(detected: Detected, kind: TokenKind) -> String {
+    match detected {
+        Detected::ApiToken => format!(
+            "this looks like an API token (ATATT…), not a {}: add it as kind api, with your Atlassian account email (--kind api --email YOU@EXAMPLE.COM)",
+            kind.label()
+        ),
+        _ => format!(
+            "this looks like an access token (ATCTT…), not an {}: add it as the kind of access token it is (--kind repository, project or workspace, as shown where it was created)",
+            kind.label()
+        ),
+    }
+}
+
 /// Checks a token offline against the kind the user says it is.
 pub fn check(token: &str, kind: TokenKind) -> TokenCheck {
     let detected = detect(token);
@@ -152,20 +181,9 @@ pub fn check(token: &str, kind: TokenKind) -> TokenCheck {
              API tokens) or an access token in the repository, project or workspace settings"
                 .into(),
         ),
-        (Detected::ApiToken, true) => say(
-            Severity::Warn,
-            format!(
-                "this looks like an API token (ATATT…), but the profile is a {}: \
-                 use --kind api with --email <your Atlassian email>",
-                kind.label()
-            ),
-        ),
-        (Detected::AccessToken, false) => say(
-            Severity::Warn,
-            "this looks like an access token (ATCTT…), but the profile is an API token: \
-             use --kind repository, project or workspace"
-                .into(),
-        ),
+        (Detected::ApiToken, true) | (Detected::AccessToken, false) => {
+            say(Severity::Mismatch, kind_mismatch(detected, kind))
+        }
         (Detected::Unknown, _) => say(
             Severity::Warn,
             format!(
@@ -344,12 +362,41 @@ mod tests {
             assert_eq!(c.refused(), case.refused, "case {i}: {:?}", c.findings);
             if let Some(w) = case.warn_contains {
                 assert!(
-                    c.warnings().any(|f| f.message.contains(w)),
+                    c.findings
+                        .iter()
+                        .any(|f| f.severity >= Severity::Warn && f.message.contains(w)),
                     "case {i}: no warning containing {w:?} in {:?}",
                     c.findings
                 );
             }
         }
+    }
+
+    /// Issue 10 A4: a token of the other family is stopped unless forced,
+    /// with advice to change the kind, never to make a new token.
+    #[test]
+    fn kind_mismatch_blocks_unless_forced() {
+        let access = synthesize(ACCESS_PREFIX, 1);
+        let api = synthesize(API_PREFIX, 2);
+        for (token, kind, advice) in [
+            (&api, TokenKind::Repository, "--kind api"),
+            (&api, TokenKind::Workspace, "--kind api"),
+            (&access, TokenKind::Api, "--kind repository, project or workspace"),
+        ] {
+            let c = check(token, kind);
+            assert!(!c.refused());
+            let b = c.blocker(false).expect("blocked without force");
+            assert_eq!(b.severity, Severity::Mismatch);
+            assert!(b.message.contains(advice), "{}", b.message);
+            assert!(!b.message.contains("create a new"), "{}", b.message);
+            assert_eq!(c.blocker(true), None);
+        }
+        for kind in [TokenKind::Repository, TokenKind::Project, TokenKind::Workspace] {
+            assert_eq!(check(&access, kind).blocker(false), None);
+        }
+        assert_eq!(check(&api, TokenKind::Api).blocker(false), None);
+        let app_password = format!("ATBB{}", "x".repeat(32));
+        assert!(check(&app_password, TokenKind::Api).blocker(true).is_some());
     }
 
     #[test]

@@ -249,8 +249,9 @@ fn lifecycle_add_list_show_validate_commands_edit_remove() {
     let o = w.run(&["edit", "ci", "--note", "deploy bot"], "");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let new_tok = synthesize(ACCESS_PREFIX, 99);
+    // (--force: replace it even though the check fails, issue 10 A5)
     let o = w.run(
-        &["edit", "ci", "--secret", "--validate"],
+        &["edit", "ci", "--secret", "--validate", "--force"],
         &format!("{new_tok}\n"),
     );
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
@@ -420,22 +421,26 @@ fn bad_input_is_refused_with_exit_2_and_nothing_stored() {
     let listed = json(&w.run(&["list", "--json"], ""));
     assert_eq!(listed.as_array().unwrap().len(), 0, "nothing was stored");
 
-    // a warning (API token entered as a repository token) still stores it
+    // an API token entered as a repository token is refused (issue 10 A4),
+    // and stored with a warning only with --force
     let api = synthesize(API_PREFIX, 5);
-    let o = w.run(
-        &[
-            "add",
-            "mixed",
-            "-k",
-            "repository",
-            "-w",
-            "acme",
-            "-r",
-            "api",
-        ],
-        &api,
-    );
-    assert_eq!(code(&o), 0);
+    let mixed = [
+        "add",
+        "mixed",
+        "-k",
+        "repository",
+        "-w",
+        "acme",
+        "-r",
+        "api",
+    ];
+    let o = w.run(&mixed, &api);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--kind api"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(&api), "no token in messages");
+    let o = w.run(&[&mixed[..], &["--force"]].concat(), &api);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("--kind api"), "{}", stderr(&o));
     assert!(!stderr(&o).contains(&api), "no token in messages");
     // a mistyped token warns about the checksum

@@ -324,12 +324,10 @@ impl Form {
             out.push((FieldId::Expires, e));
         }
         if fields.contains(&FieldId::Token) {
+            // The CLI's rule (token::TokenCheck::blocker); the form has no
+            // --force: a token of another kind is fixed by changing Kind.
             let check = self.token.check(self.token_kind);
-            if let Some(f) = check
-                .findings
-                .iter()
-                .find(|f| f.severity == token::Severity::Refuse)
-            {
+            if let Some(f) = check.blocker(false) {
                 out.push((FieldId::Token, f.message.clone()));
             }
         }

@@ -114,6 +114,9 @@ pub struct AddArgs {
     /// Validate the token against Bitbucket after saving it.
     #[arg(long)]
     pub validate: bool,
+    /// Store the token even though it looks like another kind than --kind.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -127,9 +130,12 @@ pub struct EditArgs {
     /// Replace the token (read from stdin or a no-echo prompt), keeping everything else.
     #[arg(long)]
     pub secret: bool,
-    /// Validate the token against Bitbucket after saving.
+    /// With --secret: check the new token against Bitbucket before it replaces the old one (kept if the new one fails), then show the result.
     #[arg(long)]
     pub validate: bool,
+    /// Replace the token even if it looks like another kind than the profile's, or (with --validate) fails the check.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

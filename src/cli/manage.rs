@@ -57,21 +57,28 @@ fn check_fields(p: &Profile) -> Result<(), Fail> {
 
 /// Reads the token and runs the offline checks: warnings are printed,
 /// a refusal ends the command.
-fn read_checked_secret(name: &str, kind: TokenKind) -> Result<Secret, Fail> {
+/// With `force`, a token of another kind than chosen is stored anyway (with
+/// a warning); without, it is refused like the app's form refuses it.
+fn read_checked_secret(name: &str, kind: TokenKind, force: bool) -> Result<Secret, Fail> {
     let secret = input::read_secret(&format!("Token for {name} ({}): ", kind.label()))?;
     let check = token::check(secret.expose(), kind);
-    let mut refusal = None;
+    if let Some(f) = check.blocker(force) {
+        let hint = if f.severity == Severity::Mismatch {
+            "; or, if you are sure of the kind, add --force"
+        } else {
+            ""
+        };
+        return Err(Fail::usage(format!(
+            "not stored: {}{hint}; nothing was changed",
+            f.message
+        )));
+    }
     for f in &check.findings {
-        match f.severity {
-            Severity::Refuse => refusal = Some(f.message.clone()),
-            Severity::Warn => report_warning(&f.message),
-            Severity::Info => {}
+        if matches!(f.severity, Severity::Warn | Severity::Mismatch) {
+            report_warning(&f.message);
         }
     }
-    match refusal {
-        Some(why) => Err(Fail::usage(format!("not stored: {why}"))),
-        None => Ok(secret),
-    }
+    Ok(secret)
 }
 
 pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
@@ -86,7 +93,7 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
             p.name, p.name
         )));
     }
-    let secret = read_checked_secret(&p.name, p.kind)?;
+    let secret = read_checked_secret(&p.name, p.kind, a.force)?;
     let p = ops(ctx).add(p, &secret).await?;
     drop(secret);
     output::err_line(&format!(
@@ -119,15 +126,66 @@ fn edited(old: &Profile, a: &EditArgs) -> Result<Profile, Fail> {
     Ok(p)
 }
 
+/// Whether `edit` was given anything to change (a field, the kind or a new
+/// token); `--validate` alone changes nothing.
+fn asks_for_a_change(a: &EditArgs) -> bool {
+    let f = &a.fields;
+    a.secret
+        || a.kind.is_some()
+        || [
+            &f.workspace,
+            &f.repo,
+            &f.project,
+            &f.bot_email,
+            &f.email,
+            &f.username,
+            &f.expires,
+            &f.note,
+        ]
+        .iter()
+        .any(|v| v.is_some())
+}
+
 pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
     let Some(old) = doc.find(&a.name) else {
         return Err(not_found(&a.name));
     };
+    if !asks_for_a_change(&a) {
+        if a.validate {
+            return validate::run_names(
+                ctx,
+                vec![a.name],
+                false,
+                crate::validate::DEFAULT_CONCURRENCY,
+            )
+            .await;
+        }
+        return Err(Fail::usage(format!(
+            "nothing to change: give the fields to change (bbtoken edit {} --expires 2027-06-01, see bbtoken edit --help) or --secret to replace the token",
+            a.name
+        )));
+    }
     // Bad input fails here, before a token is read or stored.
     let preview = edited(old, &a)?;
+    if !a.secret && preview == *old {
+        output::err_line(&format!(
+            "Nothing to change: {} already has these values.",
+            a.name
+        ));
+        if !a.validate {
+            return Ok(exit::OK);
+        }
+        return validate::run_names(
+            ctx,
+            vec![a.name],
+            false,
+            crate::validate::DEFAULT_CONCURRENCY,
+        )
+        .await;
+    }
     let new_secret = if a.secret {
-        Some(read_checked_secret(&preview.name, preview.kind)?)
+        Some(read_checked_secret(&preview.name, preview.kind, a.force)?)
     } else {
         None
     };
