@@ -23,7 +23,7 @@
 use std::convert::Infallible;
 
 use crate::fields;
-use crate::profile::Profile;
+use crate::profile::{Outcome, Profile, Status};
 use crate::secret::Secret;
 use crate::store::profiles::{Document, LockGuard};
 use crate::store::{ConfigError, ProfileFile, SecretStore, StoreError};
@@ -67,6 +67,14 @@ pub enum OpError {
         /// `Some` when the keyring slot could not be put back.
         rollback: Option<StoreError>,
     },
+    /// The new token did not pass the check before a rotation: the old
+    /// token stays (see [`Ops::rotate_checked`]).
+    #[error(
+        "the new token for {name:?} was not accepted ({}: {}); the old token is kept: nothing was changed",
+        outcome.status,
+        outcome.message
+    )]
+    Rejected { name: String, outcome: Box<Outcome> },
     #[error(
         "{source}\nnothing was removed: the profile {name:?} stays until its secret can be removed too"
     )]
@@ -127,6 +135,16 @@ pub struct Updated {
     pub old_entry_left: Option<StoreError>,
 }
 
+/// What [`Ops::rotate_checked`] did.
+#[derive(Debug)]
+pub struct Checked {
+    pub updated: Updated,
+    /// The new token's check, recorded on the profile.
+    pub outcome: Outcome,
+    /// Whether the check passed (`false`: replaced because forced).
+    pub accepted: bool,
+}
+
 /// What [`Ops::remove`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Removed {
@@ -182,6 +200,65 @@ impl Ops {
         change: impl FnOnce(&Profile) -> Result<Profile, String> + Send,
         secret: Option<&Secret>,
     ) -> Result<Updated, OpError> {
+        self.update_recording(name, change, secret, None).await
+    }
+
+    /// Rotates the token of `name` only if the new one passes `check` first
+    /// (issue 10: a failing new token once replaced a working one, and
+    /// Bitbucket shows a token only once). `check` gets the profile as it
+    /// will be saved (with `change` applied) and validates `secret` for it,
+    /// without the store. Unless `force`, anything but `valid` — a token
+    /// problem, or a check that could not conclude — leaves everything as it
+    /// was ([`OpError::Rejected`]). When the rotation goes ahead, the check's
+    /// outcome is recorded on the new revision, so it needs no second call.
+    ///
+    /// The check runs before the profiles lock is taken: a network call must
+    /// not hold other bbtoken processes for up to its timeout. A concurrent
+    /// change of the reach meanwhile makes the outcome stale; it is then not
+    /// recorded.
+    pub async fn rotate_checked<Fut>(
+        &self,
+        name: &str,
+        change: impl Fn(&Profile) -> Result<Profile, String> + Send + Sync,
+        secret: &Secret,
+        check_new: impl FnOnce(Profile) -> Fut,
+        force: bool,
+    ) -> Result<Checked, OpError>
+    where
+        Fut: std::future::Future<Output = Outcome>,
+    {
+        let doc = self.load().await?;
+        let old = doc.find(name).ok_or_else(|| OpError::NotFound {
+            name: name.to_string(),
+        })?;
+        let preview = change(old).map_err(|message| OpError::Invalid { message })?;
+        check(&preview)?;
+        let outcome = check_new(preview.clone()).await;
+        let accepted = outcome.status == Status::Valid;
+        if !accepted && !force {
+            return Err(OpError::Rejected {
+                name: name.to_string(),
+                outcome: Box::new(outcome),
+            });
+        }
+        let record = Some((preview, outcome.clone()));
+        let updated = self
+            .update_recording(name, change, Some(secret), record)
+            .await?;
+        Ok(Checked {
+            updated,
+            outcome,
+            accepted,
+        })
+    }
+
+    async fn update_recording(
+        &self,
+        name: &str,
+        change: impl FnOnce(&Profile) -> Result<Profile, String> + Send,
+        secret: Option<&Secret>,
+        checked: Option<(Profile, Outcome)>,
+    ) -> Result<Updated, OpError> {
         let guard = self.lock().await?;
         let doc = self.load().await?;
         let old = doc.find(name).ok_or_else(|| OpError::NotFound {
@@ -194,6 +271,13 @@ impl Ops {
         if outcome_dropped {
             new.forget_outcomes();
             new.revision = old.revision.wrapping_add(1);
+            // The new token's check, if it was made for what is saved now.
+            if let Some((checked, outcome)) = checked
+                && checked.same_reach(&new)
+                && checked.name == new.name
+            {
+                new.record(outcome);
+            }
         } else {
             new.last_validation = old.last_validation.clone();
             new.last_conclusive = old.last_conclusive.clone();

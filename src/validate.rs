@@ -7,6 +7,7 @@ use futures_util::{Stream, StreamExt};
 
 use crate::bitbucket::{Client, Credential};
 use crate::profile::{Outcome, Profile, Status, TokenKind};
+use crate::secret::Secret;
 use crate::store::profiles::ConfigError;
 use crate::store::{ProfileFile, SecretStore, StoreError};
 
@@ -51,11 +52,24 @@ impl Validator {
         outcome
     }
 
+    /// Validates `secret` as the token of `profile`, without reading or
+    /// writing the store: how a new token is checked before it replaces the
+    /// old one (see [`crate::ops::Ops::rotate_checked`]).
+    pub async fn check_secret(&self, profile: &Profile, secret: Secret) -> Outcome {
+        let mut outcome = self.validate_with(profile, secret).await;
+        crate::bitbucket::classify::clean_outcome(&mut outcome);
+        outcome
+    }
+
     async fn validate_raw(&self, profile: &Profile) -> Outcome {
         let secret = match self.secrets.get(&profile.name).await {
             Ok(s) => s,
             Err(e) => return store_outcome(&e),
         };
+        self.validate_with(profile, secret).await
+    }
+
+    async fn validate_with(&self, profile: &Profile, secret: Secret) -> Outcome {
         let cred = match profile.kind {
             TokenKind::Api => match &profile.email {
                 Some(email) => Credential::Basic {

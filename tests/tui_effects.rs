@@ -4,6 +4,7 @@
 
 use bbtoken::app::{FormKind, SaveRequest};
 use bbtoken::bitbucket::{ApiConfig, Client};
+use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
 use bbtoken::gitcmd::Endpoints;
 use bbtoken::profile::{Profile, TokenKind};
 use bbtoken::secret::Secret;
@@ -21,6 +22,37 @@ fn services(dir: &std::path::Path) -> Services {
         endpoints: Endpoints::default(),
         clipboard: Clipboard::osc52_only(),
     }
+}
+
+/// Services whose validator talks to a fake Bitbucket on loopback that
+/// knows acme/web and accepts `tokens` as repository tokens for it: a
+/// rotation checks the new token there before it replaces the old one.
+async fn services_with_fake(dir: &std::path::Path, tokens: &[&str]) -> (Services, FakeBitbucket) {
+    let fake = FakeBitbucket::start().await.unwrap();
+    fake.add_repo(FakeRepo::new("acme", "web", "CORE"));
+    for t in tokens {
+        fake.add_token(
+            t,
+            FakeToken {
+                credential_type: "repo_access_token".into(),
+                scopes: vec!["repository".into(), "repository:write".into()],
+                reach: Reach::Repo {
+                    workspace: "acme".into(),
+                    slug: "web".into(),
+                },
+                email: None,
+                bot_id: None,
+                quirks: Quirks::default(),
+            },
+        );
+    }
+    let mut svc = services(dir);
+    let api = ApiConfig {
+        base: fake.api_url(),
+        ..ApiConfig::default()
+    };
+    svc.validator = Validator::new(Client::new(api).unwrap(), svc.secrets.clone());
+    (svc, fake)
 }
 
 fn profile(name: &str) -> Profile {
@@ -89,7 +121,7 @@ async fn failed_rotate_puts_the_old_secret_back() {
 #[tokio::test]
 async fn rotate_replaces_the_token() {
     let dir = tempfile::tempdir().unwrap();
-    let svc = services(dir.path());
+    let (svc, _fake) = services_with_fake(dir.path(), &["new-token"]).await;
     let mut on_disk = profile("web");
     on_disk.note = Some("kept".into());
     save(&svc, add(&on_disk, "old-token")).await.unwrap();
@@ -193,7 +225,7 @@ async fn delete_removes_profile_and_secret() {
 #[tokio::test]
 async fn profile_write_failing_after_the_keyring_write_rolls_back() {
     let dir = tempfile::tempdir().unwrap();
-    let svc = services(dir.path());
+    let (svc, _fake) = services_with_fake(dir.path(), &["new-token"]).await;
     save(&svc, add(&profile("web"), "old-token")).await.unwrap();
     let size = std::fs::metadata(svc.profiles.path()).unwrap().len();
     let tight = Services {
@@ -227,7 +259,7 @@ async fn profile_write_failing_after_the_keyring_write_rolls_back() {
 #[tokio::test]
 async fn revision_follows_the_secret_and_the_reach() {
     let dir = tempfile::tempdir().unwrap();
-    let svc = services(dir.path());
+    let (svc, _fake) = services_with_fake(dir.path(), &["tok-2"]).await;
     save(&svc, add(&profile("web"), "tok")).await.unwrap();
     let rev = |svc: &Services| svc.profiles.load().unwrap().find("web").unwrap().revision;
     assert_eq!(rev(&svc), 0);
@@ -253,11 +285,40 @@ async fn revision_follows_the_secret_and_the_reach() {
     )
     .await
     .unwrap();
-    assert!(s.revalidate);
+    // The new token was checked before it was stored: its outcome is
+    // recorded on the new revision, and no second validation is needed.
+    assert!(!s.revalidate);
     assert_eq!((s.profile.revision, rev(&svc)), (1, 1));
+    let on_disk = svc.profiles.load().unwrap().find("web").cloned().unwrap();
+    assert_eq!(
+        on_disk.last_validation.map(|o| o.status),
+        Some(bbtoken::profile::Status::Valid)
+    );
     let mut p = profile("web");
     p.repo = Some("api".into());
     let s = save(&svc, edit(p)).await.unwrap();
     assert!(s.revalidate);
     assert_eq!(rev(&svc), 2);
+}
+
+/// Issue 10 A5, the app's path: a rotation to a token Bitbucket refuses keeps
+/// the old token and says so; the profile is untouched.
+#[tokio::test]
+async fn rotate_to_a_failing_token_keeps_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (svc, _fake) = services_with_fake(dir.path(), &["good-new"]).await;
+    save(&svc, add(&profile("web"), "old-token")).await.unwrap();
+    let before = svc.profiles.load().unwrap().find("web").cloned().unwrap();
+    let rotate = |t: &str| SaveRequest {
+        kind: FormKind::Rotate { name: "web".into() },
+        profile: profile("web"),
+        token: Some(Secret::new(t)),
+    };
+    let err = save(&svc, rotate("unknown-new")).await.unwrap_err();
+    assert!(err.contains("not accepted (invalid"), "{err}");
+    assert!(err.contains("the old token is kept"), "{err}");
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "old-token");
+    assert_eq!(svc.profiles.load().unwrap().find("web"), Some(&before));
+    save(&svc, rotate("good-new")).await.unwrap();
+    assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "good-new");
 }

@@ -231,7 +231,129 @@ fn bot_email_mismatch_is_flagged() {
     assert!(!stdout(&o).contains("trust the token's page"), "{}", stdout(&o));
 }
 
-#[allow(dead_code)]
-fn unused() -> (Secret, FormKind, Option<SaveRequest>, &'static str) {
-    (Secret::new(""), FormKind::Add, None, API_PREFIX)
+/// The secret stored under `name` in the private keyring, read through
+/// bbtoken's own store.
+fn keyring_secret(w: &World, name: &str) -> Option<String> {
+    let _env = w.rt.block_on(w.keyring.in_process()).unwrap();
+    let store = SecretStore::open(SecretBackend::SecretService);
+    w.rt.block_on(store.get(name))
+        .ok()
+        .map(|s| s.expose().to_string())
+}
+
+/// Issue 10 A4: an API token added as a repository token is refused (exit 2,
+/// nothing stored) with the advice to change the kind; --force stores it.
+/// The reverse (an access token as --kind api) likewise.
+#[test]
+fn kind_mismatch_is_refused_unless_forced() {
+    let Some(w) = World::start("kind_mismatch_refused") else {
+        return;
+    };
+    let api = synthesize(API_PREFIX, 340);
+    let o = add(&w, "mixed", &api, &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--kind api --email"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("create a new"), "{}", stderr(&o));
+    assert_eq!(keyring_secret(&w, "mixed"), None);
+    let o = w.run(&["list", "--json"], "");
+    assert_eq!(stdout(&o).trim(), "[]");
+    let o = add(&w, "mixed", &api, &["--force"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning:"), "{}", stderr(&o));
+    assert_eq!(keyring_secret(&w, "mixed").as_deref(), Some(api.as_str()));
+
+    let access = synthesize(ACCESS_PREFIX, 341);
+    let o = w.run(
+        &[
+            "add", "me", "-k", "api", "-w", "acme", "-r", "api", "--email", "a@example.com",
+        ],
+        &format!("{access}\n"),
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--kind repository, project or workspace"),
+        "{}",
+        stderr(&o)
+    );
+    // The same rule for a new token given to edit.
+    let good = w.repo_token(342, "api", Quirks::default());
+    assert_eq!(code(&add(&w, "ci", &good, &[])), 0);
+    let o = w.run(&["edit", "ci", "--secret"], &format!("{api}\n"));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(keyring_secret(&w, "ci").as_deref(), Some(good.as_str()));
+}
+
+/// Issue 10 A5: `edit --secret --validate` checks the new token first. One
+/// Bitbucket refuses leaves the old token in the real keyring (exit 1, says
+/// --force); --force replaces it; a good one replaces it and is recorded.
+#[test]
+fn rotation_checks_the_new_token_first() {
+    let Some(w) = World::start("rotation_checks_first") else {
+        return;
+    };
+    let old = w.repo_token(350, "api", Quirks::default());
+    assert_eq!(code(&add(&w, "ci", &old, &["--validate"])), 0);
+    let before = saved(&w, "ci");
+    let bad = synthesize(ACCESS_PREFIX, 351);
+    let o = w.run(
+        &["edit", "ci", "--secret", "--validate", "--note", "rotated"],
+        &format!("{bad}\n"),
+    );
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("invalid 401"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("the old token is kept"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(&bad[12..40]));
+    assert_eq!(keyring_secret(&w, "ci").as_deref(), Some(old.as_str()));
+    assert_eq!(saved(&w, "ci"), before, "the profile is untouched");
+    let o = w.run(&["validate", "ci"], "");
+    assert_eq!(code(&o), 0, "the old token still works: {}", stdout(&o));
+
+    // A good new token: checked, stored, and its outcome recorded.
+    let new = w.repo_token(352, "api", Quirks::default());
+    let o = w.run(&["edit", "ci", "--secret", "--validate"], &format!("{new}\n"));
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("checked first"), "{}", stderr(&o));
+    assert_eq!(keyring_secret(&w, "ci").as_deref(), Some(new.as_str()));
+    let p = saved(&w, "ci");
+    assert_eq!(p.last_validation.unwrap().status, Status::Valid);
+    assert_eq!(p.revision, before.revision + 1);
+
+    // --force replaces even with a failing token.
+    let o = w.run(
+        &["edit", "ci", "--secret", "--validate", "--force"],
+        &format!("{bad}\n"),
+    );
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(keyring_secret(&w, "ci").as_deref(), Some(bad.as_str()));
+    assert_eq!(
+        saved(&w, "ci").last_validation.unwrap().status,
+        Status::Invalid
+    );
+}
+
+/// Issue 10 A8: `edit NAME` with nothing to change says so, and does not
+/// claim "Updated".
+#[test]
+fn edit_with_nothing_to_change_says_so() {
+    let Some(w) = World::start("edit_nothing") else {
+        return;
+    };
+    let t = w.repo_token(360, "api", Quirks::default());
+    assert_eq!(code(&add(&w, "ci", &t, &["--note", "x"])), 0);
+    let before = std::fs::read(w.config.path().join("profiles.toml")).unwrap();
+    let o = w.run(&["edit", "ci"], "");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing to change"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("Updated"), "{}", stderr(&o));
+    let o = w.run(&["edit", "ci", "--note", "x"], "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Nothing to change"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("Updated"), "{}", stderr(&o));
+    let after = std::fs::read(w.config.path().join("profiles.toml")).unwrap();
+    assert_eq!(before, after);
+    let o = w.run(&["edit", "ci", "--note", "y"], "");
+    assert!(stderr(&o).contains("Updated ci"), "{}", stderr(&o));
 }

@@ -189,6 +189,9 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
     } else {
         None
     };
+    if let (Some(secret), true) = (&new_secret, a.validate) {
+        return rotate_checked(ctx, &a, secret).await;
+    }
     // The edit is applied to the profile as it is on disk under the lock,
     // so a change another bbtoken made meanwhile is kept.
     let done = ops(ctx)
@@ -224,6 +227,57 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
         .await;
     }
     Ok(exit::OK)
+}
+
+/// `edit --secret --validate`: the new token is checked before it replaces
+/// the old one, which stays when the check fails (unless --force).
+async fn rotate_checked(ctx: &Context, a: &EditArgs, secret: &Secret) -> Result<i32, Fail> {
+    let validator = ctx.validator()?;
+    let result = ops(ctx)
+        .rotate_checked(
+            &a.name,
+            |slot| edited(slot, a).map_err(|f| f.message),
+            secret,
+            |p| async move { validator.check_secret(&p, secret.clone()).await },
+            a.force,
+        )
+        .await;
+    match result {
+        Ok(done) => {
+            let p = &done.updated.profile;
+            if let Some(e) = &done.updated.old_entry_left {
+                report_warning(&format!(
+                    "the old credential store entry bbtoken/{} could not be removed: {e}",
+                    a.name
+                ));
+            }
+            output::err_line(&format!(
+                "Updated {} and replaced its token{}.",
+                p.name,
+                if done.accepted {
+                    " (the new one was checked first)"
+                } else {
+                    ", although the new one failed the check (--force)"
+                }
+            ));
+            validate::print_outcome(p, &done.outcome);
+            Ok(validate::exit_code(std::slice::from_ref(&done.outcome)))
+        }
+        Err(crate::ops::OpError::Rejected { name, outcome }) => {
+            if let Some(p) = ctx.profiles.load()?.find(&name) {
+                validate::print_outcome(p, &outcome);
+            }
+            let code = validate::exit_code(std::slice::from_ref(&outcome)).max(exit::NOT_VALID);
+            let why = crate::ops::OpError::Rejected { name, outcome };
+            Err(Fail {
+                message: format!(
+                    "{why}\nthe new token was not stored; if it is the right one, replace the old one anyway with --force"
+                ),
+                code,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn remove(ctx: &Context, name: &str) -> Result<i32, Fail> {

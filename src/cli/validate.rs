@@ -255,6 +255,14 @@ impl Waits {
     }
 }
 
+/// Prints one outcome as `validate` does (for a check made elsewhere: the
+/// new token of `edit --secret --validate`).
+pub(crate) fn print_outcome(profile: &Profile, o: &Outcome) {
+    for l in outcome_lines(profile, profile.name.chars().count(), o) {
+        output::line(Stream::Out, &l);
+    }
+}
+
 fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
     let name = &profile.name;
     let now = after(profile, o);

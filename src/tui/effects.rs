@@ -253,7 +253,30 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, String> {
                 warning: None,
             })
         }
-        FormKind::Rotate { name } | FormKind::Edit { original: name } => {
+        // A rotation checks the new token first, as `edit --secret
+        // --validate` does: a failing one does not replace a working one.
+        // The app has no --force; the old token stays and the form says why.
+        FormKind::Rotate { name } => {
+            let token = token.ok_or("no token was given")?;
+            let validator = svc.validator.clone();
+            let checked = token.clone();
+            let done = ops
+                .rotate_checked(
+                    &name,
+                    |fresh| Ok(over_fresh(fresh, profile.clone())),
+                    &token,
+                    |p| async move { validator.check_secret(&p, checked).await },
+                    false,
+                )
+                .await
+                .map_err(|e| one_line(&e))?;
+            Ok(Saved {
+                revalidate: false,
+                profile: done.updated.profile,
+                warning: None,
+            })
+        }
+        FormKind::Edit { original: name } => {
             let done = ops
                 .update(
                     &name,
