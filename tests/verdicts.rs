@@ -15,12 +15,11 @@ mod world;
 
 use std::time::Duration;
 
-use bbtoken::app::{Action, Effect, FormKind, SaveRequest};
+use bbtoken::app::{Action, Effect};
 use bbtoken::bitbucket::{ApiConfig, Client};
 use bbtoken::fakebb::Quirks;
 use bbtoken::gitcmd::Endpoints;
 use bbtoken::profile::{Profile, Status};
-use bbtoken::secret::Secret;
 use bbtoken::store::{ProfileFile, SecretBackend, SecretStore};
 use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
 use bbtoken::tui::clipboard::Clipboard;
