@@ -12,6 +12,7 @@ pub mod fakebb;
 pub mod fields;
 pub mod gitcmd;
 pub mod hardening;
+pub mod migrate;
 pub mod ops;
 pub mod order;
 pub mod profile;

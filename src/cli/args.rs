@@ -50,7 +50,24 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Work on the credential store itself: move every secret to another one.
+    #[command(subcommand)]
+    Store(StoreCommand),
 }
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Move every profile's secret from the current store (BBTOKEN_STORE) to
+    /// another, verifying each copy before the original is deleted.
+    #[command(after_help = MIGRATE_HELP)]
+    Migrate {
+        /// The store to move to: secret-service or keyutils (Linux).
+        #[arg(long)]
+        to: String,
+    },
+}
+
+const MIGRATE_HELP: &str = "Secrets do not follow BBTOKEN_STORE: move them first, then set it.\nExample: bbtoken store migrate --to keyutils && export BBTOKEN_STORE=keyutils\nSafe to run again; a failure leaves the original in place and says where the copies are (exit 2).";
 
 #[derive(Debug, Args)]
 pub struct JsonFlag {

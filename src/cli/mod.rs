@@ -6,6 +6,7 @@ mod input;
 mod manage;
 pub mod output;
 mod show;
+mod store;
 mod validate;
 
 pub use args::{Cli, Command};
@@ -81,6 +82,7 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
         Command::Validate(a) => validate::run(ctx, a).await,
         Command::Commands(a) => commands::run(ctx, a).await,
         Command::Demo | Command::Completions { .. } => unreachable!("handled in run"),
+        Command::Store(args::StoreCommand::Migrate { to }) => store::migrate(ctx, &to).await,
     }
 }
 

@@ -50,7 +50,13 @@ impl SecretBackend {
 
     /// `BBTOKEN_STORE`, else the platform's usual store.
     pub fn from_env() -> Result<SecretBackend, StoreError> {
-        match std::env::var("BBTOKEN_STORE").ok().as_deref() {
+        SecretBackend::from_name(std::env::var("BBTOKEN_STORE").ok().as_deref())
+    }
+
+    /// A store by the name `BBTOKEN_STORE` and `store migrate --to` take;
+    /// `None` or empty: the platform's usual store.
+    pub fn from_name(name: Option<&str>) -> Result<SecretBackend, StoreError> {
+        match name {
             None | Some("") => Ok(if cfg!(target_os = "linux") {
                 SecretBackend::SecretService
             } else {
@@ -79,7 +85,7 @@ impl SecretBackend {
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
     #[error(
-        "the {backend} credential store did not answer within {secs} s: it may be locked and waiting for a password prompt that cannot show here. Unlock your keyring (log in to the desktop session, or run gnome-keyring-daemon --unlock), or choose another store with BBTOKEN_STORE=keyutils"
+        "the {backend} credential store did not answer within {secs} s: it may be locked and waiting for a password prompt that cannot show here. Unlock your keyring (log in to the desktop session, or run gnome-keyring-daemon --unlock). To use another store for good, move the secrets while this one answers (bbtoken store migrate --to keyutils), then set BBTOKEN_STORE=keyutils: secrets do not follow the setting"
     )]
     Timeout { backend: &'static str, secs: u64 },
     #[error("the {backend} credential store is not available: {detail}")]
@@ -560,7 +566,8 @@ pub(super) fn unavailable_hint(backend: SecretBackend) -> &'static str {
     match backend {
         SecretBackend::SecretService => {
             "bbtoken needs a Secret Service (GNOME Keyring, KWallet or KeePassXC) on the D-Bus session bus. \
-             Start one, or run bbtoken with BBTOKEN_STORE=keyutils to use the kernel keyring"
+             Start one. To keep the tokens in the kernel keyring instead, move them there while the Secret Service runs \
+             (bbtoken store migrate --to keyutils) and set BBTOKEN_STORE=keyutils: secrets do not follow the setting"
         }
         _ => "check that the system credential store is running",
     }
