@@ -389,6 +389,27 @@ mod tests {
         );
     }
 
+    /// Issue 10 A4: the form stops an API token entered for an access-token
+    /// kind with the CLI's words (token::TokenCheck::blocker), and lets it
+    /// through once the kind is changed to api.
+    #[test]
+    fn token_of_another_kind_is_stopped_until_the_kind_matches() {
+        let mut f = Form::add(vec![]);
+        f.focus = FieldId::Token;
+        f.paste(&crate::token::synthesize(crate::token::API_PREFIX, 3));
+        let token_problem = |f: &Form| {
+            f.problems(now())
+                .into_iter()
+                .find(|(id, _)| *id == FieldId::Token)
+                .map(|(_, m)| m)
+        };
+        let m = token_problem(&f).expect("stopped as a repository token");
+        assert!(m.contains("add it as kind api"), "{m}");
+        f.cycle_kind(3);
+        assert_eq!(f.token_kind, TokenKind::Api);
+        assert_eq!(token_problem(&f), None);
+    }
+
     #[test]
     fn token_input_is_masked_and_trimmed() {
         let mut t = TokenInput::default();
