@@ -60,7 +60,10 @@ pub fn status_cell(p: &Profile) -> Option<(String, Status)> {
             format!("{} {} · now: {words}", c.status.symbol(), c.status),
             last.status,
         ),
-        _ => (format!("{} {}", last.status.symbol(), last.status), last.status),
+        _ => (
+            format!("{} {}", last.status.symbol(), last.status),
+            last.status,
+        ),
     })
 }
 
@@ -150,7 +153,10 @@ mod tests {
         p.record(o);
         let m = bot_email_mismatch(&p).unwrap();
         assert!(m.contains("trust the token's page"), "{m}");
-        assert!(m.contains("bbbbbbbbbbbbbbbbbbbbbbbb@bots.bitbucket.org"), "{m}");
+        assert!(
+            m.contains("bbbbbbbbbbbbbbbbbbbbbbbb@bots.bitbucket.org"),
+            "{m}"
+        );
         p.record(Outcome::bare(Status::StoreError, "credential store", None));
         assert!(bot_email_mismatch(&p).is_some());
         p.bot_email = Some("BBBBBBBBBBBBBBBBBBBBBBBB@bots.bitbucket.org".into());

@@ -113,7 +113,10 @@ async fn move_one(name: &str, from: &SecretStore, to: &SecretStore) -> Moved {
     }
 }
 
-async fn read(store: &SecretStore, name: &str) -> Result<Option<crate::secret::Secret>, StoreError> {
+async fn read(
+    store: &SecretStore,
+    name: &str,
+) -> Result<Option<crate::secret::Secret>, StoreError> {
     match store.get(name).await {
         Ok(s) => Ok(Some(s)),
         Err(StoreError::Missing { .. }) => Ok(None),

@@ -381,7 +381,11 @@ mod tests {
         for (token, kind, advice) in [
             (&api, TokenKind::Repository, "--kind api"),
             (&api, TokenKind::Workspace, "--kind api"),
-            (&access, TokenKind::Api, "--kind repository, project or workspace"),
+            (
+                &access,
+                TokenKind::Api,
+                "--kind repository, project or workspace",
+            ),
         ] {
             let c = check(token, kind);
             assert!(!c.refused());
@@ -391,7 +395,11 @@ mod tests {
             assert!(!b.message.contains("create a new"), "{}", b.message);
             assert_eq!(c.blocker(true), None);
         }
-        for kind in [TokenKind::Repository, TokenKind::Project, TokenKind::Workspace] {
+        for kind in [
+            TokenKind::Repository,
+            TokenKind::Project,
+            TokenKind::Workspace,
+        ] {
             assert_eq!(check(&access, kind).blocker(false), None);
         }
         assert_eq!(check(&api, TokenKind::Api).blocker(false), None);

@@ -125,7 +125,11 @@ fn secrets_move_to_keyutils_and_back() {
     assert!(stderr(&o).contains("already in keyutils"), "{}", stderr(&o));
 
     // And back: the kernel keyring is left empty.
-    let o = on(&w, "keyutils", &["store", "migrate", "--to", "secret-service"]);
+    let o = on(
+        &w,
+        "keyutils",
+        &["store", "migrate", "--to", "secret-service"],
+    );
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert_eq!(secret_service_holds(&w, &a).as_deref(), Some(ta.as_str()));
     assert_eq!(secret_service_holds(&w, &b).as_deref(), Some(tb.as_str()));

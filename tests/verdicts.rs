@@ -209,10 +209,18 @@ fn bot_email_mismatch_is_flagged() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = w.run(&["validate", "ci"], "");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stdout(&o).contains("trust the token's page"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("trust the token's page"),
+        "{}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains(BOT), "{}", stdout(&o));
     let o = w.run(&["show", "ci"], "");
-    assert!(stdout(&o).contains("trust the token's page"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("trust the token's page"),
+        "{}",
+        stdout(&o)
+    );
     let o = w.run(&["validate", "ci", "--json"], "");
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(
@@ -225,9 +233,17 @@ fn bot_email_mismatch_is_flagged() {
     let o = w.run(&["edit", "ci", "--bot-email", BOT], "");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = w.run(&["show", "ci"], "");
-    assert!(!stdout(&o).contains("trust the token's page"), "{}", stdout(&o));
+    assert!(
+        !stdout(&o).contains("trust the token's page"),
+        "{}",
+        stdout(&o)
+    );
     let o = w.run(&["validate", "ci"], "");
-    assert!(!stdout(&o).contains("trust the token's page"), "{}", stdout(&o));
+    assert!(
+        !stdout(&o).contains("trust the token's page"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// The secret stored under `name` in the private keyring, read through
@@ -265,7 +281,16 @@ fn kind_mismatch_is_refused_unless_forced() {
     let access = synthesize(ACCESS_PREFIX, 341);
     let o = w.run(
         &[
-            "add", "me", "-k", "api", "-w", "acme", "-r", "api", "--email", "a@example.com",
+            "add",
+            "me",
+            "-k",
+            "api",
+            "-w",
+            "acme",
+            "-r",
+            "api",
+            "--email",
+            "a@example.com",
         ],
         &format!("{access}\n"),
     );
@@ -301,7 +326,11 @@ fn rotation_checks_the_new_token_first() {
     );
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("invalid 401"), "{}", stdout(&o));
-    assert!(stderr(&o).contains("the old token is kept"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the old token is kept"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     assert!(!stderr(&o).contains(&bad[12..40]));
     assert_eq!(keyring_secret(&w, "ci").as_deref(), Some(old.as_str()));
@@ -311,7 +340,10 @@ fn rotation_checks_the_new_token_first() {
 
     // A good new token: checked, stored, and its outcome recorded.
     let new = w.repo_token(352, "api", Quirks::default());
-    let o = w.run(&["edit", "ci", "--secret", "--validate"], &format!("{new}\n"));
+    let o = w.run(
+        &["edit", "ci", "--secret", "--validate"],
+        &format!("{new}\n"),
+    );
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert!(stderr(&o).contains("checked first"), "{}", stderr(&o));
     assert_eq!(keyring_secret(&w, "ci").as_deref(), Some(new.as_str()));

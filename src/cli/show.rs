@@ -166,7 +166,9 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
                     "{} {}{}",
                     o.status.symbol(),
                     describe::status_line(p, Utc::now()).unwrap_or_default(),
-                    o.http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(),
+                    o.http_status
+                        .map(|s| format!(" (HTTP {s})"))
+                        .unwrap_or_default(),
                 ),
             );
             row("message", o.message.clone());

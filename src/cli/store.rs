@@ -6,8 +6,8 @@ use crate::migrate::{Moved, migrate as move_all};
 use crate::store::{SecretBackend, SecretStore};
 
 pub async fn migrate(ctx: &Context, to: &str) -> Result<i32, Fail> {
-    let target = SecretBackend::from_name(Some(to.trim()))
-        .map_err(|e| Fail::usage(format!("--to: {e}")))?;
+    let target =
+        SecretBackend::from_name(Some(to.trim())).map_err(|e| Fail::usage(format!("--to: {e}")))?;
     let source = ctx.secrets.backend();
     if target == source {
         return Err(Fail::usage(format!(
@@ -26,7 +26,9 @@ pub async fn migrate(ctx: &Context, to: &str) -> Result<i32, Fail> {
         let line = match moved {
             Moved::Moved => format!("{name}: moved from {from} to {to} (read back and verified)"),
             Moved::AlreadyThere => format!("{name}: already in {to}"),
-            Moved::NoSecret => format!("{name}: no secret in either store (bbtoken edit {name} --secret stores one)"),
+            Moved::NoSecret => format!(
+                "{name}: no secret in either store (bbtoken edit {name} --secret stores one)"
+            ),
             Moved::Conflict => format!(
                 "{name}: both {from} and {to} hold a secret, and they differ: left as they are. Remove the one you do not want (bbtoken validate tells which works), then run this again"
             ),
