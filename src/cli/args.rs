@@ -20,9 +20,9 @@ pub struct Cli {
 
 const EXIT_CODES: &str = "Exit codes: 0 success (every validated profile valid); 1 a profile is not valid; 2 usage, configuration or credential-store error.\nThe token is never an argument: it is read from stdin (one line) or a no-echo prompt.";
 
-const ADD_HELP: &str = "Every kind needs --workspace and --repo: the repository the token was made in (repository tokens), or any repository it can see, used to validate it (project, workspace and API tokens). Project tokens also need --project KEY; API tokens need --email.\nExample: bbtoken add platform --kind workspace --workspace acme --repo api < token.txt";
+const ADD_HELP: &str = "Every kind needs --workspace and --repo: the repository the token was made in (repository tokens), or any repository it can see, used to validate it (project, workspace and API tokens). Project tokens also need --project KEY; API tokens need --email.\nA token that looks like another kind than --kind (an API token as --kind repository) is refused unless --force.\nExample: bbtoken add platform --kind workspace --workspace acme --repo api < token.txt";
 
-const EDIT_HELP: &str = "An empty value clears an optional field: --note '' (also --bot-email, --email, --username, --expires, --project).\nExample: bbtoken edit ci-api --expires 2027-06-01; bbtoken edit ci-api --secret --validate < new.txt";
+const EDIT_HELP: &str = "An empty value clears an optional field: --note '' (also --bot-email, --email, --username, --expires, --project).\nWith --secret --validate the new token is checked before it replaces the old one; --force replaces it even if the check fails.\nExample: bbtoken edit ci-api --expires 2027-06-01; bbtoken edit ci-api --secret --validate < new.txt";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -147,7 +147,7 @@ pub struct EditArgs {
     /// Replace the token (read from stdin or a no-echo prompt), keeping everything else.
     #[arg(long)]
     pub secret: bool,
-    /// With --secret: check the new token against Bitbucket before it replaces the old one (kept if the new one fails), then show the result.
+    /// Validate after saving. With --secret, the new token is checked first and replaces the old one only if it is valid (else the old one is kept).
     #[arg(long)]
     pub validate: bool,
     /// Replace the token even if it looks like another kind than the profile's, or (with --validate) fails the check.

@@ -325,6 +325,18 @@ mod tests {
             .collect()
     }
 
+    /// The README's rule: a store error makes the run incomplete (2), even
+    /// beside an invalid token; else 1 for anything not valid.
+    #[test]
+    fn exit_code_rule() {
+        let o = |s| Outcome::bare(s, "", None);
+        assert_eq!(exit_code(&[o(Status::Valid), o(Status::Valid)]), 0);
+        assert_eq!(exit_code(&[o(Status::Valid), o(Status::Invalid)]), 1);
+        assert_eq!(exit_code(&[o(Status::NetworkError)]), 1);
+        assert_eq!(exit_code(&[o(Status::StoreError)]), 2);
+        assert_eq!(exit_code(&[o(Status::Invalid), o(Status::StoreError)]), 2);
+    }
+
     #[test]
     fn waits_name_the_longest_in_flight() {
         let ps = profiles(&["a", "b", "c"]);
