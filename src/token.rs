@@ -135,6 +135,15 @@ fn checksum(token: &str) -> Checksum {
     }
 }
 
+/// Whether the token's prefix says another family (access token or API
+/// token) than the kind chosen.
+pub fn kind_mismatches(detected: Detected, kind: TokenKind) -> bool {
+    matches!(
+        (detected, kind.is_access_token()),
+        (Detected::ApiToken, true) | (Detected::AccessToken, false)
+    )
+}
+
 /// The one piece of advice for a token of another kind than chosen: keep the
 /// token, change the kind. (Creating a new token of the chosen kind is never
 /// the advice: the token in hand works, as what it is.)
@@ -181,7 +190,7 @@ pub fn check(token: &str, kind: TokenKind) -> TokenCheck {
              API tokens) or an access token in the repository, project or workspace settings"
                 .into(),
         ),
-        (Detected::ApiToken, true) | (Detected::AccessToken, false) => {
+        _ if kind_mismatches(detected, kind) => {
             say(Severity::Mismatch, kind_mismatch(detected, kind))
         }
         (Detected::Unknown, _) => say(

@@ -70,6 +70,10 @@ impl Validator {
     }
 
     async fn validate_with(&self, profile: &Profile, secret: Secret) -> Outcome {
+        // A token of the other family (stored with --force) fails as the
+        // wrong kind: the advice is the one given at add, not "create a new
+        // token of the kind the profile says".
+        let detected = crate::token::detect(secret.expose());
         let cred = match profile.kind {
             TokenKind::Api => match &profile.email {
                 Some(email) => Credential::Basic {
@@ -89,7 +93,17 @@ impl Validator {
             },
             _ => Credential::Bearer(secret),
         };
-        let outcome = self.client.get_repository(profile, &cred).await;
+        let mut outcome = self.client.get_repository(profile, &cred).await;
+        drop(cred);
+        if outcome.status.is_token_problem()
+            && crate::token::kind_mismatches(detected, profile.kind)
+        {
+            outcome.remedy = Some(format!(
+                "{}: bbtoken remove {name}, then add it again as that kind",
+                crate::token::kind_mismatch(detected, profile.kind),
+                name = profile.name
+            ));
+        }
         note_expiry(profile, outcome, Utc::now().date_naive())
     }
 

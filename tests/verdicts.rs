@@ -277,6 +277,12 @@ fn kind_mismatch_is_refused_unless_forced() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("warning:"), "{}", stderr(&o));
     assert_eq!(keyring_secret(&w, "mixed").as_deref(), Some(api.as_str()));
+    // Validated as the wrong kind, it fails with the same advice, not "create
+    // a new repository access token".
+    let o = w.run(&["validate", "mixed"], "");
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("--kind api --email"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("create a new"), "{}", stdout(&o));
 
     let access = synthesize(ACCESS_PREFIX, 341);
     let o = w.run(
