@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::args::ValidateArgs;
 use crate::cli::output::{self, DIM, PLAIN, Progress, Stream, Text, WARN, status_style};
-use crate::cli::{Fail, exit, manage::not_found, report_error};
+use crate::cli::{Fail, exit, manage::not_found, report_error, report_warning};
 use crate::context::Context;
 use crate::describe;
 use crate::profile::{Outcome, Profile, Status, TokenKind};
@@ -134,8 +134,9 @@ pub async fn run_names(
 }
 
 /// The one call into the engine's validation, so a change of its signature
-/// touches one place. What recording returns beyond success is not used
-/// here.
+/// touches one place. An outcome the engine did not record (the profile's
+/// token or target changed while it was checked) is said on stderr, so a
+/// later `list` showing another result is no surprise.
 async fn validate_and_record(
     ctx: &Context,
     validator: &Validator,
@@ -145,6 +146,14 @@ async fn validate_and_record(
     let (outcomes, recorded) = validator
         .validate_and_record(&ctx.profiles, profiles, each)
         .await;
+    if let Ok(stale) = &recorded
+        && !stale.is_empty()
+    {
+        report_warning(&format!(
+            "not recorded for {}: the token or its target changed while it was checked (run bbtoken validate again)",
+            stale.join(", ")
+        ));
+    }
     (outcomes, recorded.map(|_| ()))
 }
 
