@@ -120,7 +120,8 @@ pub fn helper_value(exe: &Path) -> Option<String> {
     if crate::text::has_unsafe(s) {
         return None;
     }
-    Some(format!("!{} credential", crate::gitcmd::quote(s)))
+    // Always single quotes, so the value reads the same whatever the path.
+    Some(format!("!'{}' credential", s.replace('\'', "'\\''")))
 }
 
 /// Whether a helper value runs bbtoken's credential helper (any path).
@@ -273,6 +274,10 @@ mod tests {
         assert!(!is_bbtoken_helper("store"));
         assert!(!is_bbtoken_helper("!/usr/bin/other credential"));
         assert!(helper_value(Path::new("/a\nb")).is_none());
+        assert_eq!(
+            helper_value(Path::new("/o'k/bbtoken")).unwrap(),
+            "!'/o'\\''k/bbtoken' credential"
+        );
     }
 
     #[test]
