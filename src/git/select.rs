@@ -259,3 +259,158 @@ pub fn choose<'p>(profiles: &'p [Profile], q: &Query) -> Result<Choice<'p>, NoCh
         .find(|c| !is_rejected(c.profile))
         .ok_or(NoChoice::AllRejected)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Outcome;
+
+    fn p(name: &str, kind: TokenKind, ws: &str, repo: &str) -> Profile {
+        Profile::new(name, kind, ws, Some(repo))
+    }
+
+    fn api(name: &str, user: Option<&str>) -> Profile {
+        Profile {
+            username: user.map(str::to_string),
+            email: Some("dev@example.com".into()),
+            ..p(name, TokenKind::Api, "acme", "web")
+        }
+    }
+
+    fn with(mut p: Profile, status: Status, scopes: Option<&[&str]>) -> Profile {
+        let mut o = Outcome::bare(status, "x", None);
+        o.scopes = scopes.map(|s| s.iter().map(|s| s.to_string()).collect());
+        p.record(o);
+        p
+    }
+
+    fn q<'a>(
+        ws: &'a str,
+        repo: &'a str,
+        user: Option<&'a str>,
+        bind: Option<&'a str>,
+    ) -> Query<'a> {
+        Query {
+            workspace: Some(ws),
+            repo: Some(repo),
+            username: user,
+            binding: bind,
+            operation: Some(Operation::Read),
+            today: NaiveDate::from_ymd_opt(2026, 6, 1),
+        }
+    }
+
+    fn chosen(all: &[Profile], q: &Query) -> Option<(String, Rule)> {
+        choose(all, q)
+            .ok()
+            .map(|c| (c.profile.name.clone(), c.rule))
+    }
+
+    #[test]
+    fn rules_in_order() {
+        let all = vec![
+            p("repo", TokenKind::Repository, "acme", "api"),
+            p("proj", TokenKind::Project, "acme", "lib"),
+            p("ws", TokenKind::Workspace, "acme", "web"),
+            api("alice", Some("alice")),
+            p("other", TokenKind::Repository, "zeta", "x"),
+        ];
+        let some = |n: &str, r| Some((n.to_string(), r));
+        let table: &[(Query, Option<(String, Rule)>)] = &[
+            (q("acme", "api", None, None), some("repo", Rule::Repository)),
+            (q("acme", "API", None, None), some("repo", Rule::Repository)),
+            (q("acme", "lib", None, None), some("proj", Rule::Repository)),
+            (q("acme", "docs", None, None), some("ws", Rule::Workspace)),
+            (
+                q("acme", "api", Some("x-token-auth"), None),
+                some("repo", Rule::Repository),
+            ),
+            (
+                q("acme", "api", Some("alice"), None),
+                some("alice", Rule::Username),
+            ),
+            (
+                q("acme", "api", Some("x-bitbucket-api-token-auth"), None),
+                some("alice", Rule::Username),
+            ),
+            (q("acme", "api", Some("bob"), None), None),
+            (q("nobody", "x", None, None), None),
+            (
+                q("nobody", "x", None, Some("other")),
+                some("other", Rule::Binding),
+            ),
+            (
+                q("acme", "api", None, Some("missing")),
+                some("repo", Rule::Repository),
+            ),
+            // A bound API token, but the request wants an access token.
+            (q("acme", "api", Some("x-token-auth"), Some("alice")), None),
+        ];
+        for (query, want) in table {
+            assert_eq!(&chosen(&all, query), want, "{query:?}");
+        }
+        // Without a username, with no access token for the workspace, an API
+        // token for the workspace answers.
+        let only_api = vec![api("alice", Some("alice"))];
+        assert_eq!(
+            chosen(&only_api, &q("acme", "api", None, None)),
+            some("alice", Rule::Username)
+        );
+        assert_eq!(
+            chosen(&only_api, &q("acme", "api", Some("x-token-auth"), None)),
+            None
+        );
+    }
+
+    #[test]
+    fn rejected_skipped_and_valid_preferred() {
+        let rejected = with(
+            p("a-rejected", TokenKind::Repository, "acme", "api"),
+            Status::Invalid,
+            None,
+        );
+        let unknown = p("b-unknown", TokenKind::Repository, "acme", "api");
+        let valid = with(
+            p("c-valid", TokenKind::Repository, "acme", "api"),
+            Status::Valid,
+            Some(&["repository"]),
+        );
+        let no_read = with(
+            p("a-noscope", TokenKind::Repository, "acme", "api"),
+            Status::Valid,
+            Some(&["pullrequest"]),
+        );
+        let query = q("acme", "api", None, None);
+        let all = vec![
+            rejected.clone(),
+            unknown.clone(),
+            valid.clone(),
+            no_read.clone(),
+        ];
+        assert_eq!(chosen(&all, &query).unwrap().0, "c-valid");
+        let all = vec![rejected.clone(), unknown.clone(), no_read.clone()];
+        assert_eq!(chosen(&all, &query).unwrap().0, "b-unknown");
+        let all = vec![rejected.clone(), no_read.clone()];
+        assert_eq!(chosen(&all, &query).unwrap().0, "a-noscope");
+        let all = vec![rejected.clone()];
+        assert_eq!(choose(&all, &query).err(), Some(NoChoice::AllRejected));
+        // A rejected profile after an inconclusive outcome is still rejected.
+        let mut still = rejected.clone();
+        still.record(Outcome::bare(Status::NetworkError, "down", None));
+        assert!(is_rejected(&still));
+        // A rejected binding is not replaced by another profile.
+        let all = vec![rejected.clone(), valid.clone()];
+        assert_eq!(
+            choose(&all, &q("acme", "api", None, Some("a-rejected"))).err(),
+            Some(NoChoice::BindingUnusable("a-rejected".into()))
+        );
+        // Candidates keep the rejected ones (store/erase compare with them).
+        assert_eq!(candidates(&all, &query).len(), 2);
+        // An expired profile comes after a current one.
+        let mut expired = valid.clone();
+        expired.name = "a-expired".into();
+        expired.expires = NaiveDate::from_ymd_opt(2026, 1, 1);
+        let all = vec![expired, unknown];
+        assert_eq!(chosen(&all, &query).unwrap().0, "b-unknown");
+    }
+}
