@@ -37,9 +37,9 @@ pub enum GitError {
     Failed { what: String, message: String },
 }
 
-/// Runs `git config ARGS`; `Ok(None)` when git says the key is not set (exit
-/// 1) or, for reads, when there is no repository for `--local` (the caller
-/// decides what that means).
+/// Runs `git config ARGS`: exit code, stdout, cleaned stderr. The callers
+/// read the exit code: 1 (key not set), 5 (nothing to unset), 128 (no
+/// repository for `--local`).
 fn git_config(args: &[&str]) -> Result<(i32, String, String), GitError> {
     let out = Command::new("git")
         .arg("config")
