@@ -568,3 +568,71 @@ fn commands_default_to_helper_mode_after_setup_git() {
     let o = run(w.bbtoken(&["commands", "repo", "-m", "interactive"]), "");
     assert!(stdout(&o).contains("x-token-auth@"));
 }
+
+#[test]
+fn api_token_rotation_and_a_hostile_binding() {
+    let Some(w) = World::start("api_token_rotation_and_a_hostile_binding") else {
+        return;
+    };
+    w.setup();
+    let old = synthesize(API_PREFIX, 40);
+    let repo_tok = synthesize(ACCESS_PREFIX, 41);
+    w.add(
+        "alice",
+        &[
+            "-k",
+            "api",
+            "-w",
+            "acme",
+            "-r",
+            "web",
+            "--email",
+            "dev@example.com",
+            "--username",
+            "alice",
+        ],
+        &old,
+    );
+    w.add(
+        "repo",
+        &["-k", "repository", "-w", "acme", "-r", "api"],
+        &repo_tok,
+    );
+    assert_eq!(w.fill("acme/api.git", "username=alice").unwrap().1, old);
+    w.reject("acme/api.git", "alice", &old);
+    assert_eq!(
+        w.fill("acme/api.git", "username=alice"),
+        None,
+        "rejected: git prompts"
+    );
+    // An access token typed for the API username is not the API profile's.
+    w.approve("acme/api.git", "alice", &synthesize(ACCESS_PREFIX, 42));
+    assert_eq!(w.fill("acme/api.git", "username=alice"), None);
+    // The new API token typed at git's prompt rotates the profile.
+    let new = synthesize(API_PREFIX, 43);
+    w.approve("acme/api.git", "alice", &new);
+    assert_eq!(w.fill("acme/api.git", "username=alice").unwrap().1, new);
+    let p = w.profile("alice").unwrap();
+    assert_eq!(p["email"], "dev@example.com", "rotation keeps the fields");
+
+    // A binding that is not a profile name (an escape sequence) is ignored.
+    let clone = w.git.path().join("clone");
+    std::fs::create_dir(&clone).unwrap();
+    assert_eq!(code(&run(w.git(&clone, &["init", "-q"]), "")), 0);
+    let o = run(
+        w.git(
+            &clone,
+            &["config", "--local", "bbtoken.profile", "re\u{1b}[2Jpo"],
+        ),
+        "",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(w.fill_in(&clone, "acme/api.git", "").unwrap().1, repo_tok);
+    // A binding to a missing profile is ignored too.
+    let o = run(
+        w.git(&clone, &["config", "--local", "bbtoken.profile", "gone"]),
+        "",
+    );
+    assert_eq!(code(&o), 0);
+    assert_eq!(w.fill_in(&clone, "acme/api.git", "").unwrap().1, repo_tok);
+}

@@ -944,4 +944,32 @@ mod tests {
         }
         assert!(!safe::has_forbidden(EMBEDDED_WARNING));
     }
+
+    #[test]
+    fn helper_mode_has_plain_urls_and_the_modes_cycle() {
+        let ep = Endpoints::default();
+        for kind in TokenKind::ALL {
+            let p = profile(kind);
+            let cmds = build(&req(&p, Mode::Helper, TokenText::Masked("x"), &ep));
+            assert_eq!(
+                text_of(&cmds, CommandKind::Clone),
+                "git clone https://bitbucket.org/acme/api.git"
+            );
+            assert!(cmds.iter().all(|c| !c.holds_secret));
+            // curl has no credential helper: the interactive forms.
+            let interactive = build(&req(&p, Mode::Interactive, TokenText::Masked("x"), &ep));
+            assert_eq!(
+                text_of(&cmds, CommandKind::Curl),
+                text_of(&interactive, CommandKind::Curl)
+            );
+        }
+        let mut m = Mode::Interactive;
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(m);
+            m = m.toggled();
+        }
+        assert_eq!(m, Mode::Interactive);
+        assert_eq!(seen, [Mode::Interactive, Mode::Embedded, Mode::Helper]);
+    }
 }
