@@ -636,3 +636,37 @@ fn api_token_rotation_and_a_hostile_binding() {
     assert_eq!(code(&o), 0);
     assert_eq!(w.fill_in(&clone, "acme/api.git", "").unwrap().1, repo_tok);
 }
+
+/// setup-git quotes bbtoken's path for git's shell: a path with a space and
+/// a quote still runs the helper (a hard link of the binary lives there).
+#[test]
+fn helper_path_with_space_and_quote() {
+    let Some(w) = World::start("helper_path_with_space_and_quote") else {
+        return;
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("it's a dir ")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let exe = dir.path().join("bbtoken");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_bbtoken"), &exe).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_bbtoken"), &exe).unwrap();
+    }
+    let tok = synthesize(ACCESS_PREFIX, 50);
+    w.add(
+        "repo",
+        &["-k", "repository", "-w", "acme", "-r", "api"],
+        &tok,
+    );
+    let mut c = Command::new(&exe);
+    c.arg("setup-git").current_dir(w.git.path());
+    w.env(&mut c);
+    let o = run(c, "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(w.global())
+            .unwrap()
+            .contains("it'\\\\''s a dir")
+    );
+    assert_eq!(w.fill("acme/api.git", "").unwrap().1, tok);
+}
