@@ -10,6 +10,7 @@ pub mod context;
 pub mod describe;
 pub mod fakebb;
 pub mod fields;
+pub mod git;
 pub mod gitcmd;
 pub mod hardening;
 pub mod migrate;

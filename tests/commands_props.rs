@@ -393,7 +393,7 @@ fn case() -> impl Strategy<Value = Case> {
             prop::option::of(hostile(10)),
             prop_oneof![2 => "ATCTT3[A-Za-z0-9_=-]{8,20}", 1 => hostile(20)],
             any::<bool>(),
-            prop::sample::select(vec![Mode::Interactive, Mode::Embedded]),
+            prop::sample::select(vec![Mode::Interactive, Mode::Embedded, Mode::Helper]),
             prop_oneof![
                 3 => Just("https://api.bitbucket.org/2.0".to_string()),
                 1 => controls(8).prop_map(|h| format!("https://api.example/{h}")),
@@ -527,12 +527,14 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
         _ if c.kind == TokenKind::Api => gitcmd::API_TOKEN_GIT_USER,
         _ => gitcmd::ACCESS_TOKEN_GIT_USER,
     };
+    // Helper mode: no username either (git asks bbtoken's helper).
+    let user = if c.mode == Mode::Helper { "" } else { user };
     prop_assert_eq!(decode(parsed.username()), user);
     let token_ok = !has_forbidden(&c.token);
     let shown_token = if token_ok { c.token.as_str() } else { "TOKEN" };
     match c.mode {
         Mode::Embedded => prop_assert_eq!(decode(parsed.password().unwrap_or("")), shown_token),
-        Mode::Interactive => prop_assert!(parsed.password().is_none()),
+        Mode::Interactive | Mode::Helper => prop_assert!(parsed.password().is_none()),
     }
 
     // Onboarding: remote add, then a push whose last word is HEAD or exactly
@@ -606,7 +608,10 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
             &["curl", "--request", "GET", "--url", api_url.as_str()]
         );
         let auth = match (c.kind, c.mode, g.kind) {
-            (TokenKind::Api, Mode::Interactive, _) => vec!["--user".to_string(), email.clone()],
+            // curl has no credential helper: helper mode shows interactive curl.
+            (TokenKind::Api, Mode::Interactive | Mode::Helper, _) => {
+                vec!["--user".to_string(), email.clone()]
+            }
             (TokenKind::Api, Mode::Embedded, CommandKind::Curl) => {
                 vec!["--user".to_string(), format!("{email}:{shown_token}")]
             }

@@ -53,6 +53,53 @@ pub enum Command {
     /// Work on the credential store itself: move every secret to another one.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// git's credential helper (git runs this; see setup-git).
+    #[command(long_about = CREDENTIAL_HELP)]
+    Credential {
+        #[arg(value_enum)]
+        action: CredentialAction,
+    },
+    /// Make bbtoken git's credential helper for Bitbucket.
+    #[command(long_about = SETUP_GIT_HELP)]
+    SetupGit(SetupGitArgs),
+    /// Pin a profile to the current clone: git then always gets its token here.
+    Bind(BindArgs),
+    /// Remove the current clone's pinned profile.
+    Unbind,
+}
+
+/// What git asks of its credential helper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CredentialAction {
+    /// Answer with a profile's token.
+    Get,
+    /// git authenticated: record it, or keep a token typed at git's prompt.
+    Store,
+    /// git was refused: record the profile as rejected (the token is kept).
+    Erase,
+}
+
+const CREDENTIAL_HELP: &str = "git's credential helper (gitcredentials(7)). git runs it with get, store or erase and writes the request on stdin; you do not run it yourself. It answers only for the protocol and host of BBTOKEN_GIT_URL (default https://bitbucket.org), never prompts and never uses the network. get picks the profile bound to the clone (bbtoken bind), else a repository or project profile for the repository, else a workspace profile, else an API token profile by username. erase records the profile as rejected by git (the token stays in the keyring); store records a successful use, or keeps a token typed at git's prompt (rotating a rejected profile in place). Set BBTOKEN_DEBUG=1 for diagnostics on stderr.";
+
+const SETUP_GIT_HELP: &str = "Make bbtoken git's credential helper for Bitbucket (BBTOKEN_GIT_URL, default https://bitbucket.org). It runs git config to add, for that URL only:\n\n  credential.<url>.helper = (an empty entry)\n  credential.<url>.helper = !'/absolute/path/bbtoken' credential\n  credential.<url>.useHttpPath = true\n\nThe empty entry clears the helpers configured earlier for that URL (a global store or cache helper, say), so they are not also asked and do not keep a copy of the token. useHttpPath makes git send the repository path, which bbtoken needs to pick the profile. Running it again changes nothing; --undo removes exactly what it added. git's own rules decide which file is written (GIT_CONFIG_GLOBAL is respected).";
+
+#[derive(Debug, Args)]
+pub struct SetupGitArgs {
+    /// Write the user's global git config (the default).
+    #[arg(long, conflicts_with = "local")]
+    pub global: bool,
+    /// Write the current repository's config only.
+    #[arg(long)]
+    pub local: bool,
+    /// Remove what setup-git added.
+    #[arg(long)]
+    pub undo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BindArgs {
+    /// The profile git gets for this clone.
+    pub name: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,9 +220,9 @@ pub struct CommandsArgs {
     /// Target repository: SLUG or WORKSPACE/SLUG (default: the profile's).
     #[arg(long, short = 'r')]
     pub repo: Option<String>,
-    /// interactive: git prompts for the token; embedded: the token is in the URL.
-    #[arg(long, short = 'm', value_enum, default_value = "interactive")]
-    pub mode: Mode,
+    /// interactive: git prompts for the token; embedded: the token is in the URL; helper: plain URLs, git asks bbtoken (the default once setup-git has run, else interactive).
+    #[arg(long, short = 'm', value_enum)]
+    pub mode: Option<Mode>,
     /// Show the real token in embedded mode instead of a masked one.
     #[arg(long)]
     pub reveal: bool,

@@ -47,6 +47,14 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
     let p = doc.find(&a.name).ok_or_else(|| not_found(&a.name))?;
     let (ws, repo) = parse_target(p, a.repo.as_deref()).map_err(Fail::usage)?;
+    // Helper mode is the default once git asks bbtoken for this URL.
+    let mode = a.mode.unwrap_or_else(|| {
+        if crate::git::config::helper_is_set_up(&ctx.endpoints.git) {
+            Mode::Helper
+        } else {
+            Mode::Interactive
+        }
+    });
     if p.kind == TokenKind::Repository
         && (Some(repo.as_str()) != p.repo.as_deref() || ws != p.workspace)
     {
@@ -57,11 +65,11 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
             p.repo.as_deref().unwrap_or("?")
         ));
     }
-    if a.reveal && a.mode == Mode::Interactive {
-        report_warning("--reveal has no effect in interactive mode: no token is printed");
+    if a.reveal && mode != Mode::Embedded {
+        report_warning("--reveal has no effect outside embedded mode: no token is printed");
     }
     // The token is needed only where it is shown: embedded mode.
-    let secret = if a.mode == Mode::Embedded {
+    let secret = if mode == Mode::Embedded {
         Some(ctx.secrets.get(&p.name).await?)
     } else {
         None
@@ -77,7 +85,7 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
         profile: p,
         workspace: &ws,
         repo: &repo,
-        mode: a.mode,
+        mode,
         token,
         endpoints: &ctx.endpoints,
         branch,
@@ -87,7 +95,7 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
             profile: &p.name,
             workspace: &ws,
             repo: &repo,
-            mode: a.mode,
+            mode,
             git_username: gitcmd::git_username(p),
             commands: &cmds,
         };
@@ -102,7 +110,7 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
         }
         output::out_line("");
     }
-    if a.mode == Mode::Embedded {
+    if mode == Mode::Embedded {
         let text = if a.reveal {
             gitcmd::EMBEDDED_WARNING.to_string()
         } else {

@@ -2,9 +2,11 @@
 
 pub mod args;
 mod commands;
+mod credential;
 mod input;
 mod manage;
 pub mod output;
+mod setup_git;
 mod show;
 mod store;
 mod validate;
@@ -58,6 +60,8 @@ pub async fn run(command: Command) -> i32 {
         Command::Demo => crate::tui::run_demo()
             .await
             .map_err(|e| Fail::usage(e.to_string())),
+        // git's helper: it reads its own context and stays silent on errors.
+        Command::Credential { action } => Ok(credential::run(action).await),
         other => match Context::from_env() {
             Ok(ctx) => dispatch(&ctx, other).await,
             Err(e) => Err(Fail::usage(e.to_string())),
@@ -81,7 +85,12 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
         Command::Show(a) => show::show(ctx, &a.name, a.json).await,
         Command::Validate(a) => validate::run(ctx, a).await,
         Command::Commands(a) => commands::run(ctx, a).await,
-        Command::Demo | Command::Completions { .. } => unreachable!("handled in run"),
+        Command::Demo | Command::Completions { .. } | Command::Credential { .. } => {
+            unreachable!("handled in run")
+        }
+        Command::SetupGit(a) => setup_git::setup_git(ctx, a),
+        Command::Bind(a) => setup_git::bind(ctx, a),
+        Command::Unbind => setup_git::unbind(),
         Command::Store(args::StoreCommand::Migrate { to }) => store::migrate(ctx, &to).await,
     }
 }

@@ -37,7 +37,10 @@ impl Default for Endpoints {
 }
 
 /// Interactive: only the username in URLs, git (or the shell) prompts for the
-/// token. Embedded: the token is part of the URL or header.
+/// token. Embedded: the token is part of the URL or header. Helper: plain
+/// URLs with neither, git gets the token from bbtoken's credential helper
+/// (`bbtoken setup-git`); curl has no such helper, so its commands are the
+/// interactive ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
@@ -45,13 +48,17 @@ pub enum Mode {
     Interactive,
     #[value(help = EMBEDDED_WARNING)]
     Embedded,
+    /// Plain URLs: git asks bbtoken's credential helper (after setup-git).
+    Helper,
 }
 
 impl Mode {
+    /// The next mode, in a cycle: interactive, embedded, helper.
     pub fn toggled(self) -> Mode {
         match self {
             Mode::Interactive => Mode::Embedded,
-            Mode::Embedded => Mode::Interactive,
+            Mode::Embedded => Mode::Helper,
+            Mode::Helper => Mode::Interactive,
         }
     }
 }
@@ -234,11 +241,14 @@ pub fn remote_url(req: &Request) -> String {
         .unwrap_or(("https", req.endpoints.git.as_str()));
     let user = enc(git_username(req.profile), USERINFO).to_string();
     let userinfo = match req.mode {
-        Mode::Interactive => user,
-        Mode::Embedded => format!("{user}:{}", enc(req.token.text(), USERINFO)),
+        Mode::Interactive => format!("{user}@"),
+        Mode::Embedded => format!("{user}:{}@", enc(req.token.text(), USERINFO)),
+        // No username either: a username in the URL would restrict which
+        // profile the helper may answer with.
+        Mode::Helper => String::new(),
     };
     format!(
-        "{scheme}://{userinfo}@{}/{}/{}.git",
+        "{scheme}://{userinfo}{}/{}/{}.git",
         host.trim_end_matches('/'),
         enc(req.workspace, SEGMENT),
         enc(req.repo, SEGMENT)
@@ -511,7 +521,13 @@ fn curl(req: &Request) -> Vec<Generated> {
     let token = req.token.text();
     let real = req.token.is_real();
     let stdin_header = line(&[&get[..], &["--header", "@-"], &accept[..]].concat());
-    match (req.profile.kind, req.mode) {
+    // curl cannot ask git's credential helper: helper mode shows the
+    // interactive commands.
+    let mode = match req.mode {
+        Mode::Helper => Mode::Interactive,
+        m => m,
+    };
+    match (req.profile.kind, mode) {
         (TokenKind::Api, mode) => {
             let (email, email_note) = email_or(
                 req.profile.email.as_deref(),
@@ -520,7 +536,7 @@ fn curl(req: &Request) -> Vec<Generated> {
                 "the profile's email holds control characters: replace <atlassian-email>",
             );
             let (user, basic_text, secret) = match mode {
-                Mode::Interactive => {
+                Mode::Interactive | Mode::Helper => {
                     let user = [&get[..], &["--user", email], &accept[..]].concat();
                     let basic = read_token_snippet(
                         &format!(
@@ -560,7 +576,7 @@ fn curl(req: &Request) -> Vec<Generated> {
                 },
             ]
         }
-        (_, Mode::Interactive) => vec![Generated {
+        (_, Mode::Interactive | Mode::Helper) => vec![Generated {
             kind: CommandKind::Curl,
             title: "REST: Get Repository (Bearer)",
             text: read_token_snippet(
@@ -927,5 +943,33 @@ mod tests {
             assert!(EMBEDDED_WARNING.contains(place), "{place}");
         }
         assert!(!safe::has_forbidden(EMBEDDED_WARNING));
+    }
+
+    #[test]
+    fn helper_mode_has_plain_urls_and_the_modes_cycle() {
+        let ep = Endpoints::default();
+        for kind in TokenKind::ALL {
+            let p = profile(kind);
+            let cmds = build(&req(&p, Mode::Helper, TokenText::Masked("x"), &ep));
+            assert_eq!(
+                text_of(&cmds, CommandKind::Clone),
+                "git clone https://bitbucket.org/acme/api.git"
+            );
+            assert!(cmds.iter().all(|c| !c.holds_secret));
+            // curl has no credential helper: the interactive forms.
+            let interactive = build(&req(&p, Mode::Interactive, TokenText::Masked("x"), &ep));
+            assert_eq!(
+                text_of(&cmds, CommandKind::Curl),
+                text_of(&interactive, CommandKind::Curl)
+            );
+        }
+        let mut m = Mode::Interactive;
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(m);
+            m = m.toggled();
+        }
+        assert_eq!(m, Mode::Interactive);
+        assert_eq!(seen, [Mode::Interactive, Mode::Embedded, Mode::Helper]);
     }
 }

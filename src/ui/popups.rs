@@ -87,6 +87,7 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
     let mode = match panel.mode {
         Mode::Interactive => "interactive (git asks for the token)",
         Mode::Embedded => "embedded (the token is in the command)",
+        Mode::Helper => "helper (git asks bbtoken; run bbtoken setup-git once)",
     };
     let token = if panel.revealed.is_some() {
         Span::styled("REVEALED (R masks it)", theme.bad())

@@ -1,0 +1,75 @@
+//! `bbtoken setup-git`, `bind` and `unbind`: the git config that puts
+//! bbtoken in git's auth path, always written by git itself
+//! ([`crate::git::config`]).
+
+use crate::cli::args::{BindArgs, SetupGitArgs};
+use crate::cli::output::{self, BOLD, PLAIN, Stream, Text};
+use crate::cli::{Fail, exit, manage::not_found};
+use crate::context::Context;
+use crate::git::config::{self, Scope};
+
+/// The helper value for this very binary, by absolute path.
+fn our_helper() -> Result<String, Fail> {
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| Fail::usage(format!("cannot find bbtoken's own path: {e}")))?;
+    config::helper_value(&exe).ok_or_else(|| {
+        Fail::usage("bbtoken's path holds characters git's config cannot carry safely")
+    })
+}
+
+pub fn setup_git(ctx: &Context, a: SetupGitArgs) -> Result<i32, Fail> {
+    let scope = if a.local { Scope::Local } else { Scope::Global };
+    let url = ctx.endpoints.git.as_str();
+    let ours = our_helper()?;
+    let changes = if a.undo {
+        config::undo(scope, url, &ours)
+    } else {
+        config::setup(scope, url, &ours)
+    }
+    .map_err(|e| Fail::usage(e.to_string()))?;
+    let where_ = if a.local { "--local" } else { "--global" };
+    if changes.is_empty() {
+        output::out_line(&format!(
+            "{} ({where_}): nothing to change",
+            if a.undo {
+                "bbtoken is not set up as git's helper there"
+            } else {
+                "already set up"
+            }
+        ));
+    }
+    for c in changes {
+        output::line(
+            Stream::Out,
+            &Text::styled(BOLD, if a.undo { "removed " } else { "changed " })
+                .with(format!("({where_}) {}", c.0), PLAIN),
+        );
+    }
+    Ok(exit::OK)
+}
+
+pub fn bind(ctx: &Context, a: BindArgs) -> Result<i32, Fail> {
+    let doc = ctx.profiles.load()?;
+    if doc.find(&a.name).is_none() {
+        return Err(not_found(&a.name));
+    }
+    config::set_binding(&a.name)
+        .map_err(|e| Fail::usage(format!("{e} (bind works inside a git repository)")))?;
+    output::out_line(&format!(
+        "this clone now uses {} for git (bbtoken.profile in .git/config)",
+        a.name
+    ));
+    Ok(exit::OK)
+}
+
+pub fn unbind() -> Result<i32, Fail> {
+    let removed = config::unset_binding()
+        .map_err(|e| Fail::usage(format!("{e} (unbind works inside a git repository)")))?;
+    output::out_line(if removed {
+        "the binding is removed: git's requests follow the selection rules again"
+    } else {
+        "this clone has no binding: nothing to change"
+    });
+    Ok(exit::OK)
+}
