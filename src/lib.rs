@@ -9,6 +9,7 @@ pub mod cli;
 pub mod context;
 pub mod fakebb;
 pub mod fields;
+pub mod git;
 pub mod gitcmd;
 pub mod hardening;
 pub mod ops;

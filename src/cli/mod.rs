@@ -1,9 +1,12 @@
 //! The scriptable command line: one function per command over the engine.
 
 pub mod args;
+mod audit;
 mod commands;
+mod here;
 mod input;
 mod manage;
+mod onboard;
 pub mod output;
 mod show;
 mod validate;
@@ -81,6 +84,9 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
         Command::Validate(a) => validate::run(ctx, a).await,
         Command::Commands(a) => commands::run(ctx, a).await,
         Command::Demo | Command::Completions { .. } => unreachable!("handled in run"),
+        Command::Here(a) => here::run(ctx, a.json),
+        Command::Audit(a) => audit::run(ctx, a).await,
+        Command::Onboard(a) => onboard::run(ctx, a).await,
     }
 }
 
