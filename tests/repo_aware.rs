@@ -65,7 +65,12 @@ impl World {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     }
 
@@ -156,7 +161,14 @@ fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
     let other = home.join("src/other");
     std::fs::create_dir_all(&other).unwrap();
     w.git(&other, &["init", "--quiet"]);
-    w.git(&other, &["config", "remote.origin.url", "https://bitbucket.org/acme/web.git"]);
+    w.git(
+        &other,
+        &[
+            "config",
+            "remote.origin.url",
+            "https://bitbucket.org/acme/web.git",
+        ],
+    );
     let leaky2 = format!("https://x-token-auth:{t2}@bitbucket.org/acme/web.git");
     w.git(&other, &["config", "remote.origin.pushurl", &leaky2]);
     // Credential files: t1 without a path, t2 with one, and a foreign line.
@@ -190,7 +202,11 @@ fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
     for t in [&t1, &t2, &t3] {
         assert!(!s.contains(t.as_str()) && !err(&o).contains(t.as_str()));
     }
-    let o = w.bb(&app, &["audit", "--scan", home.join("src").to_str().unwrap()], "");
+    let o = w.bb(
+        &app,
+        &["audit", "--scan", home.join("src").to_str().unwrap()],
+        "",
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("remote origin push URL"), "{}", out(&o));
 
@@ -201,7 +217,11 @@ fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
     // --fix --yes: two profiles, clean URLs, credential lines gone; only
     // the history finding is left (exit 1).
     let scan = home.join("src");
-    let o = w.bb(&app, &["audit", "--fix", "--yes", "--scan", scan.to_str().unwrap()], "");
+    let o = w.bb(
+        &app,
+        &["audit", "--fix", "--yes", "--scan", scan.to_str().unwrap()],
+        "",
+    );
     assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
     assert!(err(&o).contains("bbtoken setup-git"), "{}", err(&o));
     for t in [&t1, &t2, &t3] {
@@ -218,7 +238,11 @@ fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
     assert_eq!(names, vec!["acme-api", "acme-web"]);
     // The keyring holds the tokens (read back through an embedded command).
     for (name, t) in [("acme-api", &t1), ("acme-web", &t2)] {
-        let o = w.bb(&app, &["commands", name, "--mode", "embedded", "--reveal"], "");
+        let o = w.bb(
+            &app,
+            &["commands", name, "--mode", "embedded", "--reveal"],
+            "",
+        );
         assert!(out(&o).contains(t.as_str()), "{name}: {}", err(&o));
     }
     assert_eq!(
@@ -233,11 +257,18 @@ fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
         std::fs::read_to_string(home.join(".git-credentials")).unwrap(),
         "https://someone:ghp_notours@github.com\n"
     );
-    assert_eq!(std::fs::read_to_string(home.join(".bash_history")).unwrap(), history);
+    assert_eq!(
+        std::fs::read_to_string(home.join(".bash_history")).unwrap(),
+        history
+    );
     // No file anywhere under HOME (repositories, credential files, backups,
     // the profiles file) still holds t1 or t2.
     for t in [&t1, &t2] {
-        assert!(files_holding(&home, t).is_empty(), "{:?}", files_holding(&home, t));
+        assert!(
+            files_holding(&home, t).is_empty(),
+            "{:?}",
+            files_holding(&home, t)
+        );
         assert!(files_holding(w.config.path(), t).is_empty());
     }
 
@@ -260,8 +291,17 @@ fn here_reports_remotes_helpers_profile_and_email() {
     let o = w.bb(
         &home,
         &[
-            "add", "api", "--kind", "repository", "--workspace", "acme", "--repo", "api",
-            "--bot-email", "bot1@bots.bitbucket.org", "--validate",
+            "add",
+            "api",
+            "--kind",
+            "repository",
+            "--workspace",
+            "acme",
+            "--repo",
+            "api",
+            "--bot-email",
+            "bot1@bots.bitbucket.org",
+            "--validate",
         ],
         &format!("{t}\n"),
     );
@@ -269,28 +309,86 @@ fn here_reports_remotes_helpers_profile_and_email() {
     let repo = home.join("r");
     std::fs::create_dir_all(&repo).unwrap();
     w.git(&repo, &["init", "--quiet"]);
-    w.git(&repo, &["remote", "add", "origin", "https://bitbucket.org/acme/api.git"]);
+    w.git(
+        &repo,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://bitbucket.org/acme/api.git",
+        ],
+    );
     let leaky = format!("https://x-token-auth:{t}@bitbucket.org/acme/api.git");
     w.git(&repo, &["remote", "add", "leaky", &leaky]);
-    w.git(&repo, &["remote", "add", "gh", "https://github.com/a/b.git"]);
+    w.git(
+        &repo,
+        &["remote", "add", "gh", "https://github.com/a/b.git"],
+    );
     // A hostile remote: escape sequences in its URL.
-    w.git(&repo, &["config", "remote.evil.url", "https://bitbucket.org/acme/\u{1b}[2Jx.git"]);
+    w.git(
+        &repo,
+        &[
+            "config",
+            "remote.evil.url",
+            "https://bitbucket.org/acme/\u{1b}[2Jx.git",
+        ],
+    );
     w.git(&repo, &["config", "user.email", "bot1@bots.bitbucket.org"]);
     let gc = home.join(".gitconfig");
     let gc = gc.to_str().unwrap();
-    w.git(&repo, &["config", "--file", gc, "--add", "credential.helper", "cache"]);
-    w.git(&repo, &["config", "--file", gc, "--add", "credential.https://bitbucket.org.helper", ""]);
-    w.git(&repo, &["config", "--file", gc, "--add", "credential.https://bitbucket.org.helper", "/opt/bbtoken credential"]);
+    w.git(
+        &repo,
+        &[
+            "config",
+            "--file",
+            gc,
+            "--add",
+            "credential.helper",
+            "cache",
+        ],
+    );
+    w.git(
+        &repo,
+        &[
+            "config",
+            "--file",
+            gc,
+            "--add",
+            "credential.https://bitbucket.org.helper",
+            "",
+        ],
+    );
+    w.git(
+        &repo,
+        &[
+            "config",
+            "--file",
+            gc,
+            "--add",
+            "credential.https://bitbucket.org.helper",
+            "/opt/bbtoken credential",
+        ],
+    );
 
     let o = w.bb(&repo, &["here", "--json"], "");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert!(!out(&o).contains(&t));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let remotes = j["remotes"].as_array().unwrap();
-    let names: Vec<&str> = remotes.iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, vec!["origin", "leaky", "evil"], "gh is not Bitbucket");
+    let names: Vec<&str> = remotes
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["origin", "leaky", "evil"],
+        "gh is not Bitbucket"
+    );
     let origin = &remotes[0];
-    assert_eq!(origin["helpers"], serde_json::json!(["/opt/bbtoken credential"]));
+    assert_eq!(
+        origin["helpers"],
+        serde_json::json!(["/opt/bbtoken credential"])
+    );
     assert_eq!(origin["bbtoken_helper"], true);
     assert_eq!(origin["token_in_url"], false);
     let p = &origin["profile"];
@@ -311,7 +409,10 @@ fn here_reports_remotes_helpers_profile_and_email() {
     assert!(s.contains("bound to this clone"), "{s}");
     assert!(s.contains("a token is in this URL"), "{s}");
     assert!(s.contains("clone/pull: yes  push: no"), "{s}");
-    assert!(!s.contains('\u{1b}'), "hostile text reached the terminal: {s:?}");
+    assert!(
+        !s.contains('\u{1b}'),
+        "hostile text reached the terminal: {s:?}"
+    );
     assert!(!s.contains(&t));
 
     // Outside a repository: exit 2.
@@ -330,8 +431,16 @@ fn onboard_sets_up_a_new_repository() {
     let o = w.bb(
         &home,
         &[
-            "add", "api", "--kind", "repository", "--workspace", "acme", "--repo", "api",
-            "--bot-email", "bot1@bots.bitbucket.org",
+            "add",
+            "api",
+            "--kind",
+            "repository",
+            "--workspace",
+            "acme",
+            "--repo",
+            "api",
+            "--bot-email",
+            "bot1@bots.bitbucket.org",
         ],
         &format!("{t}\n"),
     );
@@ -359,7 +468,10 @@ fn onboard_sets_up_a_new_repository() {
     assert_eq!(o.status.code(), Some(0));
     assert!(!out(&o).contains('✓'), "{}", out(&o));
     // A leaky origin is repaired.
-    let leaky = format!("http://x-token-auth:{t}@{}/acme/api.git", w.git.url().trim_start_matches("http://"));
+    let leaky = format!(
+        "http://x-token-auth:{t}@{}/acme/api.git",
+        w.git.url().trim_start_matches("http://")
+    );
     w.git(&dir, &["remote", "set-url", "origin", &leaky]);
     let o = cmd_env(&["onboard", "api", "--dir", dir.to_str().unwrap()]);
     assert!(out(&o).contains("origin repaired"), "{}", out(&o));
@@ -396,8 +508,16 @@ fn onboard_push_through_the_helper_reaches_the_remote_with_the_bot_email() {
     let o = w.bb(
         &home,
         &[
-            "add", "api", "--kind", "repository", "--workspace", "acme", "--repo", "api",
-            "--bot-email", "bot1@bots.bitbucket.org",
+            "add",
+            "api",
+            "--kind",
+            "repository",
+            "--workspace",
+            "acme",
+            "--repo",
+            "api",
+            "--bot-email",
+            "bot1@bots.bitbucket.org",
         ],
         &format!("{t}\n"),
     );
@@ -427,11 +547,59 @@ fn onboard_push_through_the_helper_reaches_the_remote_with_the_bot_email() {
         .current_dir(&bare)
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&author.stdout), "bot1@bots.bitbucket.org\n");
+    assert_eq!(
+        String::from_utf8_lossy(&author.stdout),
+        "bot1@bots.bitbucket.org\n"
+    );
     // No token in the clone's config, the temp HOME files, or any URL the
     // server saw.
     assert!(files_holding(&dir, &t).is_empty());
     assert!(files_holding(&home, &t).is_empty());
     assert!(w.git.seen().iter().all(|s| !s.url.contains(&t)));
-    assert!(w.git.seen().iter().any(|s| s.status == 200 && s.url.contains("receive-pack")));
+    assert!(
+        w.git
+            .seen()
+            .iter()
+            .any(|s| s.status == 200 && s.url.contains("receive-pack"))
+    );
+}
+
+#[test]
+fn audit_reports_insteadof_and_leaves_it_for_the_user() {
+    let Some(w) = World::start("audit_reports_insteadof_and_leaves_it_for_the_user") else {
+        return;
+    };
+    let home = w.home().to_path_buf();
+    let t = synthesize(ACCESS_PREFIX, 51);
+    let gc = home.join(".gitconfig");
+    let key = format!("url.https://x-token-auth:{t}@bitbucket.org/acme/api.git.insteadOf");
+    w.git(
+        &home,
+        &[
+            "config",
+            "--file",
+            gc.to_str().unwrap(),
+            &key,
+            "https://bitbucket.org/acme/api.git",
+        ],
+    );
+    let o = w.bb(&home, &["audit"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(
+        out(&o).contains("global git config url.*.insteadOf"),
+        "{}",
+        out(&o)
+    );
+    assert!(!out(&o).contains(&t));
+    let o = w.bb(&home, &["audit", "--fix", "--yes"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("remove that entry by hand"), "{}", err(&o));
+    assert!(!err(&o).contains(&t) && !out(&o).contains(&t));
+    // The token was still moved into the keyring (the URL names the repository).
+    let o = w.bb(
+        &home,
+        &["commands", "acme-api", "--mode", "embedded", "--reveal"],
+        "",
+    );
+    assert!(out(&o).contains(&t), "{}", err(&o));
 }

@@ -251,7 +251,7 @@ async fn handle(State(st): State<Arc<GitState>>, req: Request) -> Response {
     };
     let decided = decide(&st, &path, &query, creds.as_ref());
     let response = match decided {
-        Err(resp) => resp,
+        Err((status, text)) => answer(status, text),
         Ok(user) => {
             seen.cgi_argv = vec!["git".into(), "http-backend".into()];
             match cgi(&st, req, &method, &path, &query, &user).await {
@@ -271,11 +271,11 @@ fn decide(
     path: &str,
     query: &str,
     creds: Option<&(String, String)>,
-) -> Result<String, Response> {
+) -> Result<String, (StatusCode, &'static str)> {
     let Some((ws, slug, service)) = parse(path, query) else {
-        return Err(answer(StatusCode::NOT_FOUND, "Not found"));
+        return Err((StatusCode::NOT_FOUND, "Not found"));
     };
-    let unauthorized = || answer(StatusCode::UNAUTHORIZED, "Authentication failed");
+    let unauthorized = || (StatusCode::UNAUTHORIZED, "Authentication failed");
     let Some((user, pass)) = creds else {
         return Err(unauthorized());
     };
@@ -310,14 +310,14 @@ fn decide(
     match repo {
         Some(r) if on_disk && reaches(&spec.reach, &r) => {}
         _ => {
-            return Err(answer(
+            return Err((
                 StatusCode::NOT_FOUND,
                 "Repository not found\nThe requested repository either does not exist or you do not have access.",
             ));
         }
     }
     if !can(&spec, service) {
-        return Err(answer(
+        return Err((
             StatusCode::FORBIDDEN,
             "Your credentials lack one or more required privilege scopes.",
         ));

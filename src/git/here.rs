@@ -198,8 +198,15 @@ pub fn build(dir: &Path, host: &GitHost, profiles: &[Profile]) -> Option<Here> {
         };
         if r.bitbucket {
             // What git asks helpers about: the URL without any userinfo.
+            // Only checked parts reach git's argv (a hostile URL may hold
+            // anything in its path).
             let ask = match (&r.workspace, &r.repo) {
-                (Some(w), Some(p)) => host.repo_url(w, p),
+                (Some(w), Some(p))
+                    if crate::fields::workspace(w).is_ok()
+                        && crate::fields::repo_slug(p).is_ok() =>
+                {
+                    host.repo_url(w, p)
+                }
                 _ => host.base(),
             };
             let helpers = helpers_for(&helper_entries, &ask);
