@@ -48,7 +48,7 @@ pub async fn run(ctx: &Context, a: AuditArgs) -> Result<i32, Fail> {
         );
         return Ok(exit::NOT_VALID);
     }
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive = std::io::stdin().is_terminal();
     if !a.yes && !interactive {
         return Err(Fail::usage(
             "--fix changes your files: on a terminal it asks before each change; elsewhere add --yes",
