@@ -74,6 +74,38 @@ impl World {
         child.wait_with_output().unwrap()
     }
 
+    /// Like [`World::bb`], with a `git` first in PATH that appends its argv
+    /// to `log` and runs the real git: proof of what bbtoken hands git.
+    fn bb_logged(&self, dir: &Path, args: &[&str], log: &Path) -> Output {
+        let bin = log.parent().unwrap().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let real = String::from_utf8(
+            Command::new("sh")
+                .args(["-c", "command -v git"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        let wrapper = bin.join("git");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+                log.display(),
+                real.trim()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        c.args(args).current_dir(dir);
+        self.envs(&mut c);
+        c.env("PATH", path).output().unwrap()
+    }
+
     fn git(&self, dir: &Path, args: &[&str]) -> Output {
         let mut c = Command::new("git");
         c.args(args).current_dir(dir);
@@ -217,11 +249,25 @@ fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
     // --fix --yes: two profiles, clean URLs, credential lines gone; only
     // the history finding is left (exit 1).
     let scan = home.join("src");
-    let o = w.bb(
+    let logdir = tempfile::tempdir().unwrap();
+    let log = logdir.path().join("argv.log");
+    let o = w.bb_logged(
         &app,
         &["audit", "--fix", "--yes", "--scan", scan.to_str().unwrap()],
-        "",
+        &log,
     );
+    // bbtoken ran git (config reads and the remote rewrites) and never with
+    // a token among its arguments.
+    let argv = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        argv.contains(
+            "config --local --add remote.origin.url https://x-token-auth@bitbucket.org/acme/api.git"
+        ),
+        "{argv}"
+    );
+    for t in [&t1, &t2, &t3] {
+        assert!(!argv.contains(t.as_str()), "token in git argv: {argv}");
+    }
     assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
     assert!(err(&o).contains("bbtoken setup-git"), "{}", err(&o));
     for t in [&t1, &t2, &t3] {
