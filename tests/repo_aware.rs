@@ -649,3 +649,89 @@ fn audit_reports_insteadof_and_leaves_it_for_the_user() {
     );
     assert!(out(&o).contains(&t), "{}", err(&o));
 }
+
+/// Runs bbtoken on a PTY in `dir` with `input` typed ahead; returns what it
+/// wrote and its exit code.
+fn on_pty(w: &World, dir: &Path, args: &[&str], input: &str) -> (String, u32) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 50,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
+    cmd.args(args);
+    cmd.cwd(dir);
+    for (k, v) in w.keyring.envs() {
+        cmd.env(k, v);
+    }
+    cmd.env("BBTOKEN_CONFIG_DIR", w.config.path());
+    cmd.env("GIT_CONFIG_NOSYSTEM", "1");
+    cmd.env("GIT_CONFIG_GLOBAL", w.home().join(".gitconfig"));
+    cmd.env("NO_COLOR", "1");
+    cmd.env_remove("BBTOKEN_STORE");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    writer.write_all(input.as_bytes()).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        let _ = tx.send(all);
+    });
+    let status = child.wait().unwrap();
+    let raw = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the PTY output ends once bbtoken exits");
+    drop(writer);
+    drop(pair.master);
+    (
+        String::from_utf8_lossy(&raw).into_owned(),
+        status.exit_code(),
+    )
+}
+
+#[test]
+fn audit_fix_asks_before_each_change_on_a_terminal() {
+    let Some(w) = World::start("audit_fix_asks_before_each_change_on_a_terminal") else {
+        return;
+    };
+    let home = w.home().to_path_buf();
+    let t = synthesize(ACCESS_PREFIX, 61);
+    let app = home.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    w.git(&app, &["init", "--quiet"]);
+    let leaky = format!("https://x-token-auth:{t}@bitbucket.org/acme/api.git");
+    w.git(&app, &["config", "remote.origin.url", &leaky]);
+    let url = || String::from_utf8(w.git(&app, &["config", "remote.origin.url"]).stdout).unwrap();
+
+    // "n": nothing is stored, so nothing is removed either.
+    let (s, code) = on_pty(&w, &app, &["audit", "--fix"], "n\n");
+    assert_eq!(code, 1, "{s}");
+    assert!(s.contains("Store ATCTT3****") && s.contains("[y/N]"), "{s}");
+    assert!(!s.contains(&t), "{s}");
+    assert_eq!(url(), format!("{leaky}\n"));
+    let list = w.bb(&app, &["list", "--json"], "");
+    assert_eq!(out(&list).trim(), "[]");
+
+    // "y", "y": stored, then the URL rewritten; nothing left.
+    let (s, code) = on_pty(&w, &app, &["audit", "--fix"], "y\ny\n");
+    assert!(
+        s.contains("Rewrite ~/app remote origin URL without the token? [y/N]"),
+        "{s}"
+    );
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(url(), "https://x-token-auth@bitbucket.org/acme/api.git\n");
+}
