@@ -196,3 +196,82 @@ fn wrong_username_and_anonymous_get_401_with_the_realm() {
     });
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[test]
+fn api_tokens_use_their_username_and_write_does_not_imply_read() {
+    let env = Env::start();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let api = |seed: u32, scopes: &[&str]| {
+        let t = synthesize(bbtoken::token::API_PREFIX, seed);
+        env.bb.add_token(
+            &t,
+            FakeToken {
+                credential_type: "api_token".into(),
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                reach: Reach::User(vec!["acme".into()]),
+                email: Some("dev@example.com".into()),
+                bot_id: None,
+                quirks: Quirks::default(),
+            },
+        );
+        t
+    };
+    let read = api(4, &["read:repository:bitbucket"]);
+    let write_only = api(5, &["write:repository:bitbucket"]);
+    env.git.set_api_username(&read, "jdoe");
+    let client = reqwest::Client::new();
+    let status = |user: &str, token: &str, service: &str| {
+        let url = format!("{}/info/refs?service={service}", env.url());
+        env.rt.block_on(async {
+            client
+                .get(&url)
+                .basic_auth(user, Some(token))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    assert_eq!(
+        status("x-bitbucket-api-token-auth", &read, "git-upload-pack"),
+        200
+    );
+    assert_eq!(status("jdoe", &read, "git-upload-pack"), 200);
+    assert_eq!(status("someone-else", &read, "git-upload-pack"), 401);
+    assert_eq!(status("x-token-auth", &read, "git-upload-pack"), 401);
+    assert_eq!(status("jdoe", &read, "git-receive-pack"), 403);
+    assert_eq!(
+        status("x-bitbucket-api-token-auth", &write_only, "git-upload-pack"),
+        403
+    );
+    assert_eq!(
+        status(
+            "x-bitbucket-api-token-auth",
+            &write_only,
+            "git-receive-pack"
+        ),
+        200
+    );
+    // A revoked token: 401.
+    let revoked = Quirks {
+        revoked: true,
+        ..Quirks::default()
+    };
+    let t = synthesize(ACCESS_PREFIX, 6);
+    env.bb.add_token(
+        &t,
+        FakeToken {
+            credential_type: "repo_access_token".into(),
+            scopes: vec!["repository:write".into()],
+            reach: Reach::Repo {
+                workspace: "acme".into(),
+                slug: "api".into(),
+            },
+            email: None,
+            bot_id: None,
+            quirks: revoked,
+        },
+    );
+    assert_eq!(status("x-token-auth", &t, "git-upload-pack"), 401);
+}

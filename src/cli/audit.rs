@@ -274,12 +274,7 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
 /// `bbtoken setup-git`. Until that command is merged here, this checks and
 /// says what to run instead of configuring git itself.
 fn ensure_helper(src: &Sources) {
-    let url = format!("{}/", src.host.base());
-    let helper = crate::git::run::config_get(
-        &src.home,
-        &["config", "--get-urlmatch", "credential.helper", &url],
-    );
-    if helper.is_some_and(|h| h.contains("bbtoken")) {
+    if crate::git::onboard::helper_is_set_up(&src.home, &src.host) {
         output::line(
             Stream::Out,
             &Text::styled(
