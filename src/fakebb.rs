@@ -6,6 +6,8 @@
 //! misbehave for them (delay, 429s, bad bodies, redirects, hostile text), so
 //! every outcome can be produced on purpose.
 
+pub mod git;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -66,6 +66,40 @@ pub enum Command {
     Bind(BindArgs),
     /// Remove the current clone's pinned profile.
     Unbind,
+    /// Show which remotes, credential helpers and profile git will use in the current repository.
+    Here(JsonFlag),
+    /// Find Bitbucket tokens stored in plain text (remote URLs, credential files, insteadOf, shell history); --fix moves them into the keyring. Exit 1 when something is found.
+    Audit(AuditArgs),
+    /// Set up a repository for a profile: git init, origin without a token, bot email, binding, helper; --push pushes.
+    Onboard(OnboardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// For each finding: move the token into the keyring, take it out of the URL or file, set up the helper. History files are only reported.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also audit every git repository under DIR.
+    #[arg(long, value_name = "DIR")]
+    pub scan: Option<std::path::PathBuf>,
+    /// With --fix: answer yes to every question (needed when not on a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OnboardArgs {
+    /// The profile to use for this repository.
+    pub name: String,
+    /// Repository slug (or WORKSPACE/SLUG); default: the profile's repository.
+    #[arg(long, short = 'r')]
+    pub repo: Option<String>,
+    /// The local repository (created with git init when needed); default: the current directory.
+    #[arg(long, value_name = "PATH")]
+    pub dir: Option<std::path::PathBuf>,
+    /// Push the current branch with upstream tracking, through the credential helper.
+    #[arg(long)]
+    pub push: bool,
 }
 
 /// What git asks of its credential helper.

@@ -1,10 +1,13 @@
 //! The scriptable command line: one function per command over the engine.
 
 pub mod args;
+mod audit;
 mod commands;
 mod credential;
+mod here;
 mod input;
 mod manage;
+mod onboard;
 pub mod output;
 mod setup_git;
 mod show;
@@ -92,6 +95,9 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
         Command::Bind(a) => setup_git::bind(ctx, a),
         Command::Unbind => setup_git::unbind(),
         Command::Store(args::StoreCommand::Migrate { to }) => store::migrate(ctx, &to).await,
+        Command::Here(a) => here::run(ctx, a.json),
+        Command::Audit(a) => audit::run(ctx, a).await,
+        Command::Onboard(a) => onboard::run(ctx, a).await,
     }
 }
 

@@ -18,6 +18,16 @@ fn our_helper() -> Result<String, Fail> {
     })
 }
 
+/// Sets bbtoken up as git's helper for `url` in the global config unless it
+/// is already: what audit --fix and onboard do to "make sure the helper is
+/// set up". Returns what changed (nothing when it already was).
+pub(crate) fn ensure_global(url: &str) -> Result<Vec<String>, String> {
+    let ours = our_helper().map_err(|f| f.message)?;
+    config::setup(Scope::Global, url, &ours)
+        .map(|changes| changes.into_iter().map(|c| c.0).collect())
+        .map_err(|e| e.to_string())
+}
+
 pub fn setup_git(ctx: &Context, a: SetupGitArgs) -> Result<i32, Fail> {
     let scope = if a.local { Scope::Local } else { Scope::Global };
     let url = ctx.endpoints.git.as_str();

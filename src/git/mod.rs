@@ -1,9 +1,16 @@
-//! bbtoken in git's own auth path: the credential-helper protocol
-//! ([`credential`]), the profile selection rules ([`select`]) and the git
-//! config it reads and writes by running git itself ([`config`]).
+//! bbtoken in git's own auth path and in the repository you stand in: the
+//! credential-helper protocol ([`credential`]), the profile selection rules
+//! ([`select`]), the git config it reads and writes by running git itself
+//! ([`config`]), the repository report ([`here`]), the leak audit
+//! ([`audit`]) and one-step onboarding ([`onboard`]).
 
+pub mod audit;
 pub mod config;
 pub mod credential;
+pub mod here;
+pub mod onboard;
+pub mod remote;
+pub mod run;
 pub mod select;
 
 use chrono::{DateTime, Utc};

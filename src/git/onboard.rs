@@ -1,0 +1,276 @@
+//! One-step onboarding of a local repository for a profile: git init if
+//! needed, `origin` with a token-free URL, the bot `user.email`, the
+//! binding (`bbtoken.profile`), and optionally the first push, whose failure
+//! is classified into what to do next.
+//!
+//! Every value handed to git is built here from checked parts (workspace and
+//! slug pass the profile field rules, the branch passes the refname rules),
+//! and no token is ever among git's arguments: git gets it from the helper.
+
+use std::path::{Path, PathBuf};
+
+use super::remote::{GitHost, parse_remote};
+use super::run;
+use crate::fields;
+use crate::gitcmd::refname::check_branch;
+use crate::profile::Profile;
+use crate::text::clean;
+
+/// One thing onboarding did or found, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Done(String),
+    Unchanged(String),
+    Warn(String),
+}
+
+/// The classified outcome of the push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    Pushed {
+        branch: String,
+    },
+    /// 403: the token may read but not write.
+    NoWriteScope,
+    /// 404: the repository does not exist yet (or the token does not reach it).
+    NotFound,
+    /// 401: git was refused the credentials (or got none).
+    Unauthorized,
+    Other(String),
+}
+
+impl PushOutcome {
+    /// What happened and what to do, in one message.
+    pub fn explain(&self, workspace: &str, repo: &str, profile: &str) -> String {
+        match self {
+            PushOutcome::Pushed { branch } => {
+                format!("pushed {branch} to {workspace}/{repo}; it tracks origin/{branch}")
+            }
+            PushOutcome::NoWriteScope => format!(
+                "push refused (403): the token of {profile} may not write. Create a token with repository:write (API tokens: write:repository:bitbucket), then bbtoken edit {profile} --secret"
+            ),
+            PushOutcome::NotFound => format!(
+                "push refused (404): {workspace}/{repo} does not exist on Bitbucket yet, or the token does not reach it. Create the repository (Bitbucket: Create → Repository, empty, no README), then run bbtoken onboard {profile} --push again"
+            ),
+            PushOutcome::Unauthorized => format!(
+                "push refused (401): git got no valid credentials. Run bbtoken setup-git so git asks bbtoken, check bbtoken here, and bbtoken validate {profile}"
+            ),
+            PushOutcome::Other(m) => format!("push failed: {m}"),
+        }
+    }
+}
+
+/// Sorts git push's stderr into a [`PushOutcome`].
+pub fn classify_push(stderr: &str) -> PushOutcome {
+    let s = stderr.to_ascii_lowercase();
+    if s.contains("403") || s.contains("lack one or more required privilege scopes") {
+        PushOutcome::NoWriteScope
+    } else if s.contains("404") || s.contains("repository not found") || s.contains("not found") {
+        PushOutcome::NotFound
+    } else if s.contains("401")
+        || s.contains("authentication failed")
+        || s.contains("could not read username")
+        || s.contains("could not read password")
+    {
+        PushOutcome::Unauthorized
+    } else {
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        PushOutcome::Other(clean(last.trim()))
+    }
+}
+
+/// `SLUG` or `WORKSPACE/SLUG` (default: the profile's), checked.
+pub fn target(profile: &Profile, repo: Option<&str>) -> Result<(String, String), String> {
+    let (ws, slug) = match repo {
+        Some(r) => match r.split_once('/') {
+            Some((w, s)) => (w.to_string(), s.to_string()),
+            None => (profile.workspace.clone(), r.to_string()),
+        },
+        None => (
+            profile.workspace.clone(),
+            profile.repo.clone().ok_or_else(|| {
+                format!(
+                    "{} names no repository: give --repo SLUG",
+                    clean(&profile.name)
+                )
+            })?,
+        ),
+    };
+    let slug = slug.strip_suffix(".git").unwrap_or(&slug).to_string();
+    fields::workspace(&ws).map_err(|e| format!("workspace: {e}"))?;
+    fields::repo_slug(&slug).map_err(|e| format!("repository: {e}"))?;
+    Ok((ws, slug))
+}
+
+fn git_err(e: run::GitError) -> String {
+    e.to_string()
+}
+
+/// The work tree to onboard: `dir`'s repository, or `dir` after `git init`.
+pub fn ensure_repository(dir: &Path, steps: &mut Vec<Step>) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("{}: {e}", clean(&dir.display().to_string())))?;
+    if let Some(top) = run::toplevel(dir) {
+        steps.push(Step::Unchanged(format!(
+            "git repository at {}",
+            clean(&top.display().to_string())
+        )));
+        return Ok(top);
+    }
+    run::ok(dir, &["init", "--quiet"]).map_err(git_err)?;
+    steps.push(Step::Done(format!(
+        "git init in {}",
+        clean(&dir.display().to_string())
+    )));
+    run::toplevel(dir).ok_or_else(|| "git init did not make a repository".to_string())
+}
+
+/// Adds `origin` with the token-free URL, or repairs it.
+pub fn ensure_origin(
+    top: &Path,
+    url: &str,
+    host: &GitHost,
+    steps: &mut Vec<Step>,
+) -> Result<(), String> {
+    match run::config_get(top, &["config", "--local", "--get", "remote.origin.url"]) {
+        None => {
+            run::ok(top, &["remote", "add", "origin", url]).map_err(git_err)?;
+            steps.push(Step::Done(format!("origin added: {url}")));
+        }
+        Some(old) if old == url => steps.push(Step::Unchanged(format!("origin is {url}"))),
+        Some(old) => {
+            let was = parse_remote(&old, host);
+            run::ok(top, &["remote", "set-url", "origin", url]).map_err(git_err)?;
+            steps.push(Step::Done(format!(
+                "origin repaired: {url} (was {})",
+                clean(&was.masked)
+            )));
+            if was.token.is_some() {
+                steps.push(Step::Warn(
+                    "the old origin URL held a token: it is gone from this clone; run bbtoken audit for other copies".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets the bot email for access tokens (commits then show as the bot's).
+pub fn ensure_email(top: &Path, profile: &Profile, steps: &mut Vec<Step>) -> Result<(), String> {
+    if !profile.kind.is_access_token() {
+        return Ok(());
+    }
+    let Some((email, confirmed)) = profile.bot_email_or_candidate() else {
+        steps.push(Step::Warn(format!(
+            "no bot email known for {0}: copy it from the token's page, bbtoken edit {0} --bot-email ID@bots.bitbucket.org, then onboard again",
+            clean(&profile.name)
+        )));
+        return Ok(());
+    };
+    if fields::bot_email(&email).is_err() {
+        steps.push(Step::Warn(
+            "the profile's bot email is not a valid one: user.email not set".into(),
+        ));
+        return Ok(());
+    }
+    let current = run::config_get(top, &["config", "--local", "--get", "user.email"]);
+    if current.as_deref() == Some(email.as_str()) {
+        steps.push(Step::Unchanged(format!("user.email is {email}")));
+    } else {
+        run::ok(top, &["config", "--local", "user.email", &email]).map_err(git_err)?;
+        let note = if confirmed {
+            ""
+        } else {
+            " (seen in the last validation, not confirmed)"
+        };
+        steps.push(Step::Done(format!("user.email set to {email}{note}")));
+    }
+    Ok(())
+}
+
+/// Binds the profile to the clone (`bbtoken.profile`).
+pub fn bind(top: &Path, name: &str, steps: &mut Vec<Step>) -> Result<(), String> {
+    fields::profile_name(name).map_err(|e| format!("profile name: {e}"))?;
+    if run::config_get(top, &["config", "--local", "--get", "bbtoken.profile"]).as_deref()
+        == Some(name)
+    {
+        steps.push(Step::Unchanged(format!("bound to {name}")));
+        return Ok(());
+    }
+    run::ok(top, &["config", "--local", "bbtoken.profile", name]).map_err(git_err)?;
+    steps.push(Step::Done(format!(
+        "bound to {name} (git config --local bbtoken.profile)"
+    )));
+    Ok(())
+}
+
+/// Pushes the current branch with upstream tracking.
+pub fn push(top: &Path) -> Result<PushOutcome, String> {
+    let branch = run::ok(top, &["symbolic-ref", "--quiet", "--short", "HEAD"])
+        .map_err(|_| "HEAD is not on a branch: check out the branch to push".to_string())?;
+    let branch = branch.trim_end_matches('\n').to_string();
+    check_branch(&branch).map_err(|r| format!("the branch name is refused: {}", r.reason()))?;
+    if !run::run(top, &["rev-parse", "--verify", "--quiet", "HEAD"])
+        .map_err(git_err)?
+        .ok
+    {
+        return Err("nothing to push yet: commit something first".into());
+    }
+    let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
+    let r = run::run(top, &["push", "--set-upstream", "origin", &refspec]).map_err(git_err)?;
+    Ok(if r.ok {
+        PushOutcome::Pushed { branch }
+    } else {
+        classify_push(&r.stderr)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_failures_are_classified() {
+        assert_eq!(
+            classify_push(
+                "remote: Your credentials lack one or more required privilege scopes.\nfatal: unable to access 'x': The requested URL returned error: 403"
+            ),
+            PushOutcome::NoWriteScope
+        );
+        assert_eq!(
+            classify_push("remote: Repository not found\nfatal: repository 'x' not found"),
+            PushOutcome::NotFound
+        );
+        assert_eq!(
+            classify_push(
+                "fatal: could not read Username for 'https://bitbucket.org': terminal prompts disabled"
+            ),
+            PushOutcome::Unauthorized
+        );
+        assert!(matches!(classify_push("boom\n"), PushOutcome::Other(m) if m == "boom"));
+    }
+
+    #[test]
+    fn target_defaults_and_checks() {
+        let p = Profile::new(
+            "p",
+            crate::profile::TokenKind::Repository,
+            "acme",
+            Some("api"),
+        );
+        assert_eq!(target(&p, None).unwrap(), ("acme".into(), "api".into()));
+        assert_eq!(
+            target(&p, Some("web")).unwrap(),
+            ("acme".into(), "web".into())
+        );
+        assert_eq!(
+            target(&p, Some("other/x.git")).unwrap(),
+            ("other".into(), "x".into())
+        );
+        assert!(target(&p, Some("acme/--upload-pack=x")).is_err());
+    }
+}
