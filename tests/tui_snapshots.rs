@@ -261,6 +261,140 @@ fn filtered_and_sorted() {
     insta::assert_snapshot!(draw(&app, 130, 20).backend());
 }
 
+/// An app that knows its screen size, as the runner tells it (the scroll
+/// limits depend on it).
+fn sized(mut app: App, w: u16, h: u16) -> App {
+    update(&mut app, Action::Resize(w, h));
+    app
+}
+
+const SMALL: [(u16, u16); 2] = [(80, 24), (100, 30)];
+
+#[test]
+fn small_main_screen() {
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        select(&mut app, "web-deploy");
+        insta::assert_snapshot!(format!("small_main_{w}x{h}"), draw(&app, w, h).backend());
+    }
+}
+
+/// The help scrolled to its end, and every line of it reachable by scrolling.
+#[test]
+fn small_help_scrolled() {
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        update(&mut app, Action::ToggleHelp);
+        let mut seen = String::new();
+        let mut last = String::new();
+        for _ in 0..60 {
+            last = text(&app, w, h);
+            seen.push_str(&last);
+            update(&mut app, Action::Down);
+        }
+        for (_, keys) in bbtoken::app::keymap::HELP {
+            for (k, what) in *keys {
+                // Long descriptions wrap: their first word and the key show.
+                let first = what.split(' ').next().unwrap();
+                assert!(
+                    seen.contains(k) && seen.contains(first),
+                    "{k} {what} never shows at {w}x{h}"
+                );
+            }
+        }
+        assert!(last.contains("Esc, ? or Enter closes this help."), "{last}");
+        insta::assert_snapshot!(
+            format!("small_help_scrolled_{w}x{h}"),
+            draw(&app, w, h).backend()
+        );
+    }
+}
+
+/// The detail of a profile with scopes, repository facts and a warning,
+/// scrolled to its end with J: the facts and the warning are reachable.
+#[test]
+fn small_detail_scrolled() {
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        select(&mut app, "web-deploy");
+        let first = text(&app, w, h);
+        assert!(
+            first.contains("J/K scroll"),
+            "the pane says it scrolls:\n{first}"
+        );
+        for _ in 0..40 {
+            update(&mut app, Action::DetailDown);
+        }
+        let last = text(&app, w, h);
+        for needle in [
+            "acme/web · private · main branch main",
+            "least privilege",
+            "repository:admin",
+        ] {
+            assert!(last.contains(needle), "{needle} at {w}x{h}:\n{last}");
+        }
+        insta::assert_snapshot!(
+            format!("small_detail_scrolled_{w}x{h}"),
+            draw(&app, w, h).backend()
+        );
+    }
+}
+
+/// The no-keyring banner wraps: all of it shows, nothing cut mid-message.
+#[test]
+fn small_no_keyring_banner() {
+    let message = "the credential store is not running: the name org.freedesktop.secrets was not provided by any .service files";
+    let remedy = "bbtoken needs a Secret Service (GNOME Keyring, KWallet or KeePassXC) on the D-Bus session bus. Start one, or run bbtoken with BBTOKEN_STORE=keyutils to use the kernel keyring (bbtoken store migrate --to keyutils moves your tokens there)";
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        let names: Vec<String> = app.rows.iter().map(|r| r.profile.name.clone()).collect();
+        for name in names {
+            update(
+                &mut app,
+                Action::Validated {
+                    name,
+                    outcome: outcome(Status::StoreError, message, Some(remedy), 0),
+                },
+            );
+        }
+        let shown = text(&app, w, h);
+        let flat: String = shown
+            .lines()
+            .map(|l| l.trim_matches('"').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for word in remedy.split(' ').chain(message.split(' ')) {
+            assert!(flat.contains(word), "{word:?} missing at {w}x{h}:\n{shown}");
+        }
+        assert!(flat.contains("BBTOKEN_STORE=keyutils to use the kernel keyring"));
+        insta::assert_snapshot!(
+            format!("small_no_keyring_banner_{w}x{h}"),
+            draw(&app, w, h).backend()
+        );
+    }
+}
+
+/// `? help` and `q quit` are on the status line at every width the app
+/// draws (below 60 columns it shows the too-small screen, which says q quits).
+#[test]
+fn footer_holds_help_and_quit_at_every_width() {
+    let app = sample();
+    for w in 40..=200u16 {
+        let screen = text(&app, w, 24);
+        let last = screen.lines().last().unwrap().to_string();
+        if w >= ui::MIN_WIDTH {
+            assert!(
+                last.contains("? help") && last.contains("q quit"),
+                "{w}: {last}"
+            );
+        } else {
+            assert!(screen.contains("q quits"), "{w}:\n{screen}");
+        }
+        let f = bbtoken::app::keymap::footer(&app, usize::from(w));
+        assert!(f.contains("? help") && f.contains("q quit"), "{w}: {f}");
+    }
+}
+
 #[test]
 fn too_small() {
     let app = sample();
