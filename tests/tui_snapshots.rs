@@ -444,15 +444,46 @@ fn no_frame_shows_a_secret_unless_revealed() {
     }
     check(&app, "rotate form");
     update(&mut app, Action::Back);
-    // Commands panel, embedded, masked: every command.
+    // Commands panel, embedded. The token enters the state (Revealed) and
+    // must show; then every frame after masking, on every command, through
+    // a copy and after closing, must not.
     select(&mut app, "web-deploy");
     update(&mut app, Action::OpenCommands);
     update(&mut app, Action::ToggleMode);
-    for _ in 0..6 {
-        check(&app, "commands panel (masked)");
+    let count = 12; // more than there are commands
+    let reveal = |app: &mut App| {
+        update(app, Action::ToggleReveal);
+        update(
+            app,
+            Action::Revealed {
+                profile: "web-deploy".into(),
+                result: Ok(Secret::new(token.clone())),
+            },
+        );
+    };
+    reveal(&mut app);
+    let s = text(&app, 200, 60);
+    assert!(leaks(&s), "revealed commands should show the token:\n{s}");
+    // On a small screen the panel scrolls to the chosen command: walking
+    // them all shows the token somewhere, so the masked walk below can see
+    // a leak at that size too.
+    let mut seen_small = false;
+    for _ in 0..count {
+        seen_small |= leaks(&text(&app, 80, 24));
+        update(&mut app, Action::Down);
+    }
+    assert!(seen_small, "revealed commands show the token at 80x24");
+    update(&mut app, Action::ToggleReveal); // masked again
+    for _ in 0..count {
+        check(&app, "re-masked, going up");
+        update(&mut app, Action::Up);
+    }
+    for _ in 0..count {
+        check(&app, "re-masked, going down");
         update(&mut app, Action::Down);
     }
     update(&mut app, Action::Copy);
+    check(&app, "re-masked, copying");
     let generation = app.clipboard_generation;
     update(
         &mut app,
@@ -463,31 +494,29 @@ fn no_frame_shows_a_secret_unless_revealed() {
             native: false,
         },
     );
-    check(&app, "after copy");
-    // Revealed: now it must show.
-    update(&mut app, Action::ToggleReveal);
-    update(
-        &mut app,
-        Action::Revealed {
-            profile: "web-deploy".into(),
-            result: Ok(Secret::new(token.clone())),
-        },
-    );
-    let s = text(&app, 200, 60);
-    assert!(leaks(&s), "revealed commands should show the token:\n{s}");
-    // Masked again, and after closing: gone.
-    update(&mut app, Action::ToggleReveal);
-    check(&app, "re-masked");
-    update(&mut app, Action::ToggleReveal);
-    update(
-        &mut app,
-        Action::Revealed {
-            profile: "web-deploy".into(),
-            result: Ok(Secret::new(token.clone())),
-        },
-    );
+    check(&app, "re-masked, copied");
+    update(&mut app, Action::ClipboardCleared { generation });
+    check(&app, "re-masked, clipboard cleared");
+    // Revealed and closed at once: gone with the panel.
+    reveal(&mut app);
     update(&mut app, Action::Back);
-    check(&app, "panel closed");
+    check(&app, "panel closed while revealed");
+    // A late answer to a reveal, for a panel closed meanwhile, never shows.
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleReveal);
+    update(&mut app, Action::Back);
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleMode); // embedded: a token would show
+    update(
+        &mut app,
+        Action::Revealed {
+            profile: "web-deploy".into(),
+            result: Ok(Secret::new(token.clone())),
+        },
+    );
+    check(&app, "late reveal for a closed panel");
+    update(&mut app, Action::Back);
+    check(&app, "main screen at the end");
     assert!(screens >= 40);
 }
 
