@@ -57,6 +57,9 @@ impl Pty {
             }
         }
         cmd.env_remove("WAYLAND_DISPLAY");
+        // Run inside tmux or screen, bbtoken's clipboard messages change.
+        cmd.env_remove("TMUX");
+        cmd.env_remove("STY");
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -510,4 +513,120 @@ fn native_clipboard_holds_the_copy_hidden_from_history_then_is_cleared() {
         !after.contains("x-token-auth"),
         "the token stayed on the native clipboard after quit"
     );
+}
+
+/// A private tmux server (its own socket, no config), killed on drop.
+struct Tmux {
+    socket: std::path::PathBuf,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "bb"])
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let t = self.screen();
+            if ok(&t) {
+                return t;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("waited for {what}; the pane shows:\n{t}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// Inside tmux with `set-clipboard on`, the OSC 52 copy lands in a tmux paste
+/// buffer that bbtoken cannot clear. The copy says so, with the command; 30 s
+/// later the app claims only what it did (the terminal's clipboard), and the
+/// buffer indeed still holds the copy. Skips where tmux is not installed
+/// (.ci/run installs it).
+#[test]
+fn inside_tmux_the_clipboard_messages_are_honest() {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: home.path().join("tmux.sock"),
+    };
+    let command = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/config BBTOKEN_CLIPBOARD=osc52 TERM=xterm-256color {bin} demo",
+        h = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_bbtoken"),
+    );
+    tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "bb",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
+    tmux.run(&["set-option", "-g", "remain-on-exit", "on"]);
+    tmux.wait_for("the demo's profiles", |t| {
+        t.contains("Profiles") && t.contains("valid")
+    });
+    assert_eq!(tmux.run(&["list-buffers"]), "", "no buffer before the copy");
+    tmux.run(&["send-keys", "-t", "bb", "Enter"]);
+    tmux.wait_for("the commands panel", |t| t.contains("Commands for"));
+    tmux.run(&["send-keys", "-t", "bb", "m"]);
+    tmux.wait_for("embedded mode", |t| t.contains("embedded (the token"));
+    tmux.run(&["send-keys", "-t", "bb", "y"]);
+    let copied = tmux.wait_for("the copy", |t| t.contains("Copied"));
+    let flat = copied.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("tmux keeps its own paste buffers"),
+        "{copied}"
+    );
+    assert!(flat.contains("tmux delete-buffer"), "{copied}");
+    let buffers = tmux.run(&["list-buffers"]);
+    assert!(
+        buffers.contains("x-token-auth:"),
+        "tmux took the copy into a buffer: {buffers:?}"
+    );
+    // The 30 s clear: honest about what it could do.
+    let cleared = tmux.wait_for("the clear", |t| {
+        t.contains("Cleared the terminal clipboard")
+    });
+    let flat = cleared.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("tmux may still hold a copy"), "{cleared}");
+    assert!(!flat.contains("no longer holds"), "{cleared}");
+    assert!(
+        tmux.run(&["list-buffers"]).contains("x-token-auth:"),
+        "the buffer still holds the copy, as the message says"
+    );
+    tmux.run(&["send-keys", "-t", "bb", "Escape"]);
+    tmux.run(&["send-keys", "-t", "bb", "q"]);
 }

@@ -128,11 +128,16 @@ fn help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 }
 
 fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, area: Rect) {
-    // Leaves the notice and status lines visible: confirmations show there.
+    // Leaves the title, notice and status lines visible: confirmations and
+    // clipboard warnings (up to three lines) show there.
+    let above_notice = Rect {
+        height: super::areas(app, area).notice.y.saturating_sub(area.y),
+        ..area
+    };
     let r = centered(
-        area,
+        above_notice,
         area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(4),
+        above_notice.height.saturating_sub(2),
     );
     let mode = match panel.mode {
         Mode::Interactive => "interactive (git asks for the token)",
