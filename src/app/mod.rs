@@ -569,6 +569,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if std::mem::take(&mut r.queued) {
                 return app.validate(&[name]);
             }
+            // The "validating …" of v/V gives way once all are done: the
+            // rows show the outcomes.
+            if app.in_flight() == 0
+                && app
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| n.text.starts_with("validating "))
+            {
+                app.notice = Some(Notice::info("Validation done"));
+            }
             Vec::new()
         }
         Action::RecordFailed(n) => {

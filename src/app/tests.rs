@@ -1070,6 +1070,33 @@ fn validate_keys_say_what_they_started() {
     assert_eq!(a.notice.clone().unwrap().text, "validating alpha…");
     update(&mut a, Action::ValidateAll);
     assert_eq!(a.notice.clone().unwrap().text, "validating 3 profiles…");
+    for name in ["alpha", "beta"] {
+        update(
+            &mut a,
+            Action::Validated {
+                name: name.into(),
+                outcome: outcome(Status::Valid),
+            },
+        );
+        assert!(a.notice.clone().unwrap().text.starts_with("validating"));
+    }
+    update(
+        &mut a,
+        Action::Validated {
+            name: "gamma".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    // alpha was queued (v then V): validated once more.
+    update(
+        &mut a,
+        Action::Validated {
+            name: "alpha".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert_eq!(a.in_flight(), 0);
+    assert_eq!(a.notice.clone().unwrap().text, "Validation done");
 }
 
 #[test]

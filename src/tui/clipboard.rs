@@ -32,8 +32,10 @@ pub fn osc52(text: &str) -> String {
 /// `set-clipboard on` stores every OSC 52 copy in a paste buffer of its own
 /// (seen with tmux 3.3a: `tmux list-buffers` shows it), and the empty OSC 52
 /// that clears the terminal's clipboard leaves that buffer as it was. GNU
-/// screen has its own paste buffer too. bbtoken cannot clear either, so it
-/// says so, with the command that does.
+/// screen 4.9 drops OSC 52 (neither passed to the terminal nor kept: seen
+/// with screen inside tmux and `writebuf`); other versions or setups may
+/// keep it in screen's paste buffer. bbtoken cannot clear a multiplexer's
+/// copy, so it says so, with the command that does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Multiplexer {
     Tmux,
@@ -65,7 +67,7 @@ impl Multiplexer {
                 self.clear_command()
             ),
             Multiplexer::Screen => format!(
-                "GNU screen keeps its own paste buffer and bbtoken cannot clear it: {}",
+                "GNU screen may not pass OSC 52 on to the terminal (screen 4.9 drops it), and where it keeps a copy in its paste buffer bbtoken cannot clear it: {}",
                 self.clear_command()
             ),
         }
@@ -76,7 +78,7 @@ impl Multiplexer {
         match self {
             Multiplexer::Tmux => "Cleared the terminal clipboard; tmux may still hold a copy",
             Multiplexer::Screen => {
-                "Cleared the terminal clipboard; GNU screen may still hold a copy"
+                "Asked the terminal to clear its clipboard; GNU screen may still hold a copy"
             }
         }
     }
@@ -89,7 +91,8 @@ impl Multiplexer {
             Multiplexer::Tmux => {
                 "run `tmux delete-buffer` (the newest buffer; `tmux list-buffers` shows them, `tmux delete-buffer -b NAME` removes another)"
             }
-            // `register . TEXT` overwrites screen's paste buffer.
+            // `register . TEXT` sets screen's paste buffer (seen with 4.9:
+            // `writebuf` then writes TEXT).
             Multiplexer::Screen => "run `screen -X register . x` to overwrite its paste buffer",
         }
     }
@@ -275,9 +278,8 @@ mod tests {
             Multiplexer::detect(env(&["STY"])),
             Some(Multiplexer::Screen)
         );
-        // screen inside tmux or the reverse: TMUX is the inner one's mark
-        // only when tmux is innermost; either way both keep a copy, and
-        // tmux's is the one OSC 52 reaches first.
+        // Both set (one inside the other): tmux is named, the one known to
+        // keep a copy.
         assert_eq!(
             Multiplexer::detect(env(&["TMUX", "STY"])),
             Some(Multiplexer::Tmux)
