@@ -33,10 +33,20 @@ impl Pty {
     /// With `display`, the native clipboard is on (X11 at that display);
     /// without, only OSC 52.
     fn start_with(args: &[&str], home: &std::path::Path, display: Option<&str>) -> Pty {
+        Pty::start_sized(args, home, display, ROWS, COLS)
+    }
+
+    fn start_sized(
+        args: &[&str],
+        home: &std::path::Path,
+        display: Option<&str>,
+        rows: u16,
+        cols: u16,
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -65,7 +75,7 @@ impl Pty {
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
         let screen = Arc::new(Mutex::new(Screen {
-            parser: vt100::Parser::new(ROWS, COLS, 0),
+            parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
         }));
         let s = screen.clone();
@@ -629,4 +639,57 @@ fn inside_tmux_the_clipboard_messages_are_honest() {
     );
     tmux.run(&["send-keys", "-t", "bb", "Escape"]);
     tmux.run(&["send-keys", "-t", "bb", "q"]);
+}
+
+/// The demo in a real 80x24 terminal: the status line holds `? help` and
+/// `q quit`, the help scrolls to its last line, the detail scrolls to its
+/// warning with J, and Left/Right change the Kind field of a form.
+#[test]
+fn small_terminal_everything_reachable() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start_sized(&["demo"], home.path(), None, 24, 80);
+    let screen = pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating")
+    });
+    let last = screen.lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains("? help") && last.contains("q quit"),
+        "{screen}"
+    );
+
+    pty.send("?");
+    pty.wait_text("Keys · ↑↓ scroll");
+    assert!(!pty.text().contains("closes this help"));
+    pty.send("\x1b[F"); // End
+    pty.wait_text("Esc, ? or Enter closes this help.");
+    pty.send("\x1b");
+    pty.wait_for("help closed", |t| !t.contains("Keys"));
+
+    // web-deploy has scopes, repository facts and a warning.
+    pty.send("/web-deploy\r");
+    pty.wait_for("web-deploy alone", |t| t.contains("(1 of 12)"));
+    let before = pty.wait_text("J/K scroll");
+    assert!(!before.contains("Warning"), "{before}");
+    for _ in 0..30 {
+        pty.send("J");
+    }
+    pty.wait_text("Warning");
+    pty.send("\x1b"); // clears the filter
+
+    pty.send("a");
+    pty.wait_text("Add a profile");
+    pty.send("\t"); // Kind
+    pty.wait_text("◂ repository ▸");
+    pty.send("\x1b[C"); // Right
+    pty.wait_for("kind changed", |t| !t.contains("◂ repository ▸"));
+    pty.send("\x1b[D"); // Left
+    pty.wait_text("◂ repository ▸");
+    pty.send("\x1b");
+    pty.wait_for("form closed", |t| !t.contains("Add a profile"));
+    pty.send("q");
+    let start = Instant::now();
+    while pty.child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < PATIENCE, "bbtoken did not exit after q");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
