@@ -326,12 +326,24 @@ fn field<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<
 }
 
 /// Wraps each label-and-value line so that continuation lines stay in the
-/// value column instead of running back under the labels. Other lines are
-/// left to the paragraph's own wrapping.
+/// value column instead of running back under the labels; other lines wrap
+/// as plain text. Everything is wrapped here, so the line count is what the
+/// pane shows and what its scroll limit counts.
 fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
     let value_w = width.saturating_sub(LABEL_W);
     if value_w < 12 {
-        return lines;
+        // Too narrow for a value column: each line wraps as plain text (the
+        // pane does no wrapping of its own, its scroll counts these lines).
+        return lines
+            .into_iter()
+            .flat_map(|line| {
+                let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+                let flat: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                wrap(&flat, width)
+                    .into_iter()
+                    .map(move |part| Line::styled(part, style))
+            })
+            .collect();
     }
     lines
         .into_iter()
