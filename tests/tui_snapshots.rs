@@ -564,3 +564,24 @@ fn no_frame_shows_an_api_token_or_its_base64_unless_revealed() {
     update(&mut app, Action::Back);
     assert!(!leaks(&text(&app, 250, 60)), "panel closed");
 }
+/// The commands panel on a small screen: long commands and notes wrap under
+/// themselves, and the panel scrolls to keep the chosen command whole.
+#[test]
+fn small_commands_panel_scrolls_to_the_chosen_command() {
+    let mut app = sized(sample(), 80, 24);
+    select(&mut app, "jane-api");
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleMode);
+    for _ in 0..12 {
+        update(&mut app, Action::Down);
+    }
+    let shown = text(&app, 80, 24);
+    assert!(shown.contains("› REST"), "{shown}");
+    assert!(shown.contains("application/json"), "{shown}");
+    insta::assert_snapshot!(draw(&app, 80, 24).backend());
+    // Back to the top: the first command shows again.
+    for _ in 0..12 {
+        update(&mut app, Action::Up);
+    }
+    assert!(text(&app, 80, 24).contains("› Clone"));
+}

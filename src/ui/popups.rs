@@ -196,7 +196,7 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
             }
         }
         if let Some(n) = &g.note {
-            for (j, part) in super::wrap(&format!("note: {n}"), width.saturating_sub(6))
+            for (j, part) in super::wrap(&format!("note: {n}"), width.saturating_sub(10))
                 .into_iter()
                 .enumerate()
             {
