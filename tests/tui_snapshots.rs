@@ -585,3 +585,32 @@ fn small_commands_panel_scrolls_to_the_chosen_command() {
     }
     assert!(text(&app, 80, 24).contains("› Clone"));
 }
+
+/// Emails and URLs wrap at spaces only: a hyphen is not a place to break
+/// (textwrap's default would split `mary-jane` after the hyphen).
+#[test]
+fn emails_never_break_mid_word() {
+    let email = "mary-jane.watson-parker@example-corp.com";
+    // Wherever the email fits on a line, it is on one line.
+    for width in email.len()..90 {
+        let parts = ui::wrap(&format!("commits as {email} from now on"), width);
+        assert!(
+            parts.iter().any(|p| p.contains(email)),
+            "{width}: {parts:?}"
+        );
+    }
+    // Narrow (the value column is wide enough) and wide (the detail is a
+    // side pane and the value column is not: the value goes under its label).
+    for (w, h) in [(80, 24), (100, 30), (140, 40)] {
+        let mut app = sized(sample(), w, h);
+        let i = app
+            .rows
+            .iter()
+            .position(|r| r.profile.name == "jane-api")
+            .unwrap();
+        app.rows[i].profile.email = Some(email.into());
+        select(&mut app, "jane-api");
+        let shown = text(&app, w, h);
+        assert!(shown.contains(email), "{w}x{h}:\n{shown}");
+    }
+}

@@ -366,6 +366,24 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
             }
             let label = line.spans[0].clone();
             let style = line.spans[1].style;
+            let longest = line.spans[1]
+                .content
+                .split(' ')
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            if longest > value_w && longest <= width.saturating_sub(2) {
+                // A word (an email, a URL) wider than the value column but
+                // not than the pane: the value goes under its label, so the
+                // word stays whole.
+                let mut out = vec![Line::from(vec![label])];
+                out.extend(
+                    wrap(&line.spans[1].content, width - 2)
+                        .into_iter()
+                        .map(|part| Line::from(vec![Span::raw("  "), Span::styled(part, style)])),
+                );
+                return out;
+            }
             wrap(&line.spans[1].content, value_w)
                 .into_iter()
                 .enumerate()
