@@ -706,7 +706,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 
 /// User intents: what a key means depends on what is open.
 fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
-    // Help: any key closes it, except quitting.
+    // Help: Esc, ? and Enter close it; the movement keys scroll it (up to
+    // the limit for this screen, computed by the pure layout in `ui`); q
+    // and Ctrl-C quit as everywhere.
     if app.overlay == Overlay::Help {
         let max = crate::ui::help_max_scroll(app.screen);
         let s = &mut app.help_scroll;
