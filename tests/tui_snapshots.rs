@@ -261,6 +261,140 @@ fn filtered_and_sorted() {
     insta::assert_snapshot!(draw(&app, 130, 20).backend());
 }
 
+/// An app that knows its screen size, as the runner tells it (the scroll
+/// limits depend on it).
+fn sized(mut app: App, w: u16, h: u16) -> App {
+    update(&mut app, Action::Resize(w, h));
+    app
+}
+
+const SMALL: [(u16, u16); 2] = [(80, 24), (100, 30)];
+
+#[test]
+fn small_main_screen() {
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        select(&mut app, "web-deploy");
+        insta::assert_snapshot!(format!("small_main_{w}x{h}"), draw(&app, w, h).backend());
+    }
+}
+
+/// The help scrolled to its end, and every line of it reachable by scrolling.
+#[test]
+fn small_help_scrolled() {
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        update(&mut app, Action::ToggleHelp);
+        let mut seen = String::new();
+        let mut last = String::new();
+        for _ in 0..60 {
+            last = text(&app, w, h);
+            seen.push_str(&last);
+            update(&mut app, Action::Down);
+        }
+        for (_, keys) in bbtoken::app::keymap::HELP {
+            for (k, what) in *keys {
+                // Long descriptions wrap: their first word and the key show.
+                let first = what.split(' ').next().unwrap();
+                assert!(
+                    seen.contains(k) && seen.contains(first),
+                    "{k} {what} never shows at {w}x{h}"
+                );
+            }
+        }
+        assert!(last.contains("Esc, ? or Enter closes this help."), "{last}");
+        insta::assert_snapshot!(
+            format!("small_help_scrolled_{w}x{h}"),
+            draw(&app, w, h).backend()
+        );
+    }
+}
+
+/// The detail of a profile with scopes, repository facts and a warning,
+/// scrolled to its end with J: the facts and the warning are reachable.
+#[test]
+fn small_detail_scrolled() {
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        select(&mut app, "web-deploy");
+        let first = text(&app, w, h);
+        assert!(
+            first.contains("J/K scroll"),
+            "the pane says it scrolls:\n{first}"
+        );
+        for _ in 0..40 {
+            update(&mut app, Action::DetailDown);
+        }
+        let last = text(&app, w, h);
+        for needle in [
+            "acme/web · private · main branch main",
+            "least privilege",
+            "repository:admin",
+        ] {
+            assert!(last.contains(needle), "{needle} at {w}x{h}:\n{last}");
+        }
+        insta::assert_snapshot!(
+            format!("small_detail_scrolled_{w}x{h}"),
+            draw(&app, w, h).backend()
+        );
+    }
+}
+
+/// The no-keyring banner wraps: all of it shows, nothing cut mid-message.
+#[test]
+fn small_no_keyring_banner() {
+    let message = "the credential store is not running: the name org.freedesktop.secrets was not provided by any .service files";
+    let remedy = "bbtoken needs a Secret Service (GNOME Keyring, KWallet or KeePassXC) on the D-Bus session bus. Start one, or run bbtoken with BBTOKEN_STORE=keyutils to use the kernel keyring (bbtoken store migrate --to keyutils moves your tokens there)";
+    for (w, h) in SMALL {
+        let mut app = sized(sample(), w, h);
+        let names: Vec<String> = app.rows.iter().map(|r| r.profile.name.clone()).collect();
+        for name in names {
+            update(
+                &mut app,
+                Action::Validated {
+                    name,
+                    outcome: outcome(Status::StoreError, message, Some(remedy), 0),
+                },
+            );
+        }
+        let shown = text(&app, w, h);
+        let flat: String = shown
+            .lines()
+            .map(|l| l.trim_matches('"').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for word in remedy.split(' ').chain(message.split(' ')) {
+            assert!(flat.contains(word), "{word:?} missing at {w}x{h}:\n{shown}");
+        }
+        assert!(flat.contains("BBTOKEN_STORE=keyutils to use the kernel keyring"));
+        insta::assert_snapshot!(
+            format!("small_no_keyring_banner_{w}x{h}"),
+            draw(&app, w, h).backend()
+        );
+    }
+}
+
+/// `? help` and `q quit` are on the status line at every width the app
+/// draws (below 60 columns it shows the too-small screen, which says q quits).
+#[test]
+fn footer_holds_help_and_quit_at_every_width() {
+    let app = sample();
+    for w in 40..=200u16 {
+        let screen = text(&app, w, 24);
+        let last = screen.lines().last().unwrap().to_string();
+        if w >= ui::MIN_WIDTH {
+            assert!(
+                last.contains("? help") && last.contains("q quit"),
+                "{w}: {last}"
+            );
+        } else {
+            assert!(screen.contains("q quits"), "{w}:\n{screen}");
+        }
+        let f = bbtoken::app::keymap::footer(&app, usize::from(w));
+        assert!(f.contains("? help") && f.contains("q quit"), "{w}: {f}");
+    }
+}
+
 #[test]
 fn too_small() {
     let app = sample();
@@ -310,15 +444,46 @@ fn no_frame_shows_a_secret_unless_revealed() {
     }
     check(&app, "rotate form");
     update(&mut app, Action::Back);
-    // Commands panel, embedded, masked: every command.
+    // Commands panel, embedded. The token enters the state (Revealed) and
+    // must show; then every frame after masking, on every command, through
+    // a copy and after closing, must not.
     select(&mut app, "web-deploy");
     update(&mut app, Action::OpenCommands);
     update(&mut app, Action::ToggleMode);
-    for _ in 0..6 {
-        check(&app, "commands panel (masked)");
+    let count = 12; // more than there are commands
+    let reveal = |app: &mut App| {
+        update(app, Action::ToggleReveal);
+        update(
+            app,
+            Action::Revealed {
+                profile: "web-deploy".into(),
+                result: Ok(Secret::new(token.clone())),
+            },
+        );
+    };
+    reveal(&mut app);
+    let s = text(&app, 200, 60);
+    assert!(leaks(&s), "revealed commands should show the token:\n{s}");
+    // On a small screen the panel scrolls to the chosen command: walking
+    // them all shows the token somewhere, so the masked walk below can see
+    // a leak at that size too.
+    let mut seen_small = false;
+    for _ in 0..count {
+        seen_small |= leaks(&text(&app, 80, 24));
+        update(&mut app, Action::Down);
+    }
+    assert!(seen_small, "revealed commands show the token at 80x24");
+    update(&mut app, Action::ToggleReveal); // masked again
+    for _ in 0..count {
+        check(&app, "re-masked, going up");
+        update(&mut app, Action::Up);
+    }
+    for _ in 0..count {
+        check(&app, "re-masked, going down");
         update(&mut app, Action::Down);
     }
     update(&mut app, Action::Copy);
+    check(&app, "re-masked, copying");
     let generation = app.clipboard_generation;
     update(
         &mut app,
@@ -329,31 +494,29 @@ fn no_frame_shows_a_secret_unless_revealed() {
             native: false,
         },
     );
-    check(&app, "after copy");
-    // Revealed: now it must show.
-    update(&mut app, Action::ToggleReveal);
-    update(
-        &mut app,
-        Action::Revealed {
-            profile: "web-deploy".into(),
-            result: Ok(Secret::new(token.clone())),
-        },
-    );
-    let s = text(&app, 200, 60);
-    assert!(leaks(&s), "revealed commands should show the token:\n{s}");
-    // Masked again, and after closing: gone.
-    update(&mut app, Action::ToggleReveal);
-    check(&app, "re-masked");
-    update(&mut app, Action::ToggleReveal);
-    update(
-        &mut app,
-        Action::Revealed {
-            profile: "web-deploy".into(),
-            result: Ok(Secret::new(token.clone())),
-        },
-    );
+    check(&app, "re-masked, copied");
+    update(&mut app, Action::ClipboardCleared { generation });
+    check(&app, "re-masked, clipboard cleared");
+    // Revealed and closed at once: gone with the panel.
+    reveal(&mut app);
     update(&mut app, Action::Back);
-    check(&app, "panel closed");
+    check(&app, "panel closed while revealed");
+    // A late answer to a reveal, for a panel closed meanwhile, never shows.
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleReveal);
+    update(&mut app, Action::Back);
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleMode); // embedded: a token would show
+    update(
+        &mut app,
+        Action::Revealed {
+            profile: "web-deploy".into(),
+            result: Ok(Secret::new(token.clone())),
+        },
+    );
+    check(&app, "late reveal for a closed panel");
+    update(&mut app, Action::Back);
+    check(&app, "main screen at the end");
     assert!(screens >= 40);
 }
 
@@ -400,4 +563,54 @@ fn no_frame_shows_an_api_token_or_its_base64_unless_revealed() {
     assert!(!leaks(&text(&app, 250, 60)), "re-masked API commands");
     update(&mut app, Action::Back);
     assert!(!leaks(&text(&app, 250, 60)), "panel closed");
+}
+/// The commands panel on a small screen: long commands and notes wrap under
+/// themselves, and the panel scrolls to keep the chosen command whole.
+#[test]
+fn small_commands_panel_scrolls_to_the_chosen_command() {
+    let mut app = sized(sample(), 80, 24);
+    select(&mut app, "jane-api");
+    update(&mut app, Action::OpenCommands);
+    update(&mut app, Action::ToggleMode);
+    for _ in 0..12 {
+        update(&mut app, Action::Down);
+    }
+    let shown = text(&app, 80, 24);
+    assert!(shown.contains("› REST"), "{shown}");
+    assert!(shown.contains("application/json"), "{shown}");
+    insta::assert_snapshot!(draw(&app, 80, 24).backend());
+    // Back to the top: the first command shows again.
+    for _ in 0..12 {
+        update(&mut app, Action::Up);
+    }
+    assert!(text(&app, 80, 24).contains("› Clone"));
+}
+
+/// Emails and URLs wrap at spaces only: a hyphen is not a place to break
+/// (textwrap's default would split `mary-jane` after the hyphen).
+#[test]
+fn emails_never_break_mid_word() {
+    let email = "mary-jane.watson-parker@example-corp.com";
+    // Wherever the email fits on a line, it is on one line.
+    for width in email.len()..90 {
+        let parts = ui::wrap(&format!("commits as {email} from now on"), width);
+        assert!(
+            parts.iter().any(|p| p.contains(email)),
+            "{width}: {parts:?}"
+        );
+    }
+    // Narrow (the value column is wide enough) and wide (the detail is a
+    // side pane and the value column is not: the value goes under its label).
+    for (w, h) in [(80, 24), (100, 30), (140, 40)] {
+        let mut app = sized(sample(), w, h);
+        let i = app
+            .rows
+            .iter()
+            .position(|r| r.profile.name == "jane-api")
+            .unwrap();
+        app.rows[i].profile.email = Some(email.into());
+        select(&mut app, "jane-api");
+        let shown = text(&app, w, h);
+        assert!(shown.contains(email), "{w}x{h}:\n{shown}");
+    }
 }

@@ -14,6 +14,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("↑/↓  k/j", "move"),
             ("g/G  Home/End", "first / last"),
             ("PgUp/PgDn", "page"),
+            ("J/K", "scroll the detail pane down / up"),
             ("/", "filter as you type (Enter keeps, Esc clears)"),
             ("s", "sort by name, status, expiry"),
             ("v", "validate the selected profile"),
@@ -21,10 +22,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Enter  c", "commands for the selected profile"),
             ("a", "add a profile"),
             ("e", "edit the selected profile"),
-            ("r", "rotate: replace its token, then validate"),
+            ("r", "rotate: a new token, checked before it replaces"),
             ("d", "delete (asks first; removes the secret too)"),
             ("mouse", "click selects, wheel moves"),
-            ("?", "this help"),
+            ("?", "this help (↑/↓ PgUp/PgDn scroll it)"),
             ("q  Ctrl-C", "quit"),
         ],
     ),
@@ -46,7 +47,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         "Forms",
         &[
             ("Tab  ↓ / Shift-Tab  ↑", "next / previous field"),
-            ("Space", "change the kind (on Kind)"),
+            ("←/→  Space", "change the kind (on Kind)"),
             ("paste", "paste a token (bracketed paste)"),
             ("Enter", "save"),
             ("Esc", "cancel"),
@@ -54,19 +55,79 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-/// The keys that matter now, for the status bar.
-pub fn hints(app: &App) -> &'static str {
+/// The keys that matter now, for the status bar, in display order, each
+/// with its rank: 0 always shows; when the line is too narrow the highest
+/// ranks go first.
+pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
     match &app.overlay {
-        Overlay::Help => "Esc close help",
-        Overlay::Form(_) => "Tab next field · Enter save · Esc cancel",
-        Overlay::ConfirmDelete { .. } => "y delete · n/Esc keep",
-        Overlay::Commands(p) if p.target_input.is_some() => "Enter set target · Esc cancel",
-        Overlay::Commands(_) => "↑↓ choose · y copy · m mode · R reveal · t target · Esc close",
-        Overlay::None if app.filtering => "type to filter · Enter keep · Esc clear",
-        Overlay::None => {
-            "↑↓ move · Enter commands · v validate · V all · a add · e edit · r rotate · d delete · / filter · s sort · ? help · q quit"
+        Overlay::Help => &[
+            ("Esc close help", 0),
+            ("↑↓ PgUp/PgDn scroll", 1),
+            ("q quit", 0),
+        ],
+        Overlay::Form(_) => &[
+            ("Tab next field", 1),
+            ("Enter save", 0),
+            ("Esc cancel", 0),
+            ("←→ kind", 2),
+        ],
+        Overlay::ConfirmDelete { .. } => &[("y delete", 0), ("n/Esc keep", 0)],
+        Overlay::Commands(p) if p.target_input.is_some() => {
+            &[("Enter set target", 0), ("Esc cancel", 0)]
+        }
+        Overlay::Commands(_) => &[
+            ("↑↓ choose", 2),
+            ("y copy", 1),
+            ("m mode", 3),
+            ("R reveal", 2),
+            ("t target", 3),
+            ("Esc close", 0),
+        ],
+        Overlay::None if app.filtering => {
+            &[("type to filter", 1), ("Enter keep", 0), ("Esc clear", 0)]
+        }
+        Overlay::None => &[
+            ("↑↓ move", 1),
+            ("Enter commands", 1),
+            ("v validate", 2),
+            ("V all", 3),
+            ("a add", 2),
+            ("e edit", 3),
+            ("r rotate", 4),
+            ("d delete", 4),
+            ("/ filter", 4),
+            ("s sort", 5),
+            ("J/K detail", 5),
+            ("? help", 0),
+            ("q quit", 0),
+        ],
+    }
+}
+
+/// The status line for `width` columns: every rank-0 hint (on the main
+/// screen `? help` and `q quit`), then the others by rank while they fit,
+/// shown in their own order.
+pub fn footer(app: &App, width: usize) -> String {
+    const SEP: usize = 3; // " · "
+    let all = hints(app);
+    let mut keep = vec![false; all.len()];
+    let mut used = 0;
+    let mut by_rank: Vec<usize> = (0..all.len()).collect();
+    by_rank.sort_by_key(|&i| all[i].1);
+    for i in by_rank {
+        let (text, rank) = all[i];
+        let w = text.chars().count() + if used == 0 { 0 } else { SEP };
+        if rank == 0 || used + w <= width {
+            keep[i] = true;
+            used += w;
         }
     }
+    all.iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|((t, _), _)| *t)
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Whether a text field has the keyboard: letters are text, not commands.
@@ -97,6 +158,8 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
         KeyCode::BackTab => Some(Action::PrevField),
         KeyCode::PageUp => Some(Action::PageUp),
         KeyCode::PageDown => Some(Action::PageDown),
+        KeyCode::Left => Some(Action::Left),
+        KeyCode::Right => Some(Action::Right),
         KeyCode::Home => Some(Action::Top),
         KeyCode::End => Some(Action::Bottom),
         _ => None,
@@ -133,6 +196,8 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
         'q' => Action::Quit,
         'k' => Action::Up,
         'j' => Action::Down,
+        'K' => Action::DetailUp,
+        'J' => Action::DetailDown,
         'g' => Action::Top,
         'G' => Action::Bottom,
         '/' => Action::StartFilter,

@@ -150,6 +150,15 @@ pub struct App {
     /// Bumped on every copy: a pending clipboard clear only applies to the
     /// copy that scheduled it.
     pub clipboard_generation: u64,
+    /// The terminal's size, for the scroll limits; (0, 0) until known.
+    pub screen: (u16, u16),
+    /// First line shown of the help overlay and of the detail pane: both
+    /// may be taller than a small terminal.
+    pub help_scroll: u16,
+    pub detail_scroll: u16,
+    /// tmux or screen around us: they keep their own copy of an OSC 52
+    /// copy, which bbtoken cannot clear.
+    pub multiplexer: Option<crate::tui::clipboard::Multiplexer>,
 }
 
 /// Everything that can change the state: user intents and completions.
@@ -166,6 +175,14 @@ pub enum Action {
     Bottom,
     PageUp,
     PageDown,
+    /// Left and Right arrows (the Kind field of a form).
+    Left,
+    Right,
+    /// Scroll the detail pane (J/K).
+    DetailUp,
+    DetailDown,
+    /// The terminal's new size.
+    Resize(u16, u16),
     /// Select the n-th visible row (mouse click).
     Select(usize),
     StartFilter,
@@ -317,6 +334,10 @@ impl App {
             loaded: false,
             store_name: store_name.into(),
             clipboard_generation: 0,
+            screen: (0, 0),
+            help_scroll: 0,
+            detail_scroll: 0,
+            multiplexer: None,
         }
     }
 
@@ -488,6 +509,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.spinner = (app.spinner + 1) % SPINNER.len();
             Vec::new()
         }
+        Action::Resize(w, h) => {
+            app.screen = (w, h);
+            Vec::new()
+        }
         Action::Quit => {
             app.quit = true;
             // Dropping the overlay wipes a revealed token or a typed one now.
@@ -522,7 +547,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         return app.validate(&names);
                     }
                 }
-                Err(notice) => app.problem = Some(notice),
+                Err(notice) => {
+                    // Loading is over, though it failed: the list must not
+                    // say "Loading profiles…" under the banner.
+                    app.loaded = true;
+                    app.problem = Some(notice);
+                }
             }
             Vec::new()
         }
@@ -538,6 +568,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             if std::mem::take(&mut r.queued) {
                 return app.validate(&[name]);
+            }
+            // The "validating …" of v/V gives way once all are done: the
+            // rows show the outcomes.
+            if app.in_flight() == 0
+                && app
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| n.text.starts_with("validating "))
+            {
+                app.notice = Some(Notice::info("Validation done"));
             }
             Vec::new()
         }
@@ -581,7 +621,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 } else {
                     ""
                 };
-                app.notice = Some(Notice::info(format!("Copied {what} to the {via}{tail}")));
+                let text = format!("Copied {what} to the {via}{tail}");
+                app.notice = Some(match (held_secret, app.multiplexer) {
+                    // The multiplexer's copy outlives the 30 s clear.
+                    (true, Some(m)) => Notice {
+                        level: Level::Warn,
+                        text,
+                        remedy: Some(m.copy_warning()),
+                    },
+                    _ => Notice::info(text),
+                });
             }
             Vec::new()
         }
@@ -591,9 +640,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ClipboardCleared { generation } => {
             if generation == app.clipboard_generation {
-                app.notice = Some(Notice::info(
-                    "Clipboard cleared: it no longer holds the token",
-                ));
+                app.notice = Some(match app.multiplexer {
+                    Some(m) => Notice {
+                        level: Level::Warn,
+                        text: m.cleared_text().into(),
+                        remedy: Some(m.clear_command().into()),
+                    },
+                    None => Notice::info("Clipboard cleared: it no longer holds the token"),
+                });
             }
             Vec::new()
         }
@@ -652,10 +706,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 
 /// User intents: what a key means depends on what is open.
 fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
-    // Help: any key closes it, except quitting.
+    // Help: Esc, ? and Enter close it; the movement keys scroll it (up to
+    // the limit for this screen, computed by the pure layout in `ui`); q
+    // and Ctrl-C quit as everywhere.
     if app.overlay == Overlay::Help {
-        if matches!(action, Action::ToggleHelp | Action::Back | Action::Confirm) {
-            app.overlay = Overlay::None;
+        let max = crate::ui::help_max_scroll(app.screen);
+        let s = &mut app.help_scroll;
+        match action {
+            Action::ToggleHelp | Action::Back | Action::Confirm => app.overlay = Overlay::None,
+            Action::Up | Action::DetailUp => *s = s.saturating_sub(1),
+            Action::Down | Action::DetailDown => *s = (*s + 1).min(max),
+            Action::PageUp => *s = s.saturating_sub(10),
+            Action::PageDown => *s = (*s + 10).min(max),
+            Action::Top => *s = 0,
+            Action::Bottom => *s = max,
+            _ => {}
         }
         return Vec::new();
     }
@@ -713,7 +778,22 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     let n = app.visible().len();
+    let before = app.selected_profile().map(|p| p.name.clone());
+    let effects = update_main(app, action, n);
+    // Another profile: its detail starts at the top.
+    if app.selected_profile().map(|p| p.name.clone()) != before {
+        app.detail_scroll = 0;
+    }
+    effects
+}
+
+/// The main screen (no overlay, not filtering).
+fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
     match action {
+        Action::DetailUp => app.detail_scroll = app.detail_scroll.saturating_sub(1),
+        Action::DetailDown => {
+            app.detail_scroll = (app.detail_scroll + 1).min(crate::ui::detail_max_scroll(app))
+        }
         Action::Up => app.selected = app.selected.saturating_sub(1),
         Action::Down => app.selected = (app.selected + 1).min(n.saturating_sub(1)),
         Action::Top => app.selected = 0,
@@ -735,14 +815,23 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
             }
             app.notice = Some(Notice::info(format!("Sorted by {}", app.sort.label())));
         }
-        Action::ToggleHelp => app.overlay = Overlay::Help,
+        Action::ToggleHelp => {
+            app.help_scroll = 0;
+            app.overlay = Overlay::Help;
+        }
         Action::ValidateSelected => {
             if let Some(name) = app.selected_profile().map(|p| p.name.clone()) {
+                app.notice = Some(Notice::info(format!("validating {name}…")));
                 return app.validate(&[name]);
             }
         }
         Action::ValidateAll => {
             let names = app.names();
+            if !names.is_empty() {
+                let n = names.len();
+                let s = if n == 1 { "" } else { "s" };
+                app.notice = Some(Notice::info(format!("validating {n} profile{s}…")));
+            }
             return app.validate(&names);
         }
         Action::OpenCommands | Action::Confirm => {
@@ -798,6 +887,10 @@ fn update_form(
         Action::Input(c) => form.input(c),
         Action::Paste(s) => form.paste(&s),
         Action::Backspace => form.backspace(),
+        Action::Left | Action::Right if form.focus == FieldId::Kind => {
+            form.error = None;
+            form.cycle_kind(if action == Action::Left { -1 } else { 1 });
+        }
         Action::NextField | Action::Down => form.move_focus(1),
         Action::PrevField | Action::Up => form.move_focus(-1),
         Action::Confirm => {

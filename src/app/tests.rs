@@ -101,7 +101,8 @@ fn loaded_error_becomes_a_problem() {
         Action::Loaded(Err(Notice::error("cannot read", Some("fix it".into())))),
     );
     assert_eq!(a.problem.as_ref().unwrap().text, "cannot read");
-    assert!(!a.loaded);
+    // Loading is over (it failed): the list must not say "Loading…".
+    assert!(a.loaded);
 }
 
 #[test]
@@ -959,4 +960,195 @@ fn keymap_depends_on_focus() {
     update(&mut a, Action::OpenCommands);
     assert_eq!(keymap::key(&a, k('y')), Some(Action::Copy));
     assert_eq!(keymap::key(&a, k('R')), Some(Action::ToggleReveal));
+}
+
+#[test]
+fn help_scrolls_within_its_limit_and_reopens_at_the_top() {
+    let mut a = app();
+    a.screen = (80, 24);
+    let max = crate::ui::help_max_scroll(a.screen);
+    assert!(max > 0, "the help is taller than 80x24");
+    update(&mut a, Action::ToggleHelp);
+    update(&mut a, Action::Down);
+    assert_eq!(a.help_scroll, 1);
+    update(&mut a, Action::Up);
+    update(&mut a, Action::Up);
+    assert_eq!(a.help_scroll, 0);
+    for _ in 0..100 {
+        update(&mut a, Action::Down);
+    }
+    assert_eq!(a.help_scroll, max, "no scrolling past the end");
+    update(&mut a, Action::Up);
+    assert_eq!(a.help_scroll, max - 1, "one Up after the end moves at once");
+    update(&mut a, Action::Top);
+    assert_eq!(a.help_scroll, 0);
+    update(&mut a, Action::Bottom);
+    assert_eq!(a.help_scroll, max);
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+    update(&mut a, Action::ToggleHelp);
+    assert_eq!(a.help_scroll, 0);
+    // Tall enough: nothing to scroll.
+    assert_eq!(crate::ui::help_max_scroll((100, 60)), 0);
+}
+
+/// A profile whose detail is long: scopes, repository facts, warnings.
+fn long_detail() -> App {
+    let mut a = app();
+    let r = a
+        .rows
+        .iter_mut()
+        .find(|r| r.profile.name == "beta")
+        .unwrap();
+    let o = r.profile.last_validation.as_mut().unwrap();
+    o.scopes = Some(vec!["repository".into(), "repository:admin".into()]);
+    o.repository = Some(RepoFacts {
+        full_name: "acme/beta-repo".into(),
+        is_private: Some(true),
+        main_branch: Some("main".into()),
+        project_key: None,
+        bot_id_candidate: None,
+    });
+    o.warnings = vec!["one".into(), "two".into(), "three".into()];
+    a.screen = (80, 24);
+    a
+}
+
+#[test]
+fn detail_scrolls_with_j_and_k_and_starts_over_on_another_profile() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut a = long_detail();
+    let k = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    assert_eq!(keymap::key(&a, k('J')), Some(Action::DetailDown));
+    assert_eq!(keymap::key(&a, k('K')), Some(Action::DetailUp));
+    assert_eq!(selected(&a), "alpha");
+    update(&mut a, Action::Down);
+    assert_eq!(selected(&a), "beta");
+    let max = crate::ui::detail_max_scroll(&a);
+    assert!(max > 0, "beta's detail is taller than the pane at 80x24");
+    for _ in 0..50 {
+        update(&mut a, Action::DetailDown);
+    }
+    assert_eq!(a.detail_scroll, max);
+    update(&mut a, Action::DetailUp);
+    assert_eq!(a.detail_scroll, max - 1);
+    update(&mut a, Action::Down);
+    assert_eq!(a.detail_scroll, 0, "another profile starts at the top");
+}
+
+#[test]
+fn left_and_right_change_the_kind_only_on_the_kind_field() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut a = app();
+    update(&mut a, Action::OpenAdd);
+    let left = KeyEvent::new(KeyCode::Left, KeyModifiers::NONE);
+    let right = KeyEvent::new(KeyCode::Right, KeyModifiers::NONE);
+    assert_eq!(keymap::key(&a, left), Some(Action::Left));
+    assert_eq!(keymap::key(&a, right), Some(Action::Right));
+    let kind = |a: &App| match &a.overlay {
+        Overlay::Form(f) => f.token_kind,
+        _ => panic!("form closed"),
+    };
+    let start = kind(&a);
+    update(&mut a, Action::Right); // focus is on Name: nothing
+    assert_eq!(kind(&a), start);
+    update(&mut a, Action::NextField); // Kind
+    update(&mut a, Action::Right);
+    let next = kind(&a);
+    assert_ne!(next, start);
+    update(&mut a, Action::Left);
+    assert_eq!(kind(&a), start);
+    update(&mut a, Action::Left);
+    assert_ne!(kind(&a), start);
+    assert_ne!(kind(&a), next, "Left goes the other way");
+}
+
+#[test]
+fn validate_keys_say_what_they_started() {
+    let mut a = app();
+    update(&mut a, Action::ValidateSelected);
+    assert_eq!(a.notice.clone().unwrap().text, "validating alpha…");
+    update(&mut a, Action::ValidateAll);
+    assert_eq!(a.notice.clone().unwrap().text, "validating 3 profiles…");
+    for name in ["alpha", "beta"] {
+        update(
+            &mut a,
+            Action::Validated {
+                name: name.into(),
+                outcome: outcome(Status::Valid),
+            },
+        );
+        assert!(a.notice.clone().unwrap().text.starts_with("validating"));
+    }
+    update(
+        &mut a,
+        Action::Validated {
+            name: "gamma".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    // alpha was queued (v then V): validated once more.
+    update(
+        &mut a,
+        Action::Validated {
+            name: "alpha".into(),
+            outcome: outcome(Status::Valid),
+        },
+    );
+    assert_eq!(a.in_flight(), 0);
+    assert_eq!(a.notice.clone().unwrap().text, "Validation done");
+}
+
+#[test]
+fn footer_keeps_help_and_quit_at_every_width() {
+    let mut a = app();
+    for width in 40..=200 {
+        let f = keymap::footer(&a, width);
+        assert!(f.contains("? help") && f.contains("q quit"), "{width}: {f}");
+        assert!(f.chars().count() <= width, "{width}: {f}");
+    }
+    // Wide: everything; narrow: the others went first.
+    assert!(keymap::footer(&a, 200).contains("s sort"));
+    assert!(!keymap::footer(&a, 40).contains("s sort"));
+    // Each overlay keeps its way out.
+    update(&mut a, Action::OpenCommands);
+    assert!(keymap::footer(&a, 20).contains("Esc close"));
+}
+
+#[test]
+fn inside_tmux_the_copy_warns_and_the_clear_claims_only_the_terminal() {
+    let mut a = app();
+    a.multiplexer = Some(crate::tui::clipboard::Multiplexer::Tmux);
+    a.clipboard_generation = 1;
+    update(
+        &mut a,
+        Action::Copied {
+            what: "Clone".into(),
+            held_secret: true,
+            generation: 1,
+            native: false,
+        },
+    );
+    let n = a.notice.clone().unwrap();
+    assert_eq!(n.level, Level::Warn);
+    assert!(
+        n.remedy.as_deref().unwrap().contains("tmux delete-buffer"),
+        "{n:?}"
+    );
+    update(&mut a, Action::ClipboardCleared { generation: 1 });
+    let n = a.notice.clone().unwrap();
+    assert!(!n.text.contains("no longer holds"), "{n:?}");
+    assert!(n.text.contains("tmux may still hold a copy"), "{n:?}");
+    // A copy without the token needs no warning.
+    a.clipboard_generation = 2;
+    update(
+        &mut a,
+        Action::Copied {
+            what: "Remote".into(),
+            held_secret: false,
+            generation: 2,
+            native: false,
+        },
+    );
+    assert_eq!(a.notice.clone().unwrap().level, Level::Info);
 }

@@ -28,6 +28,76 @@ pub fn osc52(text: &str) -> String {
     format!("\x1b]52;c;{b64}\x07")
 }
 
+/// A terminal multiplexer between bbtoken and the terminal. tmux with
+/// `set-clipboard on` stores every OSC 52 copy in a paste buffer of its own
+/// (seen with tmux 3.3a: `tmux list-buffers` shows it), and the empty OSC 52
+/// that clears the terminal's clipboard leaves that buffer as it was. GNU
+/// screen 4.9 drops OSC 52 (neither passed to the terminal nor kept: seen
+/// with screen inside tmux and `writebuf`); other versions or setups may
+/// keep it in screen's paste buffer. bbtoken cannot clear a multiplexer's
+/// copy, so it says so, with the command that does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Multiplexer {
+    Tmux,
+    Screen,
+}
+
+impl Multiplexer {
+    /// From the environment: tmux sets `TMUX`, screen sets `STY`.
+    pub fn from_env() -> Option<Multiplexer> {
+        Self::detect(|k| std::env::var_os(k).filter(|v| !v.is_empty()).is_some())
+    }
+
+    /// `is_set(name)`: whether that variable is set and not empty.
+    pub fn detect(is_set: impl Fn(&str) -> bool) -> Option<Multiplexer> {
+        if is_set("TMUX") {
+            Some(Multiplexer::Tmux)
+        } else if is_set("STY") {
+            Some(Multiplexer::Screen)
+        } else {
+            None
+        }
+    }
+
+    /// Said with a copy that holds the token.
+    pub fn copy_warning(self) -> String {
+        match self {
+            Multiplexer::Tmux => format!(
+                "tmux keeps its own paste buffers and bbtoken cannot clear them: {}",
+                self.clear_command()
+            ),
+            Multiplexer::Screen => format!(
+                "GNU screen may not pass OSC 52 on to the terminal (screen 4.9 drops it), and where it keeps a copy in its paste buffer bbtoken cannot clear it: {}",
+                self.clear_command()
+            ),
+        }
+    }
+
+    /// Said after the 30 s clear: only what is known.
+    pub fn cleared_text(self) -> &'static str {
+        match self {
+            Multiplexer::Tmux => "Cleared the terminal clipboard; tmux may still hold a copy",
+            Multiplexer::Screen => {
+                "Asked the terminal to clear its clipboard; GNU screen may still hold a copy"
+            }
+        }
+    }
+
+    /// How the user removes the multiplexer's copy.
+    pub fn clear_command(self) -> &'static str {
+        match self {
+            // `delete-buffer` without -b deletes the newest buffer, which is
+            // the copy unless something was copied in tmux since.
+            Multiplexer::Tmux => {
+                "run `tmux delete-buffer` (the newest buffer; `tmux list-buffers` shows them, `tmux delete-buffer -b NAME` removes another)"
+            }
+            // `register . TEXT` sets screen's paste buffer (seen with 4.9:
+            // `writebuf` then writes TEXT).
+            Multiplexer::Screen => "run `screen -X register . x` to overwrite its paste buffer",
+        }
+    }
+}
+
 /// Whether to try the native clipboard, and the session's handle on it.
 /// `BBTOKEN_CLIPBOARD=osc52` turns it off; without a display server there is
 /// none to try. Clones share the one native clipboard.
@@ -197,6 +267,47 @@ mod tests {
     #[test]
     fn osc52_encodes_base64() {
         assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+    }
+
+    #[test]
+    fn tmux_and_screen_are_told_apart_by_their_variables() {
+        let env = |set: &'static [&'static str]| move |k: &str| set.contains(&k);
+        assert_eq!(Multiplexer::detect(env(&[])), None);
+        assert_eq!(Multiplexer::detect(env(&["TMUX"])), Some(Multiplexer::Tmux));
+        assert_eq!(
+            Multiplexer::detect(env(&["STY"])),
+            Some(Multiplexer::Screen)
+        );
+        // Both set (one inside the other): tmux is named, the one known to
+        // keep a copy.
+        assert_eq!(
+            Multiplexer::detect(env(&["TMUX", "STY"])),
+            Some(Multiplexer::Tmux)
+        );
+    }
+
+    #[test]
+    fn the_messages_name_the_command_and_never_claim_the_copy_is_gone() {
+        for m in [Multiplexer::Tmux, Multiplexer::Screen] {
+            let all = format!(
+                "{} {} {}",
+                m.copy_warning(),
+                m.cleared_text(),
+                m.clear_command()
+            );
+            assert!(!all.contains("no longer holds"), "{all}");
+            assert!(m.cleared_text().contains("may still hold"));
+        }
+        assert!(
+            Multiplexer::Tmux
+                .copy_warning()
+                .contains("tmux delete-buffer")
+        );
+        assert!(
+            Multiplexer::Screen
+                .copy_warning()
+                .contains("screen -X register")
+        );
     }
 
     #[tokio::test]

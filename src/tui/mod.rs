@@ -107,7 +107,8 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
 
 /// Sets the terminal up, runs the loop, and restores the terminal whatever
 /// happens (`ratatui::init` also installs a panic hook that restores it).
-pub async fn run(svc: Services, app: App) -> Result<i32, Box<dyn std::error::Error>> {
+pub async fn run(svc: Services, mut app: App) -> Result<i32, Box<dyn std::error::Error>> {
+    app.multiplexer = clipboard::Multiplexer::from_env();
     // Before the terminal changes: from then on a signal must restore it.
     let signals = Signals::install();
     let mut terminal = ratatui::init();
@@ -151,6 +152,7 @@ pub fn event_action(app: &App, screen: Rect, ev: Event) -> Option<Action> {
             }
             _ => None,
         },
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }
 }
@@ -244,6 +246,8 @@ async fn run_loop(
     // Saves and deletes under way: quitting waits for them (bounded), so a
     // quit never leaves a secret stored without its profile or the reverse.
     let mut writes: usize = 0;
+    let size = terminal.size()?;
+    update(&mut app, Action::Resize(size.width, size.height));
     loop {
         for e in pending.drain(..) {
             if matches!(e, Effect::Save(_) | Effect::Delete { .. }) {

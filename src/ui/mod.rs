@@ -3,6 +3,7 @@
 //! on the row that was drawn there.
 
 mod popups;
+pub use popups::help_max_scroll;
 pub mod theme;
 
 use ratatui::Frame;
@@ -29,14 +30,23 @@ pub struct Areas {
     pub status: Rect,
 }
 
+/// Lines the problem banner may take: the rest of the screen is the list.
+const PROBLEM_MAX_LINES: usize = 6;
+/// Lines the last notice may take (a warning with its remedy).
+const NOTICE_MAX_LINES: usize = 3;
+
 pub fn areas(app: &App, area: Rect) -> Areas {
-    let trouble = app.trouble();
-    let problem_h = if trouble.is_some() { 2 } else { 0 };
+    let problem_h = problem_lines(app, &Theme::plain(), area.width)
+        .len()
+        .min(PROBLEM_MAX_LINES) as u16;
+    let notice_h = notice_lines(app, &Theme::plain(), area.width)
+        .len()
+        .clamp(1, NOTICE_MAX_LINES) as u16;
     let [title, problem, body, notice, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(problem_h),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(notice_h),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -108,33 +118,81 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     let a = areas(app, area);
     title_bar(frame, app, theme, a.title);
-    if let Some(p) = &app.trouble() {
-        let mut lines = vec![Line::from(vec![
-            Span::styled("⚠ Problem: ", theme.level(p.level)),
-            Span::raw(p.text.clone()),
-        ])];
-        if let Some(r) = &p.remedy {
-            lines.push(Line::from(vec![
-                Span::styled("  What to do: ", theme.label()),
-                Span::raw(r.clone()),
-            ]));
-        }
-        frame.render_widget(Paragraph::new(lines), a.problem);
-    }
+    frame.render_widget(
+        Paragraph::new(problem_lines(app, theme, a.problem.width)),
+        a.problem,
+    );
     list(frame, app, theme, a.list);
     detail(frame, app, theme, a.detail);
-    if let Some(n) = &app.notice {
-        let mut spans = vec![Span::styled(n.text.clone(), theme.level(n.level))];
-        if let Some(r) = &n.remedy {
-            spans.push(Span::raw(format!(" — {r}")));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), a.notice);
-    }
     frame.render_widget(
-        Paragraph::new(Line::styled(keymap::hints(app), theme.dim())),
+        Paragraph::new(notice_lines(app, theme, a.notice.width)),
+        a.notice,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            keymap::footer(app, usize::from(a.status.width)),
+            theme.dim(),
+        )),
         a.status,
     );
     popups::render(frame, app, theme, area);
+}
+
+/// The banner of [`App::trouble`], wrapped to `width` with each part's
+/// continuation lines under its text, not under its label.
+fn problem_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let Some(p) = app.trouble() else {
+        return Vec::new();
+    };
+    let mut lines = labelled("⚠ Problem: ", theme.level(p.level), &p.text, width);
+    if let Some(r) = &p.remedy {
+        lines.extend(labelled("  What to do: ", theme.label(), r, width));
+    }
+    lines
+}
+
+/// The last notice and its remedy, wrapped to `width`.
+fn notice_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let Some(n) = &app.notice else {
+        return Vec::new();
+    };
+    let full = match &n.remedy {
+        Some(r) => format!("{} — {r}", n.text),
+        None => n.text.clone(),
+    };
+    let style = theme.level(n.level);
+    wrap(&full, usize::from(width))
+        .into_iter()
+        .map(|part| Line::styled(part, style))
+        .collect()
+}
+
+/// `label` then `text`, wrapped to `width` with a hanging indent.
+fn labelled(label: &str, style: Style, text: &str, width: u16) -> Vec<Line<'static>> {
+    let indent = label.chars().count();
+    wrap(text, usize::from(width).saturating_sub(indent))
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let head = if i == 0 {
+                Span::styled(label.to_string(), style)
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            Line::from(vec![head, Span::raw(part)])
+        })
+        .collect()
+}
+
+/// Wraps at spaces only: an email or a URL with a hyphen stays whole. A
+/// word longer than the line is broken, as there is no other way to show it.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let opts =
+        textwrap::Options::new(width.max(1)).word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::wrap(text, opts)
+        .into_iter()
+        .map(|c| c.into_owned())
+        .collect()
 }
 
 fn title_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
@@ -237,7 +295,9 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_stateful_widget(table, area, &mut state);
     if empty {
         let msg = if app.rows.is_empty() {
-            if app.loaded {
+            if app.loaded && app.problem.is_some() {
+                "No profiles shown: see the problem above."
+            } else if app.loaded {
                 "No profiles yet: press a to add one."
             } else {
                 "Loading profiles…"
@@ -266,24 +326,65 @@ fn field<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<
 }
 
 /// Wraps each label-and-value line so that continuation lines stay in the
-/// value column instead of running back under the labels. Other lines are
-/// left to the paragraph's own wrapping.
+/// value column instead of running back under the labels; other lines wrap
+/// as plain text. Everything is wrapped here, so the line count is what the
+/// pane shows and what its scroll limit counts.
 fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
     let value_w = width.saturating_sub(LABEL_W);
     if value_w < 12 {
-        return lines;
+        // Too narrow for a value column: each line wraps as plain text (the
+        // pane does no wrapping of its own, its scroll counts these lines).
+        return lines
+            .into_iter()
+            .flat_map(|line| {
+                let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+                let flat: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                wrap(&flat, width)
+                    .into_iter()
+                    .map(move |part| Line::styled(part, style))
+            })
+            .collect();
     }
     lines
         .into_iter()
         .flat_map(|line| {
             let is_field =
                 line.spans.len() == 2 && line.spans[0].content.chars().count() == LABEL_W;
-            if !is_field || line.spans[1].width() <= value_w {
+            if !is_field {
+                if line.width() <= width {
+                    return vec![line];
+                }
+                let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+                let flat: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                return wrap(&flat, width)
+                    .into_iter()
+                    .map(|part| Line::styled(part, style))
+                    .collect();
+            }
+            if line.spans[1].width() <= value_w {
                 return vec![line];
             }
             let label = line.spans[0].clone();
             let style = line.spans[1].style;
-            textwrap::wrap(&line.spans[1].content, value_w)
+            let longest = line.spans[1]
+                .content
+                .split(' ')
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            if longest > value_w && longest <= width.saturating_sub(2) {
+                // A word (an email, a URL) wider than the value column but
+                // not than the pane: the value goes under its label, so the
+                // word stays whole.
+                let mut out = vec![Line::from(vec![label])];
+                out.extend(
+                    wrap(&line.spans[1].content, width - 2)
+                        .into_iter()
+                        .map(|part| Line::from(vec![Span::raw("  "), Span::styled(part, style)])),
+                );
+                return out;
+            }
+            wrap(&line.spans[1].content, value_w)
                 .into_iter()
                 .enumerate()
                 .map(|(i, part)| {
@@ -293,7 +394,7 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
                         } else {
                             Span::raw(" ".repeat(LABEL_W))
                         },
-                        Span::styled(part.into_owned(), style),
+                        Span::styled(part, style),
                     ])
                 })
                 .collect()
@@ -301,11 +402,46 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
         .collect()
 }
 
+/// How far the detail pane can scroll on the app's screen: its wrapped
+/// lines past those that fit. 0 while the screen size is unknown.
+pub fn detail_max_scroll(app: &App) -> u16 {
+    let (w, h) = app.screen;
+    let area = Rect::new(0, 0, w, h);
+    if !big_enough(area) {
+        return 0;
+    }
+    let d = areas(app, area).detail;
+    detail_overflow(app, d)
+}
+
+fn detail_overflow(app: &App, d: Rect) -> u16 {
+    let lines = detail_lines(app, &Theme::plain(), usize::from(d.width.saturating_sub(2)));
+    (lines.len() as u16).saturating_sub(d.height.saturating_sub(2))
+}
+
 fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let block = Block::bordered().title(" Detail ");
+    let inner = usize::from(area.width.saturating_sub(2));
+    let lines = detail_lines(app, theme, inner);
+    let max = detail_overflow(app, area);
+    let scroll = app.detail_scroll.min(max);
+    let title = if max == 0 {
+        " Detail ".to_string()
+    } else {
+        let more = if scroll < max { " ↓ more" } else { "" };
+        format!(" Detail · J/K scroll{more} ")
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(title))
+            .scroll((scroll, 0)),
+        area,
+    );
+}
+
+/// The detail of the selected profile, wrapped to `width`.
+fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let Some(row) = app.selected_row() else {
-        frame.render_widget(block, area);
-        return;
+        return Vec::new();
     };
     let p = &row.profile;
     let mut lines = vec![
@@ -457,11 +593,5 @@ fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             }
         }
     }
-    let inner = usize::from(area.width.saturating_sub(2));
-    frame.render_widget(
-        Paragraph::new(hang_values(lines, inner))
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    hang_values(lines, width)
 }

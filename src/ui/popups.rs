@@ -13,7 +13,7 @@ use crate::token::Severity;
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     match &app.overlay {
         Overlay::None => {}
-        Overlay::Help => help(frame, theme, area),
+        Overlay::Help => help(frame, app, theme, area),
         Overlay::Commands(p) => commands(frame, app, p, theme, area),
         Overlay::Form(f) => form(frame, app, f, theme, area),
         Overlay::ConfirmDelete { name } => {
@@ -57,15 +57,30 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
+/// Width of the keys column of the help.
+const HELP_KEYS_W: usize = 24;
+const HELP_W: u16 = 76;
+
+/// The help, wrapped to `width` with each description's continuation under
+/// the descriptions.
+fn help_lines(theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (section, keys) in keymap::HELP {
         lines.push(Line::styled(*section, theme.accent()));
         for (k, what) in *keys {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<22}"), theme.label()),
-                Span::raw(*what),
-            ]));
+            let key = format!("  {k:<22}");
+            let key_w = key.chars().count().max(HELP_KEYS_W);
+            for (i, part) in super::wrap(what, width.saturating_sub(key_w))
+                .into_iter()
+                .enumerate()
+            {
+                let head = if i == 0 {
+                    Span::styled(key.clone(), theme.label())
+                } else {
+                    Span::raw(" ".repeat(key_w))
+                };
+                lines.push(Line::from(vec![head, Span::raw(part)]));
+            }
         }
         lines.push(Line::from(""));
     }
@@ -73,16 +88,56 @@ fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
         "Esc, ? or Enter closes this help.",
         theme.dim(),
     ));
-    let r = centered(area, 76, lines.len() as u16 + 2);
-    popup(frame, r, " Keys ", lines);
+    lines
+}
+
+/// The help box on a screen of `area`: as tall as the help, or the screen
+/// less a line above and below (the status line stays visible).
+fn help_rect(area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let inner_w = HELP_W.min(area.width).saturating_sub(2);
+    let lines = help_lines(&Theme::plain(), usize::from(inner_w));
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    (centered(area, HELP_W, h), lines)
+}
+
+/// How far the help scrolls on a screen of `(width, height)`.
+pub fn help_max_scroll(screen: (u16, u16)) -> u16 {
+    let area = Rect::new(0, 0, screen.0, screen.1);
+    let (r, lines) = help_rect(area);
+    (lines.len() as u16).saturating_sub(r.height.saturating_sub(2))
+}
+
+fn help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let (r, _) = help_rect(area);
+    let lines = help_lines(theme, usize::from(r.width.saturating_sub(2)));
+    let max = (lines.len() as u16).saturating_sub(r.height.saturating_sub(2));
+    let scroll = app.help_scroll.min(max);
+    let title = if max == 0 {
+        " Keys ".to_string()
+    } else {
+        let more = if scroll < max { " ↓ more" } else { "" };
+        format!(" Keys · ↑↓ scroll{more} ")
+    };
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(title))
+            .scroll((scroll, 0)),
+        r,
+    );
 }
 
 fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, area: Rect) {
-    // Leaves the notice and status lines visible: confirmations show there.
+    // Leaves the title, notice and status lines visible: confirmations and
+    // clipboard warnings (up to three lines) show there.
+    let above_notice = Rect {
+        height: super::areas(app, area).notice.y.saturating_sub(area.y),
+        ..area
+    };
     let r = centered(
-        area,
+        above_notice,
         area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(4),
+        above_notice.height.saturating_sub(2),
     );
     let mode = match panel.mode {
         Mode::Interactive => "interactive (git asks for the token)",
@@ -108,11 +163,17 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
         ]),
         Line::from(vec![Span::styled("Token   ", theme.label()), token]),
     ];
+    let width = usize::from(r.width.saturating_sub(2));
     if panel.mode == Mode::Embedded {
-        lines.push(Line::styled(crate::gitcmd::EMBEDDED_WARNING, theme.warn()));
+        for part in super::wrap(crate::gitcmd::EMBEDDED_WARNING, width) {
+            lines.push(Line::styled(part, theme.warn()));
+        }
     }
     lines.push(Line::from(""));
+    // The selected group's first and last line, to keep it in view.
+    let mut chosen_span = (0, 0);
     for (i, g) in panel_commands(app, panel).iter().enumerate() {
+        let start = lines.len();
         let chosen = i == panel.selected;
         let marker = if chosen { "› " } else { "  " };
         let title_style = if chosen {
@@ -124,14 +185,40 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
             Span::raw(marker),
             Span::styled(g.title, title_style),
         ]));
+        // A long command goes on under itself, two columns in, so it
+        // reads as one command and not as the next.
         for l in g.text.lines() {
-            lines.push(Line::from(format!("    {l}")));
+            for (j, part) in super::wrap(l, width.saturating_sub(6))
+                .into_iter()
+                .enumerate()
+            {
+                let indent = if j == 0 { "    " } else { "      " };
+                lines.push(Line::from(format!("{indent}{part}")));
+            }
         }
         if let Some(n) = &g.note {
-            lines.push(Line::styled(format!("    note: {n}"), theme.dim()));
+            for (j, part) in super::wrap(&format!("note: {n}"), width.saturating_sub(10))
+                .into_iter()
+                .enumerate()
+            {
+                let indent = if j == 0 { "    " } else { "          " };
+                lines.push(Line::styled(format!("{indent}{part}"), theme.dim()));
+            }
+        }
+        if chosen {
+            chosen_span = (start, lines.len());
         }
     }
-    popup(frame, r, format!(" Commands for {} ", panel.profile), lines);
+    let shown = usize::from(r.height.saturating_sub(2));
+    let (start, end) = chosen_span;
+    let scroll = end.saturating_sub(shown).min(start) as u16;
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(format!(" Commands for {} ", panel.profile)))
+            .scroll((scroll, 0)),
+        r,
+    );
 }
 
 fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
@@ -142,7 +229,7 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
         let marker = if focused { "› " } else { "  " };
         let mut value = f.value(id);
         if id == FieldId::Kind {
-            value = format!("◂ {value} ▸  (Space changes)");
+            value = format!("◂ {value} ▸  (←/→ or Space changes)");
         } else if focused {
             value.push('▏');
         }
