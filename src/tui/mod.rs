@@ -37,7 +37,8 @@ pub use effects::{Msg, Services};
 #[derive(Debug, thiserror::Error)]
 #[error(
     "the full-screen app needs a terminal, and {0} is not one. Without a terminal, use the commands: \
-     bbtoken list, show NAME, validate [NAME...], add NAME, edit NAME, remove NAME, commands NAME, completions SHELL \
+     bbtoken list, show NAME, validate [NAME...], add NAME, edit NAME, remove NAME, commands NAME, \
+     setup-git, here, bind NAME, audit, onboard NAME, store migrate, completions SHELL \
      (and bbtoken demo on a terminal); see bbtoken --help"
 )]
 pub struct NoTerminal(&'static str);

@@ -465,6 +465,9 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             None => Span::styled("unknown (see the token's page in Bitbucket)", theme.dim()),
         };
         lines.push(field(theme, "Bot email", v));
+        if let Some(why) = crate::describe::bot_email_mismatch(p) {
+            lines.push(field(theme, "Warning", Span::styled(why, theme.warn())));
+        }
     }
     if p.kind == TokenKind::Api {
         lines.push(field(
@@ -500,11 +503,12 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
                 theme,
                 "Status",
                 Span::styled(
+                    // One wording with show and validate: an inconclusive
+                    // result shows beside the last verdict, never over it.
                     format!(
-                        "{} {} · checked {}",
+                        "{} {}",
                         o.status.symbol(),
-                        o.status.as_str(),
-                        crate::timefmt::relative(o.checked_at, app.now)
+                        crate::describe::status_line(p, app.now).unwrap_or_default()
                     ),
                     theme.status(Some(o.status)),
                 ),
@@ -556,7 +560,7 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             if let Some(ct) = &o.credential_type {
                 lines.push(field(theme, "Credential", ct.clone()));
             }
-            if let Some(r) = &o.repository {
+            if let Some(r) = crate::describe::repo_facts(p) {
                 let mut facts = vec![r.full_name.clone()];
                 if let Some(private) = r.is_private {
                     facts.push(if private {
