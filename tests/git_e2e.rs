@@ -248,11 +248,19 @@ impl World {
         let o = self.bb(self.home(), &["setup-git"], "");
         assert_eq!(o.status.code(), Some(0), "setup-git: {}", err(&o));
         let global = std::fs::read_to_string(self.global()).unwrap();
+        // Through git itself, for the look-alike's URL: the helper by
+        // absolute path, and useHttpPath so git sends the repository path.
+        let get = |key: &str| {
+            let o = self.git(self.home(), &["config", "--global", "--get-all", key]);
+            out(&o)
+        };
+        let url = self.git.url();
+        let helpers = get(&format!("credential.{url}.helper"));
         assert!(
-            global.contains(&format!("credential \"{}\"", self.git.url()))
-                && global.contains("credential"),
-            "setup-git configured the look-alike's URL: {global}"
+            helpers.contains(env!("CARGO_BIN_EXE_bbtoken")) && helpers.contains("credential"),
+            "setup-git configured the helper: {helpers}"
         );
+        assert_eq!(get(&format!("credential.{url}.useHttpPath")).trim(), "true");
     }
 
     /// The profile as `list --json` shows it.
@@ -328,7 +336,21 @@ impl World {
     /// The window that is only the public prefix is not a secret.
     fn assert_no_leak(&self, tokens: &[&str], also: &[&Path]) {
         let hay = self.haystacks(also);
-        assert!(hay.len() > 10, "the scan saw too little: {}", hay.len());
+        // The scan must see what matters, or it proves nothing.
+        let names: Vec<&str> = hay.iter().map(|(n, _)| n.as_str()).collect();
+        for must in [
+            "/.git/config",
+            "/.gitconfig",
+            "bbtoken-config/",
+            "git-argv.log",
+            "git-trace.log",
+            "look-alike saw",
+        ] {
+            assert!(
+                names.iter().any(|n| n.contains(must)),
+                "the scan missed {must}: {names:?}"
+            );
+        }
         for t in tokens {
             for i in 1..=t.len() - 12 {
                 let window = &t[i..i + 12];
