@@ -247,7 +247,6 @@ impl World {
     fn setup_git(&self) {
         let o = self.bb(self.home(), &["setup-git"], "");
         assert_eq!(o.status.code(), Some(0), "setup-git: {}", err(&o));
-        let global = std::fs::read_to_string(self.global()).unwrap();
         // Through git itself, for the look-alike's URL: the helper by
         // absolute path, and useHttpPath so git sends the repository path.
         let get = |key: &str| {
