@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::profile::{Outcome, Profile, RepoFacts, Status};
+use crate::profile::{Outcome, Profile, RepoFacts, Status, TokenKind};
 use crate::timefmt;
 use crate::validate::is_store_wide;
 
@@ -97,10 +97,45 @@ pub fn bot_email_mismatch(p: &Profile) -> Option<String> {
     ))
 }
 
+/// When commands aimed at `workspace/repo` would fail because the token
+/// cannot reach that repository: what to tell the user. One function for the
+/// CLI's `commands --repo` and the app's `t`, so both surfaces warn alike.
+///
+/// A repository token reaches its own repository only; project and workspace
+/// tokens stay inside their workspace (a project token's project cannot be
+/// checked offline, so only the workspace is). An API token acts as its user,
+/// who may reach any workspace: no warning.
+pub fn reach_warning(p: &Profile, workspace: &str, repo: &str) -> Option<String> {
+    let same_ws = workspace.eq_ignore_ascii_case(&p.workspace);
+    match p.kind {
+        TokenKind::Api => None,
+        TokenKind::Repository => {
+            let own = p.repo.as_deref().unwrap_or("?");
+            if same_ws
+                && p.repo
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case(repo))
+            {
+                return None;
+            }
+            Some(format!(
+                "{} is a repository access token for {}/{own}: it cannot reach {workspace}/{repo}",
+                p.name, p.workspace
+            ))
+        }
+        TokenKind::Project | TokenKind::Workspace if same_ws => None,
+        TokenKind::Project | TokenKind::Workspace => Some(format!(
+            "{} is a {} for workspace {}: it cannot reach {workspace}/{repo}",
+            p.name,
+            p.kind.label(),
+            p.workspace
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::TokenKind;
     use chrono::Duration;
 
     fn facts(id: &str) -> RepoFacts {
@@ -163,5 +198,36 @@ mod tests {
         assert_eq!(bot_email_mismatch(&p), None);
         p.bot_email = None;
         assert_eq!(bot_email_mismatch(&p), None);
+    }
+
+    #[test]
+    fn reach_warning_table() {
+        use TokenKind::*;
+        // (kind, profile repo, target workspace, target repo, warns)
+        let table: &[(TokenKind, Option<&str>, &str, &str, bool)] = &[
+            (Repository, Some("api"), "acme", "api", false),
+            (Repository, Some("api"), "ACME", "API", false),
+            (Repository, Some("api"), "acme", "web", true),
+            (Repository, Some("api"), "other", "api", true),
+            (Repository, None, "acme", "api", true),
+            (Workspace, Some("api"), "acme", "web", false),
+            (Workspace, Some("api"), "other", "web", true),
+            (Project, Some("api"), "acme", "web", false),
+            (Project, Some("api"), "other", "api", true),
+            (Api, Some("api"), "other", "web", false),
+        ];
+        for &(kind, repo, ws, target, warns) in table {
+            let p = Profile::new("p", kind, "acme", repo);
+            let w = reach_warning(&p, ws, target);
+            assert_eq!(
+                w.is_some(),
+                warns,
+                "{kind} {repo:?} -> {ws}/{target}: {w:?}"
+            );
+            if let Some(w) = w {
+                assert!(w.contains(&format!("cannot reach {ws}/{target}")), "{w}");
+                assert!(w.contains(kind.label()), "{w}");
+            }
+        }
     }
 }

@@ -587,7 +587,8 @@ fn generated_git_commands_work_with_real_git() {
         };
         assert_eq!(url, want, "{mode}");
         sh("git remote set-url origin https://example.invalid/x.git");
-        sh(&text("set-url"));
+        // The existing-clone group's set-url (its push is in tests/existing_clone.rs).
+        sh(text("existing-clone").lines().next().unwrap());
         assert_eq!(sh("git remote get-url origin"), want);
         sh(&text("user-email"));
         assert_eq!(

@@ -186,3 +186,29 @@ fn embedded_mode_says_where_the_token_goes() {
     let o = w.run(&["commands", "ws"], "");
     assert!(!text(&o.stderr).contains(".git/config"), "interactive mode");
 }
+
+/// Issue 10, A2: a workspace token aimed at another workspace is warned
+/// about by the same check the app's `t` uses (describe::reach_warning).
+#[test]
+fn a_target_out_of_reach_is_warned_about() {
+    let Some(w) = World::start("reach warning") else {
+        return;
+    };
+    w.profile("ws", "web", 61);
+    let o = w.run(&["commands", "ws", "--repo", "api"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        !text(&o.stderr).contains("cannot reach"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = w.run(&["commands", "ws", "--repo", "other/web"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(
+            "ws is a workspace access token for workspace acme: it cannot reach other/web"
+        ),
+        "{err}"
+    );
+}

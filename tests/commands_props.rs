@@ -504,16 +504,12 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
         prop_assert_ne!(&g.text, gitcmd::WITHHELD);
     }
 
-    // Clone, set-url and the remote add all carry the same URL, which points
+    // Clone, the existing clone's set-url and the remote add all carry the same URL, which points
     // at the target (or at a placeholder for an unsafe name).
     let clone = words(&find(&cmds, CommandKind::Clone).text);
     prop_assert_eq!(clone.len(), 3);
     prop_assert_eq!(&clone[..2], &["git", "clone"]);
     let url = clone[2].clone();
-    prop_assert_eq!(
-        words(&find(&cmds, CommandKind::SetUrl).text),
-        vec!["git", "remote", "set-url", "origin", url.as_str()]
-    );
     let parsed = url::Url::parse(&url).map_err(|e| TestCaseError::fail(format!("{url}: {e}")))?;
     let segs: Vec<String> = parsed.path_segments().unwrap().map(decode).collect();
     let want_ws = if safe_segment(ws) { ws } else { "WORKSPACE" };
@@ -560,20 +556,52 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
     );
 
     // The bot email, or the placeholder.
-    if c.kind.is_access_token() {
+    let want_email = c.kind.is_access_token().then(|| {
         let recorded = c.bot_email.clone().or(c
             .bot_candidate
             .as_ref()
             .map(|id| format!("{id}@bots.bitbucket.org")));
-        let want = match recorded {
+        match recorded {
             Some(e) if !e.is_empty() && !has_forbidden(&e) => e,
             _ => "<bot-id>@bots.bitbucket.org".to_string(),
-        };
+        }
+    });
+    if let Some(want) = &want_email {
         prop_assert_eq!(
             words(&find(&cmds, CommandKind::UserEmail).text),
             vec!["git", "config", "user.email", want.as_str()]
         );
     }
+
+    // The existing clone: set-url to the same URL, the bot email (access
+    // tokens), and the current branch pushed under its own name: in a clone
+    // you may be on any branch, so never the learned main branch.
+    let existing: Vec<Vec<String>> = find(&cmds, CommandKind::ExistingClone)
+        .text
+        .lines()
+        .map(words)
+        .collect();
+    let mut want_existing = vec![vec![
+        "git".to_string(),
+        "remote".into(),
+        "set-url".into(),
+        "origin".into(),
+        url.clone(),
+    ]];
+    if let Some(e) = &want_email {
+        want_existing.push(vec![
+            "git".into(),
+            "config".into(),
+            "user.email".into(),
+            e.clone(),
+        ]);
+    }
+    want_existing.push(
+        ["git", "push", "-u", "origin", "HEAD"]
+            .map(String::from)
+            .to_vec(),
+    );
+    prop_assert_eq!(existing, want_existing);
 
     // curl: the one-line forms parse into the intended argv; the snippets
     // that read a token are whole programs for sh.

@@ -960,9 +960,20 @@ fn update_commands(app: &mut App, action: Action) -> Vec<Effect> {
                         app.notice = Some(Notice::error(format!("Target not changed: {why}"), None))
                     }
                     None => {
+                        // The same check as `bbtoken commands --repo`.
+                        let warning = app
+                            .rows
+                            .iter()
+                            .find(|r| r.profile.name == panel.profile)
+                            .and_then(|r| crate::describe::reach_warning(&r.profile, &ws, &repo));
                         panel.workspace = ws;
                         panel.repo = repo;
                         panel.target_input = None;
+                        app.notice = warning.map(|text| Notice {
+                            level: Level::Warn,
+                            text,
+                            remedy: None,
+                        });
                     }
                 }
             }

@@ -480,6 +480,50 @@ fn commands_panel_mode_selection_and_target() {
     assert!(p.target_input.is_none());
 }
 
+/// Retarget the open commands panel to `target` (`t`, type, Enter).
+fn retarget(a: &mut App, target: &str) {
+    update(a, Action::EditTarget);
+    for _ in 0..100 {
+        update(a, Action::Backspace);
+    }
+    for c in target.chars() {
+        update(a, Action::Input(c));
+    }
+    update(a, Action::Confirm);
+}
+
+#[test]
+fn retargeting_out_of_reach_warns_like_the_cli() {
+    let mut a = app();
+    open_commands(&mut a); // beta: a repository token for acme/beta-repo
+    retarget(&mut a, "web");
+    let n = a.notice.clone().expect("a warning");
+    assert_eq!(n.level, Level::Warn);
+    assert_eq!(
+        Some(n.text),
+        crate::describe::reach_warning(a.find("beta").unwrap(), "acme", "web")
+    );
+    // Back on its own repository: nothing to warn about.
+    retarget(&mut a, "acme/beta-repo");
+    assert_eq!(a.notice, None);
+    // A project token aimed at another workspace warns too.
+    update(&mut a, Action::Back);
+    update(&mut a, Action::Down);
+    update(&mut a, Action::Down);
+    update(&mut a, Action::OpenCommands);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.profile, "gamma");
+    retarget(&mut a, "other/gamma-repo");
+    let n = a.notice.clone().expect("a warning");
+    assert!(
+        n.text.contains("cannot reach other/gamma-repo"),
+        "{}",
+        n.text
+    );
+}
+
 #[test]
 fn reveal_fetches_then_masks_again_and_closing_drops_the_token() {
     let mut a = app();

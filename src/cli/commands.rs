@@ -8,7 +8,7 @@ use crate::cli::{Fail, exit, manage::not_found, report_warning};
 use crate::context::Context;
 use crate::fields;
 use crate::gitcmd::{self, Generated, Mode, Request, TokenText};
-use crate::profile::{Profile, TokenKind};
+use crate::profile::Profile;
 
 /// `SLUG` or `WORKSPACE/SLUG`; the profile's own repository by default.
 pub fn parse_target(profile: &Profile, arg: Option<&str>) -> Result<(String, String), String> {
@@ -55,15 +55,9 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
             Mode::Interactive
         }
     });
-    if p.kind == TokenKind::Repository
-        && (Some(repo.as_str()) != p.repo.as_deref() || ws != p.workspace)
-    {
-        report_warning(&format!(
-            "{} is a repository token for {}/{}: it cannot reach {ws}/{repo}",
-            p.name,
-            p.workspace,
-            p.repo.as_deref().unwrap_or("?")
-        ));
+    // One check for both surfaces (the app's `t` uses it too).
+    if let Some(w) = crate::describe::reach_warning(p, &ws, &repo) {
+        report_warning(&w);
     }
     if a.reveal && mode != Mode::Embedded {
         report_warning("--reveal has no effect outside embedded mode: no token is printed");
@@ -127,6 +121,7 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::TokenKind;
 
     #[test]
     fn targets() {

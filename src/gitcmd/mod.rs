@@ -68,7 +68,8 @@ impl Mode {
 #[serde(rename_all = "kebab-case")]
 pub enum CommandKind {
     Clone,
-    SetUrl,
+    /// An existing clone: `remote set-url`, the bot's `user.email`, push.
+    ExistingClone,
     Onboard,
     UserEmail,
     Curl,
@@ -383,6 +384,56 @@ fn push_line(branch: Branch) -> (String, Option<String>) {
     }
 }
 
+/// The bot email for `git config user.email` (access tokens only), or a
+/// placeholder, with a note when it is unconfirmed or a placeholder.
+fn bot_email(profile: &Profile) -> Option<(String, Option<String>)> {
+    if !profile.kind.is_access_token() {
+        return None;
+    }
+    Some(match profile.bot_email_or_candidate() {
+        Some((e, _)) if safe::has_forbidden(&e) || e.is_empty() => (
+            "<bot-id>@bots.bitbucket.org".to_string(),
+            Some("the bot email on record holds control characters: copy it from the token's page, then bbtoken edit --bot-email".to_string()),
+        ),
+        Some((e, true)) => (e, None),
+        Some((e, false)) => (
+            e,
+            Some("unconfirmed: taken from the clone link; check it on the token's page".into()),
+        ),
+        None => (
+            "<bot-id>@bots.bitbucket.org".to_string(),
+            Some("bot email unknown: copy it from the token's page, then bbtoken edit --bot-email".into()),
+        ),
+    })
+}
+
+/// "Use this token in the clone you already have": point origin here, commit
+/// as the token's bot (access tokens), push. `remote add` would fail in a
+/// clone (origin exists). The push sends the current branch under its own
+/// name, never the learned main branch: in a clone you may be on any branch,
+/// and `HEAD:refs/heads/MAIN` from a feature branch would push it into main.
+fn existing_clone(
+    url: &str,
+    bot_email: &Option<(String, Option<String>)>,
+    secret_in_git: bool,
+    common: &[&str],
+) -> Generated {
+    let mut lines = vec![line(&["git", "remote", "set-url", "origin", url])];
+    let mut email_note = None;
+    if let Some((email, note)) = bot_email {
+        lines.push(line(&["git", "config", "user.email", email]));
+        email_note = note.clone();
+    }
+    lines.push(line(&["git", "push", "-u", "origin", "HEAD"]));
+    Generated {
+        kind: CommandKind::ExistingClone,
+        title: "Use this token in the clone you already have",
+        text: lines.join("\n"),
+        holds_secret: secret_in_git,
+        note: notes([email_note, Some(PUSH_HEAD_NOTE.to_string())], common),
+    }
+}
+
 /// Joins the notes that apply to one command.
 fn notes(parts: impl IntoIterator<Item = Option<String>>, common: &[&str]) -> Option<String> {
     let all: Vec<String> = parts
@@ -420,6 +471,7 @@ pub fn build(req: &Request) -> Vec<Generated> {
     let embedded = req.mode == Mode::Embedded;
     let secret_in_git = embedded && req.token.is_real();
     let (push, push_note) = push_line(req.branch);
+    let bot_email = bot_email(req.profile);
     let mut out = vec![
         Generated {
             kind: CommandKind::Clone,
@@ -428,13 +480,7 @@ pub fn build(req: &Request) -> Vec<Generated> {
             holds_secret: secret_in_git,
             note: notes([], &c.notes),
         },
-        Generated {
-            kind: CommandKind::SetUrl,
-            title: "Point an existing clone here",
-            text: line(&["git", "remote", "set-url", "origin", &url]),
-            holds_secret: secret_in_git,
-            note: notes([], &c.notes),
-        },
+        existing_clone(&url, &bot_email, secret_in_git, &c.notes),
         Generated {
             kind: CommandKind::Onboard,
             title: "Push a new local repository",
@@ -455,28 +501,13 @@ pub fn build(req: &Request) -> Vec<Generated> {
             ),
         },
     ];
-    if req.profile.kind.is_access_token() {
-        let (email, note) = match req.profile.bot_email_or_candidate() {
-            Some((e, _)) if safe::has_forbidden(&e) || e.is_empty() => (
-                "<bot-id>@bots.bitbucket.org".to_string(),
-                Some("the bot email on record holds control characters: copy it from the token's page, then bbtoken edit --bot-email".to_string()),
-            ),
-            Some((e, true)) => (e, None),
-            Some((e, false)) => (
-                e,
-                Some("unconfirmed: taken from the clone link; check it on the token's page".into()),
-            ),
-            None => (
-                "<bot-id>@bots.bitbucket.org".to_string(),
-                Some("bot email unknown: copy it from the token's page, then bbtoken edit --bot-email".into()),
-            ),
-        };
+    if let Some((email, note)) = &bot_email {
         out.push(Generated {
             kind: CommandKind::UserEmail,
             title: "Commit as the token's bot",
-            text: line(&["git", "config", "user.email", &email]),
+            text: line(&["git", "config", "user.email", email]),
             holds_secret: false,
-            note: notes([note], &[]),
+            note: notes([note.clone()], &[]),
         });
     }
     out.extend(curl(req).into_iter().map(|mut g| {
@@ -680,8 +711,9 @@ mod tests {
                 words(&text_of(&cmds, CommandKind::Clone)),
                 ["git", "clone", want]
             );
+            let existing = text_of(&cmds, CommandKind::ExistingClone);
             assert_eq!(
-                words(&text_of(&cmds, CommandKind::SetUrl)),
+                words(existing.lines().next().unwrap()),
                 ["git", "remote", "set-url", "origin", want]
             );
         }
@@ -787,11 +819,22 @@ mod tests {
             text_of(&cmds, CommandKind::UserEmail),
             "git config user.email abc123@bots.bitbucket.org"
         );
+        // The existing clone: set-url, the bot email, and the current branch
+        // pushed under its own name even though the main branch is known.
+        assert_eq!(
+            text_of(&cmds, CommandKind::ExistingClone),
+            "git remote set-url origin https://x-token-auth@bitbucket.org/acme/api.git\n\
+             git config user.email abc123@bots.bitbucket.org\n\
+             git push -u origin HEAD"
+        );
         let api = profile(TokenKind::Api);
-        assert!(
-            build(&req(&api, Mode::Interactive, TokenText::Masked("x"), &ep))
-                .iter()
-                .all(|c| c.kind != CommandKind::UserEmail)
+        let cmds = build(&req(&api, Mode::Interactive, TokenText::Masked("x"), &ep));
+        assert!(cmds.iter().all(|c| c.kind != CommandKind::UserEmail));
+        // An API token commits as its user: no user.email line.
+        assert_eq!(
+            text_of(&cmds, CommandKind::ExistingClone),
+            "git remote set-url origin https://x-bitbucket-api-token-auth@bitbucket.org/acme/api.git\n\
+             git push -u origin HEAD"
         );
     }
 

@@ -164,6 +164,15 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
         Line::from(vec![Span::styled("Token   ", theme.label()), token]),
     ];
     let width = usize::from(r.width.saturating_sub(2));
+    // The target may be out of the token's reach (`t`): say so while it is.
+    if let Some(w) = app
+        .find(&panel.profile)
+        .and_then(|p| crate::describe::reach_warning(p, &panel.workspace, &panel.repo))
+    {
+        for part in super::wrap(&w, width) {
+            lines.push(Line::styled(part, theme.warn()));
+        }
+    }
     if panel.mode == Mode::Embedded {
         for part in super::wrap(crate::gitcmd::EMBEDDED_WARNING, width) {
             lines.push(Line::styled(part, theme.warn()));
