@@ -7,6 +7,7 @@ pub mod app;
 pub mod bitbucket;
 pub mod cli;
 pub mod context;
+pub mod diag;
 pub mod describe;
 pub mod fakebb;
 pub mod fields;
