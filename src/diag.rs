@@ -21,15 +21,15 @@ pub const LOG_ENV: &str = "BBTOKEN_LOG";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiagError {
-    #[error(
-        "{LOG_ENV}={0:?} is not a log level: use info, debug or trace, or unset it for no log"
-    )]
+    #[error("{LOG_ENV}={0:?} is not a log level: use info, debug or trace, or unset it for no log")]
     BadLevel(String),
     #[error(
         "{LOG_ENV} is set but the log has no home: set XDG_STATE_HOME or HOME, or unset {LOG_ENV}"
     )]
     NoPlace,
-    #[error("{LOG_ENV} is set but the log {path} cannot be opened: {source}; fix that or unset {LOG_ENV}")]
+    #[error(
+        "{LOG_ENV} is set but the log {path} cannot be opened: {source}; fix that or unset {LOG_ENV}"
+    )]
     Open {
         path: String,
         source: std::io::Error,
@@ -148,8 +148,9 @@ pub async fn store_call<T>(
     let result = call.await;
     let ms = elapsed_ms(start);
     match &result {
-        Ok(_) => tracing::debug!(op, profile, backend, ms, "store call"),
+        Ok(_) => tracing::debug!(target: "bbtoken::store", op, profile, backend, ms, "store call"),
         Err(e) => tracing::debug!(
+            target: "bbtoken::store",
             op,
             profile,
             backend,

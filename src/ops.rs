@@ -391,7 +391,11 @@ impl Ops {
                 restored,
             });
         }
-        tracing::info!(profile = name, had_secret = previous.is_some(), "profile removed");
+        tracing::info!(
+            profile = name,
+            had_secret = previous.is_some(),
+            "profile removed"
+        );
         Ok(Removed {
             had_secret: previous.is_some(),
         })

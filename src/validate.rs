@@ -219,7 +219,11 @@ fn record(file: &ProfileFile, outcomes: &[(Profile, Outcome)]) -> Result<Vec<Str
         for (checked, outcome) in outcomes {
             match doc.find_mut(&checked.name) {
                 Some(p) if still_current(checked, p) => {
-                    tracing::debug!(profile = p.name, status = outcome.status.as_str(), "validation recorded");
+                    tracing::debug!(
+                        profile = p.name,
+                        status = outcome.status.as_str(),
+                        "validation recorded"
+                    );
                     p.record(outcome.clone());
                 }
                 Some(_) => {

@@ -23,7 +23,10 @@ fn manpage() -> String {
 fn names_every_subcommand_and_its_options() {
     use clap::CommandFactory;
     let page = manpage();
-    assert!(page.starts_with(".ie \\n(.g") || page.contains(".TH bbtoken 1"), "{page}");
+    assert!(
+        page.starts_with(".ie \\n(.g") || page.contains(".TH bbtoken 1"),
+        "{page}"
+    );
     assert!(page.contains(".TH bbtoken 1"), "a title line");
     let cli = bbtoken::cli::Cli::command();
     let mut names = 0;
@@ -66,7 +69,9 @@ fn holds_exit_codes_and_every_readme_environment_variable() {
 
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
-    let table = &readme[readme.find("## Environment variables").expect("env section")..];
+    let table = &readme[readme
+        .find("## Environment variables")
+        .expect("env section")..];
     let table = &table[..table[3..].find("\n## ").map_or(table.len(), |i| i + 3)];
     let env = &page[page.find(".SH ENVIRONMENT").unwrap()..];
     let mut seen = 0;
@@ -78,7 +83,10 @@ fn holds_exit_codes_and_every_readme_environment_variable() {
         );
         seen += 1;
     }
-    assert!(seen >= 10, "only {seen} variables read from the README table");
+    assert!(
+        seen >= 10,
+        "only {seen} variables read from the README table"
+    );
     assert!(env.contains("BBTOKEN_LOG"), "the log variable");
 }
 

@@ -62,7 +62,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 
 const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Success; every validated profile is valid."),
-    ("1", "At least one validated profile is not valid (also: audit found a token in plain text)."),
+    (
+        "1",
+        "At least one validated profile is not valid (also: audit found a token in plain text).",
+    ),
     ("2", "A usage, configuration or credential-store error."),
 ];
 
@@ -149,7 +152,10 @@ fn command_section(r: &mut Roff, sub: &mut clap::Command, parent: &str) {
         .map(|rest| format!("{path}{rest}"))
         .unwrap_or_else(|| usage.to_string());
     r.text([bold(usage)]);
-    let about = sub.get_long_about().or(sub.get_about()).map(|s| s.to_string());
+    let about = sub
+        .get_long_about()
+        .or(sub.get_about())
+        .map(|s| s.to_string());
     if let Some(about) = about {
         for para in about.split("\n\n") {
             r.control("PP", []);
