@@ -18,9 +18,9 @@ async fn main() {
         Some(command) => cli::run(command).await,
         None => run_tui().await,
     };
+    tracing::info!(code, "bbtoken ended");
     // Exit at once: a keyring call stuck past its timeout must not keep the
     // process alive.
-    tracing::info!(code, "bbtoken ended");
     std::process::exit(code);
 }
 

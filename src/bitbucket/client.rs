@@ -265,7 +265,9 @@ impl Client {
             let answer = match fetched {
                 Ok(a) => a,
                 Err(outcome) => {
-                    tracing::debug!(profile = who, attempt, ms, status = outcome.status.as_str(), http = ?outcome.http_status, "request failed");
+                    let status = outcome.status.as_str();
+                    let http = outcome.http_status;
+                    tracing::debug!(profile = who, attempt, ms, status, ?http, "request failed");
                     return *outcome;
                 }
             };
