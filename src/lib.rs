@@ -8,6 +8,7 @@ pub mod bitbucket;
 pub mod cli;
 pub mod context;
 pub mod describe;
+pub mod diag;
 pub mod fakebb;
 pub mod fields;
 pub mod git;

@@ -9,10 +9,16 @@ async fn main() {
     // First, before any token is read: no core dumps, not dumpable.
     bbtoken::hardening::harden();
     let args = Cli::parse();
+    // Opt-in log (BBTOKEN_LOG); unset, nothing is opened or installed.
+    if let Err(e) = bbtoken::diag::init_from_env() {
+        cli::report_error(&e.to_string());
+        std::process::exit(cli::exit::ERROR);
+    }
     let code = match args.command {
         Some(command) => cli::run(command).await,
         None => run_tui().await,
     };
+    tracing::info!(code, "bbtoken ended");
     // Exit at once: a keyring call stuck past its timeout must not keep the
     // process alive.
     std::process::exit(code);

@@ -186,6 +186,7 @@ impl Ops {
                 rollback,
             });
         }
+        tracing::info!(profile = saved.name, kind = ?saved.kind, "profile added");
         Ok(saved)
     }
 
@@ -333,6 +334,13 @@ impl Ops {
                 rollback,
             });
         }
+        tracing::info!(
+            profile = saved.name,
+            from = name,
+            secret_replaced = secret.is_some(),
+            outcome_dropped,
+            "profile updated"
+        );
         let old_entry_left = if renamed {
             self.secrets.delete(name).await.err()
         } else {
@@ -383,6 +391,11 @@ impl Ops {
                 restored,
             });
         }
+        tracing::info!(
+            profile = name,
+            had_secret = previous.is_some(),
+            "profile removed"
+        );
         Ok(Removed {
             had_secret: previous.is_some(),
         })

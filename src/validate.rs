@@ -219,9 +219,17 @@ fn record(file: &ProfileFile, outcomes: &[(Profile, Outcome)]) -> Result<Vec<Str
         for (checked, outcome) in outcomes {
             match doc.find_mut(&checked.name) {
                 Some(p) if still_current(checked, p) => {
+                    tracing::debug!(
+                        profile = p.name,
+                        status = outcome.status.as_str(),
+                        "validation recorded"
+                    );
                     p.record(outcome.clone());
                 }
-                Some(_) => stale.push(checked.name.clone()),
+                Some(_) => {
+                    tracing::debug!(profile = checked.name, "validation dropped as stale");
+                    stale.push(checked.name.clone())
+                }
                 None => {}
             }
         }

@@ -259,10 +259,19 @@ impl Client {
         let url = repository_api_url(&self.cfg.base, &profile.workspace, repo);
         let mut attempt = 0;
         loop {
-            let answer = match self.fetch(&url, cred).await {
+            let start = std::time::Instant::now();
+            let fetched = self.fetch(&url, cred).await;
+            let (who, ms) = (profile.name.as_str(), crate::diag::elapsed_ms(start));
+            let answer = match fetched {
                 Ok(a) => a,
-                Err(outcome) => return *outcome,
+                Err(outcome) => {
+                    let status = outcome.status.as_str();
+                    let http = outcome.http_status;
+                    tracing::debug!(profile = who, attempt, ms, status, ?http, "request failed");
+                    return *outcome;
+                }
             };
+            tracing::debug!(profile = who, attempt, ms, http = answer.status, "request");
             if answer.status == 429 && attempt < self.cfg.retries_429 {
                 tokio::time::sleep(backoff(self.cfg.backoff, attempt)).await;
                 attempt += 1;

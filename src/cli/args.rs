@@ -72,6 +72,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Set up a repository for a profile: git init, origin without a token, bot email, binding, helper; --push pushes.
     Onboard(OnboardArgs),
+    /// Print the man page (roff): bbtoken manpage > ~/.local/share/man/man1/bbtoken.1
+    Manpage,
 }
 
 #[derive(Debug, Args)]

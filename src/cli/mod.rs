@@ -7,6 +7,7 @@ mod credential;
 mod here;
 mod input;
 mod manage;
+mod manpage;
 mod onboard;
 pub mod output;
 mod setup_git;
@@ -60,6 +61,10 @@ pub async fn run(command: Command) -> i32 {
             output::generated(&String::from_utf8_lossy(&script));
             Ok(exit::OK)
         }
+        Command::Manpage => {
+            output::generated(&manpage::render());
+            Ok(exit::OK)
+        }
         Command::Demo => crate::tui::run_demo()
             .await
             .map_err(|e| Fail::usage(e.to_string())),
@@ -88,7 +93,10 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
         Command::Show(a) => show::show(ctx, &a.name, a.json).await,
         Command::Validate(a) => validate::run(ctx, a).await,
         Command::Commands(a) => commands::run(ctx, a).await,
-        Command::Demo | Command::Completions { .. } | Command::Credential { .. } => {
+        Command::Demo
+        | Command::Completions { .. }
+        | Command::Credential { .. }
+        | Command::Manpage => {
             unreachable!("handled in run")
         }
         Command::SetupGit(a) => setup_git::setup_git(ctx, a),

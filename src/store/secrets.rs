@@ -239,7 +239,8 @@ impl SecretStore {
                 });
         }
         let name = profile.to_string();
-        self.call(move |b| b.get(&name)).await
+        let call = self.call(move |b| b.get(&name));
+        crate::diag::store_call("get", profile, self.backend().name(), call).await
     }
 
     pub async fn set(&self, profile: &str, secret: &Secret) -> Result<(), StoreError> {
@@ -249,7 +250,8 @@ impl SecretStore {
         }
         let name = profile.to_string();
         let secret = secret.clone();
-        self.call(move |b| b.set(&name, &secret)).await
+        let call = self.call(move |b| b.set(&name, &secret));
+        crate::diag::store_call("set", profile, self.backend().name(), call).await
     }
 
     /// Removes the secret; `Ok(false)` when there was none.
@@ -258,7 +260,8 @@ impl SecretStore {
             return Ok(memory_lock(m).remove(profile).is_some());
         }
         let name = profile.to_string();
-        self.call(move |b| b.delete(&name)).await
+        let call = self.call(move |b| b.delete(&name));
+        crate::diag::store_call("delete", profile, self.backend().name(), call).await
     }
 
     async fn call<T: Send + 'static>(
