@@ -37,7 +37,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "y  Enter",
                 "copy it (the token is fetched for the copy only)",
             ),
-            ("m", "interactive ⇄ embedded token"),
+            ("m", "mode: interactive → embedded token → helper (the default after setup-git)"),
             ("R", "reveal / mask the token on screen"),
             ("t", "change the target repository (workspace/repo)"),
             ("Esc", "close (masks the token again)"),

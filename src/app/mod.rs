@@ -159,6 +159,9 @@ pub struct App {
     /// tmux or screen around us: they keep their own copy of an OSC 52
     /// copy, which bbtoken cannot clear.
     pub multiplexer: Option<crate::tui::clipboard::Multiplexer>,
+    /// `bbtoken setup-git` has been run: commands panels open in helper
+    /// mode (plain URLs, git asks bbtoken). Learned once at start by the runner.
+    pub helper_set_up: bool,
 }
 
 /// Everything that can change the state: user intents and completions.
@@ -211,6 +214,8 @@ pub enum Action {
     OpenRotate,
     AskDelete,
     // Completions of effects.
+    /// Whether bbtoken is git's credential helper for the Bitbucket URL.
+    HelperSetUp(bool),
     Loaded(Result<Document, Notice>),
     Validated {
         name: String,
@@ -271,6 +276,8 @@ pub struct CopyRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Load,
+    /// Find out whether `setup-git` has been run (reads git config).
+    CheckHelper,
     Validate(Vec<Profile>),
     Reveal {
         profile: String,
@@ -338,6 +345,7 @@ impl App {
             help_scroll: 0,
             detail_scroll: 0,
             multiplexer: None,
+            helper_set_up: false,
         }
     }
 
@@ -634,6 +642,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::HelperSetUp(set_up) => {
+            app.helper_set_up = set_up;
+            Vec::new()
+        }
         Action::CopyFailed(n) => {
             app.notice = Some(n);
             Vec::new()
@@ -838,7 +850,13 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
             if let Some(p) = app.selected_profile() {
                 let panel = CommandsPanel {
                     profile: p.name.clone(),
-                    mode: Mode::Interactive,
+                    // Helper mode is the default once setup-git has run:
+                    // no command then holds or asks for the token.
+                    mode: if app.helper_set_up {
+                        Mode::Helper
+                    } else {
+                        Mode::Interactive
+                    },
                     workspace: p.workspace.clone(),
                     repo: p.repo.clone().unwrap_or_default(),
                     selected: 0,

@@ -1152,3 +1152,33 @@ fn inside_tmux_the_copy_warns_and_the_clear_claims_only_the_terminal() {
     );
     assert_eq!(a.notice.clone().unwrap().level, Level::Info);
 }
+
+#[test]
+fn commands_panel_starts_in_helper_mode_once_setup_git_has_run() {
+    let mut a = app();
+    assert!(!a.helper_set_up, "unknown until the runner reports");
+    assert_eq!(open_commands(&mut a).mode, Mode::Interactive);
+    update(&mut a, Action::Back);
+    assert!(update(&mut a, Action::HelperSetUp(true)).is_empty());
+    update(&mut a, Action::Up);
+    let p = open_commands(&mut a);
+    assert_eq!(p.mode, Mode::Helper);
+    let cmds = panel_commands(&a, &p);
+    assert!(cmds.iter().all(|g| !g.holds_secret));
+    assert!(
+        cmds.iter().all(|g| !g.text.contains("x-token-auth")),
+        "plain URLs: {cmds:?}"
+    );
+    // `m` keeps cycling through the three modes.
+    update(&mut a, Action::ToggleMode);
+    update(&mut a, Action::ToggleMode);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.mode, Mode::Embedded);
+    update(&mut a, Action::ToggleMode);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.mode, Mode::Helper);
+}

@@ -84,6 +84,13 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
             };
             send(&tx, Action::Loaded(result));
         }
+        Effect::CheckHelper => {
+            let url = svc.endpoints.git.clone();
+            let set_up = blocking(move || crate::git::config::helper_is_set_up(&url))
+                .await
+                .unwrap_or(false);
+            send(&tx, Action::HelperSetUp(set_up));
+        }
         Effect::Validate(profiles) => validate_many(svc, profiles, tx).await,
         Effect::Reveal { profile } => {
             let result = svc
