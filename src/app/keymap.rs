@@ -24,6 +24,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("e", "edit the selected profile"),
             ("r", "rotate: a new token, checked before it replaces"),
             ("d", "delete (asks first; removes the secret too)"),
+            (
+                "w",
+                "where am I: this repository's remotes, helpers and the profile git gets",
+            ),
             ("mouse", "click selects, wheel moves"),
             ("?", "this help (↑/↓ PgUp/PgDn scroll it)"),
             ("q  Ctrl-C", "quit"),
@@ -37,7 +41,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "y  Enter",
                 "copy it (the token is fetched for the copy only)",
             ),
-            ("m", "mode: interactive → embedded token → helper (the default after setup-git)"),
+            (
+                "m",
+                "mode: interactive → embedded token → helper (the default after setup-git)",
+            ),
             ("R", "reveal / mask the token on screen"),
             ("t", "change the target repository (workspace/repo)"),
             ("Esc", "close (masks the token again)"),
@@ -72,6 +79,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("←→ kind", 2),
         ],
         Overlay::ConfirmDelete { .. } => &[("y delete", 0), ("n/Esc keep", 0)],
+        Overlay::Here => &[("Esc close", 0), ("q quit", 0)],
         Overlay::Commands(p) if p.target_input.is_some() => {
             &[("Enter set target", 0), ("Esc cancel", 0)]
         }
@@ -95,6 +103,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("e edit", 3),
             ("r rotate", 4),
             ("d delete", 4),
+            ("w where", 4),
             ("/ filter", 4),
             ("s sort", 5),
             ("J/K detail", 5),
@@ -179,6 +188,13 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
     if let Overlay::ConfirmDelete { .. } = app.overlay {
         return Some(Action::Input(c));
     }
+    if app.overlay == Overlay::Here {
+        return match c {
+            'w' => Some(Action::OpenHere),
+            'q' => Some(Action::Quit),
+            _ => None,
+        };
+    }
     if let Overlay::Commands(_) = app.overlay {
         return match c {
             'k' => Some(Action::Up),
@@ -209,6 +225,7 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
         'e' => Action::OpenEdit,
         'r' => Action::OpenRotate,
         'd' => Action::AskDelete,
+        'w' => Action::OpenHere,
         '?' => Action::ToggleHelp,
         _ => return None,
     })

@@ -122,7 +122,22 @@ pub enum Overlay {
     Help,
     Commands(CommandsPanel),
     Form(Form),
-    ConfirmDelete { name: String },
+    ConfirmDelete {
+        name: String,
+    },
+    /// "Where am I": the repository the TUI runs in, as `bbtoken here` reports it.
+    Here,
+}
+
+/// What is known about the repository the TUI was started in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HereInfo {
+    /// Being gathered (git runs in the background).
+    Pending,
+    /// Not inside a git repository.
+    Outside,
+    /// The report, already cleaned and masked by `git::here`.
+    Inside(crate::git::here::Here),
 }
 
 /// Everything the screen shows.
@@ -162,6 +177,11 @@ pub struct App {
     /// `bbtoken setup-git` has been run: commands panels open in helper
     /// mode (plain URLs, git asks bbtoken). Learned once at start by the runner.
     pub helper_set_up: bool,
+    /// The repository the TUI runs in; `w` shows it.
+    pub here: HereInfo,
+    /// The first report opens the panel by itself (once, and only over
+    /// the bare main screen): later ones just refresh it.
+    pub here_shown: bool,
 }
 
 /// Everything that can change the state: user intents and completions.
@@ -213,9 +233,13 @@ pub enum Action {
     OpenEdit,
     OpenRotate,
     AskDelete,
+    /// `w`: show (and refresh) the "here" panel.
+    OpenHere,
     // Completions of effects.
     /// Whether bbtoken is git's credential helper for the Bitbucket URL.
     HelperSetUp(bool),
+    /// The `here` report of the current directory; `None` outside a repository.
+    HereGathered(Option<crate::git::here::Here>),
     Loaded(Result<Document, Notice>),
     Validated {
         name: String,
@@ -278,6 +302,8 @@ pub enum Effect {
     Load,
     /// Find out whether `setup-git` has been run (reads git config).
     CheckHelper,
+    /// Gather the `here` report of the current directory (runs git).
+    GatherHere,
     Validate(Vec<Profile>),
     Reveal {
         profile: String,
@@ -346,6 +372,8 @@ impl App {
             detail_scroll: 0,
             multiplexer: None,
             helper_set_up: false,
+            here: HereInfo::Pending,
+            here_shown: false,
         }
     }
 
@@ -646,6 +674,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.helper_set_up = set_up;
             Vec::new()
         }
+        Action::HereGathered(report) => {
+            let first = !app.here_shown;
+            app.here_shown = true;
+            app.here = match report {
+                Some(h) => {
+                    // Opened by itself only in a repository with a
+                    // Bitbucket remote, and never over something open.
+                    if first && !h.remotes.is_empty() && app.overlay == Overlay::None {
+                        app.overlay = Overlay::Here;
+                    }
+                    HereInfo::Inside(h)
+                }
+                None => HereInfo::Outside,
+            };
+            Vec::new()
+        }
         Action::CopyFailed(n) => {
             app.notice = Some(n);
             Vec::new()
@@ -761,6 +805,12 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
     if let Overlay::Commands(_) = &app.overlay {
         return update_commands(app, action);
     }
+    if app.overlay == Overlay::Here {
+        if matches!(action, Action::Back | Action::OpenHere | Action::Confirm) {
+            app.overlay = Overlay::None;
+        }
+        return Vec::new();
+    }
     if app.filtering {
         match action {
             Action::Input(c) => {
@@ -866,6 +916,12 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
                 };
                 app.overlay = Overlay::Commands(panel);
             }
+        }
+        Action::OpenHere => {
+            app.overlay = Overlay::Here;
+            // Refreshed on every opening: git config may have changed
+            // (setup-git, bind, onboard) since the last look.
+            return vec![Effect::GatherHere];
         }
         Action::OpenAdd => app.overlay = Overlay::Form(Form::add(app.names())),
         Action::OpenEdit => {

@@ -1182,3 +1182,66 @@ fn commands_panel_starts_in_helper_mode_once_setup_git_has_run() {
     };
     assert_eq!(p.mode, Mode::Helper);
 }
+
+fn here_report(remotes: usize) -> crate::git::here::Here {
+    use crate::git::here::{Here, HereRemote};
+    let remote = HereRemote {
+        name: "origin".into(),
+        url: "https://bitbucket.org/acme/beta-repo.git".into(),
+        transport: "https",
+        workspace: Some("acme".into()),
+        repo: Some("beta-repo".into()),
+        token_in_url: false,
+        helpers: vec!["/usr/bin/bbtoken credential".into()],
+        urlmatch: Some("/usr/bin/bbtoken credential".into()),
+        bbtoken_helper: true,
+        profile: None,
+        no_profile: Some("no profile fits".into()),
+    };
+    Here {
+        repository: "/src/beta-repo".into(),
+        binding: None,
+        user_email: None,
+        remotes: vec![remote; remotes],
+        token_in_any_url: false,
+    }
+}
+
+#[test]
+fn here_panel_opens_once_by_itself_in_a_bitbucket_clone() {
+    let mut a = app();
+    assert_eq!(a.here, HereInfo::Pending);
+    assert!(update(&mut a, Action::HereGathered(Some(here_report(1)))).is_empty());
+    assert_eq!(a.overlay, Overlay::Here);
+    assert!(matches!(a.here, HereInfo::Inside(_)));
+    // Keys of the main screen do nothing under it; Esc closes it.
+    update(&mut a, Action::Down);
+    assert_eq!(a.selected, 0);
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+    // A later report (a refresh) does not open it again.
+    update(&mut a, Action::HereGathered(Some(here_report(1))));
+    assert_eq!(a.overlay, Overlay::None);
+    // `w` reopens it and asks for a fresh report; `w` again closes it.
+    assert_eq!(update(&mut a, Action::OpenHere), vec![Effect::GatherHere]);
+    assert_eq!(a.overlay, Overlay::Here);
+    update(&mut a, Action::OpenHere);
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn here_panel_stays_shut_without_bitbucket_remotes_or_over_an_open_form() {
+    let mut a = app();
+    update(&mut a, Action::HereGathered(Some(here_report(0))));
+    assert_eq!(a.overlay, Overlay::None);
+    let mut a = app();
+    update(&mut a, Action::HereGathered(None));
+    assert_eq!(
+        (a.overlay.clone(), a.here.clone()),
+        (Overlay::None, HereInfo::Outside)
+    );
+    let mut a = app();
+    update(&mut a, Action::OpenAdd);
+    update(&mut a, Action::HereGathered(Some(here_report(1))));
+    assert!(matches!(a.overlay, Overlay::Form(_)), "the form stays");
+}

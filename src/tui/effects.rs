@@ -91,6 +91,22 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
                 .unwrap_or(false);
             send(&tx, Action::HelperSetUp(set_up));
         }
+        Effect::GatherHere => {
+            let file = svc.profiles.clone();
+            let git = svc.endpoints.git.clone();
+            let report = blocking(move || {
+                let host = crate::git::remote::GitHost::from_base(&git)?;
+                let dir = std::env::current_dir().ok()?;
+                // Unreadable profiles: the report still shows remotes and
+                // helpers; the list shows the problem itself.
+                let profiles = file.load().map(|d| d.profiles).unwrap_or_default();
+                crate::git::here::build(&dir, &host, &profiles)
+            })
+            .await
+            .ok()
+            .flatten();
+            send(&tx, Action::HereGathered(report));
+        }
         Effect::Validate(profiles) => validate_many(svc, profiles, tx).await,
         Effect::Reveal { profile } => {
             let result = svc

@@ -241,7 +241,7 @@ async fn run_loop(
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut pending: Vec<Effect> = vec![Effect::Load, Effect::CheckHelper];
+    let mut pending: Vec<Effect> = vec![Effect::Load, Effect::CheckHelper, Effect::GatherHere];
     let mut dirty = true;
     let mut ticks: u32 = 0;
     // Saves and deletes under way: quitting waits for them (bounded), so a

@@ -2,6 +2,7 @@
 //! nothing. Layout helpers are shared with the mouse handling so a click lands
 //! on the row that was drawn there.
 
+pub mod here;
 mod popups;
 pub use popups::help_max_scroll;
 pub mod theme;

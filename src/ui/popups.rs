@@ -16,6 +16,17 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Overlay::Help => help(frame, app, theme, area),
         Overlay::Commands(p) => commands(frame, app, p, theme, area),
         Overlay::Form(f) => form(frame, app, f, theme, area),
+        Overlay::Here => {
+            let lines = super::here::lines(&app.here, theme);
+            // As tall as the report (plus a little for wrapped lines).
+            let h = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
+            let r = centered(area, 96, h);
+            let title = Line::from(vec![
+                Span::raw(" Where am I "),
+                Span::styled("· Esc closes, w reopens ", theme.dim()),
+            ]);
+            popup(frame, r, title, lines);
+        }
         Overlay::ConfirmDelete { name } => {
             let r = centered(area, 60, 7);
             let lines = vec![
