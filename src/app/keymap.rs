@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::{Action, App, Overlay};
+use super::{Action, App, OnboardStage, Overlay};
 
 /// One line of the help screen: keys and what they do.
 pub const HELP: &[(&str, &[(&str, &str)])] = &[
@@ -47,6 +47,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ),
             ("R", "reveal / mask the token on screen"),
             ("t", "change the target repository (workspace/repo)"),
+            (
+                "o",
+                "onboard a directory for this profile and target: git init, origin, bot email, bind, helper, push (asks first)",
+            ),
             ("Esc", "close (masks the token again)"),
         ],
     ),
@@ -80,6 +84,16 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
         ],
         Overlay::ConfirmDelete { .. } => &[("y delete", 0), ("n/Esc keep", 0)],
         Overlay::Here => &[("Esc close", 0), ("q quit", 0)],
+        Overlay::Onboard(p) => match p.stage {
+            OnboardStage::Edit => &[
+                ("Tab field", 1),
+                ("Space push on/off", 1),
+                ("Enter next", 0),
+                ("Esc cancel", 0),
+            ],
+            OnboardStage::Confirm => &[("y onboard", 0), ("n/Esc back", 0)],
+            OnboardStage::Running | OnboardStage::Done { .. } => &[("Esc close", 0)],
+        },
         Overlay::Commands(p) if p.target_input.is_some() => {
             &[("Enter set target", 0), ("Esc cancel", 0)]
         }
@@ -89,6 +103,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("m mode", 3),
             ("R reveal", 2),
             ("t target", 3),
+            ("o onboard", 3),
             ("Esc close", 0),
         ],
         Overlay::None if app.filtering => {
@@ -144,6 +159,7 @@ fn typing(app: &App) -> bool {
     match &app.overlay {
         Overlay::Form(_) => true,
         Overlay::Commands(p) => p.target_input.is_some(),
+        Overlay::Onboard(p) => p.typing(),
         Overlay::None => app.filtering,
         _ => false,
     }
@@ -188,6 +204,10 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
     if let Overlay::ConfirmDelete { .. } = app.overlay {
         return Some(Action::Input(c));
     }
+    // Its keys are letters (y/n, Space for the push toggle).
+    if let Overlay::Onboard(_) = app.overlay {
+        return Some(Action::Input(c));
+    }
     if app.overlay == Overlay::Here {
         return match c {
             'w' => Some(Action::OpenHere),
@@ -203,6 +223,7 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
             'm' => Some(Action::ToggleMode),
             'R' => Some(Action::ToggleReveal),
             't' => Some(Action::EditTarget),
+            'o' => Some(Action::OpenOnboard),
             'q' => Some(Action::Back),
             '?' => None,
             _ => None,

@@ -8,6 +8,7 @@
 
 pub mod form;
 pub mod keymap;
+pub mod onboard;
 
 use chrono::{DateTime, Utc};
 
@@ -17,6 +18,7 @@ use crate::secret::Secret;
 use crate::store::profiles::Document;
 
 pub use form::{FieldId, Form, FormKind};
+pub use onboard::{OnboardFocus, OnboardPanel, OnboardRequest, OnboardStage};
 
 /// How the list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +127,8 @@ pub enum Overlay {
     ConfirmDelete {
         name: String,
     },
+    /// Onboard a directory for the commands panel's profile and target.
+    Onboard(OnboardPanel),
     /// "Where am I": the repository the TUI runs in, as `bbtoken here` reports it.
     Here,
 }
@@ -182,6 +186,8 @@ pub struct App {
     /// The first report opens the panel by itself (once, and only over
     /// the bare main screen): later ones just refresh it.
     pub here_shown: bool,
+    /// The directory bbtoken was started in: onboarding's default.
+    pub start_dir: String,
 }
 
 /// Everything that can change the state: user intents and completions.
@@ -233,6 +239,8 @@ pub enum Action {
     OpenEdit,
     OpenRotate,
     AskDelete,
+    /// `o` in a commands panel: onboard a directory for its profile.
+    OpenOnboard,
     /// `w`: show (and refresh) the "here" panel.
     OpenHere,
     // Completions of effects.
@@ -240,6 +248,11 @@ pub enum Action {
     HelperSetUp(bool),
     /// The `here` report of the current directory; `None` outside a repository.
     HereGathered(Option<crate::git::here::Here>),
+    /// Onboarding ended: the steps done, and the summary or why it stopped.
+    Onboarded {
+        steps: Vec<crate::git::onboard::Step>,
+        result: Result<String, String>,
+    },
     Loaded(Result<Document, Notice>),
     Validated {
         name: String,
@@ -304,6 +317,8 @@ pub enum Effect {
     CheckHelper,
     /// Gather the `here` report of the current directory (runs git).
     GatherHere,
+    /// Run the onboarding steps (git init, origin, email, bind, helper, push).
+    Onboard(OnboardRequest),
     Validate(Vec<Profile>),
     Reveal {
         profile: String,
@@ -374,6 +389,7 @@ impl App {
             helper_set_up: false,
             here: HereInfo::Pending,
             here_shown: false,
+            start_dir: String::new(),
         }
     }
 
@@ -690,6 +706,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             };
             Vec::new()
         }
+        Action::Onboarded { steps, result } => onboard::finished(app, steps, result),
         Action::CopyFailed(n) => {
             app.notice = Some(n);
             Vec::new()
@@ -804,6 +821,9 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
     }
     if let Overlay::Commands(_) = &app.overlay {
         return update_commands(app, action);
+    }
+    if let Overlay::Onboard(_) = &app.overlay {
+        return onboard::update(app, action);
     }
     if app.overlay == Overlay::Here {
         if matches!(action, Action::Back | Action::OpenHere | Action::Confirm) {
@@ -1056,6 +1076,7 @@ fn update_commands(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Up => panel.selected = panel.selected.saturating_sub(1),
         Action::Down => panel.selected = (panel.selected + 1).min(count.saturating_sub(1)),
         Action::ToggleMode => panel.mode = panel.mode.toggled(),
+        Action::OpenOnboard => onboard::open(app),
         Action::EditTarget => {
             panel.target_input = Some(format!("{}/{}", panel.workspace, panel.repo))
         }

@@ -1245,3 +1245,102 @@ fn here_panel_stays_shut_without_bitbucket_remotes_or_over_an_open_form() {
     update(&mut a, Action::HereGathered(Some(here_report(1))));
     assert!(matches!(a.overlay, Overlay::Form(_)), "the form stays");
 }
+
+#[test]
+fn onboard_from_the_commands_panel_asks_then_runs_and_shows_the_steps() {
+    use crate::git::onboard::Step;
+    let mut a = app();
+    a.start_dir = "/src/here".into();
+    open_commands(&mut a);
+    assert!(update(&mut a, Action::OpenOnboard).is_empty());
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!("{:?}", a.overlay)
+    };
+    assert_eq!(
+        (p.profile.as_str(), p.workspace.as_str(), p.repo.as_str()),
+        ("beta", "acme", "beta-repo")
+    );
+    assert_eq!((p.dir.as_str(), p.push), ("/src/here", false));
+    // The directory is typed; Tab goes to the push toggle, Space flips it.
+    update(&mut a, Action::Input('2'));
+    update(&mut a, Action::NextField);
+    update(&mut a, Action::Input(' '));
+    // Enter asks first; n goes back to the form, nothing runs.
+    assert!(update(&mut a, Action::Confirm).is_empty());
+    assert!(update(&mut a, Action::Input('n')).is_empty());
+    assert!(update(&mut a, Action::Confirm).is_empty());
+    let fx = update(&mut a, Action::Input('y'));
+    let [Effect::Onboard(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.profile.name, "beta");
+    assert_eq!(req.dir, std::path::PathBuf::from("/src/here2"));
+    assert!(req.push);
+    assert_eq!(
+        (req.workspace.as_str(), req.repo.as_str()),
+        ("acme", "beta-repo")
+    );
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.stage, OnboardStage::Running);
+    let steps = vec![Step::Done("git init in /src/here2".into())];
+    let fx = update(
+        &mut a,
+        Action::Onboarded {
+            steps: steps.clone(),
+            result: Err("push refused (404)".into()),
+        },
+    );
+    assert_eq!(fx, vec![Effect::GatherHere], "here is refreshed");
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(
+        p.stage,
+        OnboardStage::Done {
+            steps,
+            result: Err("push refused (404)".into())
+        }
+    );
+    assert_eq!(a.notice.as_ref().unwrap().level, Level::Error);
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn onboard_refuses_an_empty_directory_and_a_panel_without_repository() {
+    let mut a = app();
+    open_commands(&mut a);
+    update(&mut a, Action::OpenOnboard);
+    assert!(update(&mut a, Action::Confirm).is_empty(), "no directory");
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.stage, OnboardStage::Edit);
+    assert!(p.error.as_deref().unwrap().starts_with("Directory"));
+    // Esc in the form closes it without running anything.
+    assert!(update(&mut a, Action::Back).is_empty());
+    assert_eq!(a.overlay, Overlay::None);
+    // A panel with no repository cannot onboard.
+    let mut a = app();
+    open_commands(&mut a);
+    if let Overlay::Commands(p) = &mut a.overlay {
+        p.repo.clear();
+    }
+    update(&mut a, Action::OpenOnboard);
+    assert!(matches!(a.overlay, Overlay::Commands(_)));
+    assert!(a.notice.as_ref().unwrap().text.contains("set the target"));
+}
+
+#[test]
+fn onboard_keys_are_text_in_the_directory_field() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let k = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let mut a = app();
+    open_commands(&mut a);
+    assert_eq!(keymap::key(&a, k('o')), Some(Action::OpenOnboard));
+    update(&mut a, Action::OpenOnboard);
+    assert_eq!(keymap::key(&a, k('q')), Some(Action::Input('q')));
+    assert_eq!(keymap::key(&a, k('w')), Some(Action::Input('w')));
+}

@@ -9,7 +9,7 @@ mod input;
 mod manage;
 mod onboard;
 pub mod output;
-mod setup_git;
+pub(crate) mod setup_git;
 mod show;
 mod store;
 mod validate;

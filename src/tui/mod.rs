@@ -110,6 +110,9 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
 /// happens (`ratatui::init` also installs a panic hook that restores it).
 pub async fn run(svc: Services, mut app: App) -> Result<i32, Box<dyn std::error::Error>> {
     app.multiplexer = clipboard::Multiplexer::from_env();
+    if let Ok(d) = std::env::current_dir() {
+        app.start_dir = crate::text::clean(&d.display().to_string());
+    }
     // Before the terminal changes: from then on a signal must restore it.
     let signals = Signals::install();
     let mut terminal = ratatui::init();

@@ -3,6 +3,7 @@
 //! on the row that was drawn there.
 
 pub mod here;
+pub mod onboard;
 mod popups;
 pub use popups::help_max_scroll;
 pub mod theme;

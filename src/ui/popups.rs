@@ -16,6 +16,12 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Overlay::Help => help(frame, app, theme, area),
         Overlay::Commands(p) => commands(frame, app, p, theme, area),
         Overlay::Form(f) => form(frame, app, f, theme, area),
+        Overlay::Onboard(p) => {
+            let lines = super::onboard::lines(p, theme);
+            let h = (lines.len() as u16 + 6).min(area.height.saturating_sub(2));
+            let r = centered(area, 90, h);
+            popup(frame, r, " Onboard a repository ", lines);
+        }
         Overlay::Here => {
             let lines = super::here::lines(&app.here, theme);
             // As tall as the report (plus a little for wrapped lines).
