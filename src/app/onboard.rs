@@ -95,8 +95,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     OnboardFocus::Push => OnboardFocus::Dir,
                 }
             }
-            Action::Input(c) if p.typing() => p.dir.push(c),
-            Action::Paste(s) if p.typing() => p.dir.push_str(s.trim()),
+            // Control characters never enter the field: it is drawn as is.
+            Action::Input(c) if p.typing() => {
+                if !c.is_control() {
+                    p.dir.push(c)
+                }
+            }
+            Action::Paste(s) if p.typing() => {
+                p.dir.extend(s.trim().chars().filter(|c| !c.is_control()))
+            }
             Action::Backspace if p.typing() => {
                 p.dir.pop();
             }

@@ -1322,6 +1322,15 @@ fn onboard_refuses_an_empty_directory_and_a_panel_without_repository() {
     // Esc in the form closes it without running anything.
     assert!(update(&mut a, Action::Back).is_empty());
     assert_eq!(a.overlay, Overlay::None);
+    // Pasted control characters (a terminal escape) are dropped.
+    let mut a = app();
+    open_commands(&mut a);
+    update(&mut a, Action::OpenOnboard);
+    update(&mut a, Action::Paste("/tmp/x\x1b[2Jy\n".into()));
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.dir, "/tmp/x[2Jy");
     // A panel with no repository cannot onboard.
     let mut a = app();
     open_commands(&mut a);

@@ -110,8 +110,15 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
 /// happens (`ratatui::init` also installs a panic hook that restores it).
 pub async fn run(svc: Services, mut app: App) -> Result<i32, Box<dyn std::error::Error>> {
     app.multiplexer = clipboard::Multiplexer::from_env();
-    if let Ok(d) = std::env::current_dir() {
-        app.start_dir = crate::text::clean(&d.display().to_string());
+    // Onboarding's default directory. A path that is not UTF-8 or holds
+    // control characters is not offered: cleaned, it would name another
+    // directory; raw, it would reach the screen. The user types one then.
+    if let Some(d) = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.to_str().map(str::to_string))
+        .filter(|d| !d.chars().any(char::is_control))
+    {
+        app.start_dir = d;
     }
     // Before the terminal changes: from then on a signal must restore it.
     let signals = Signals::install();
