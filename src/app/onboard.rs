@@ -96,11 +96,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
             // Control characters never enter the field: it is drawn as is.
-            Action::Input(c) if p.typing() => {
-                if !c.is_control() {
-                    p.dir.push(c)
-                }
-            }
+            Action::Input(c) if p.typing() && !c.is_control() => p.dir.push(c),
             Action::Paste(s) if p.typing() => {
                 p.dir.extend(s.trim().chars().filter(|c| !c.is_control()))
             }
