@@ -677,3 +677,21 @@ fn here_panel() {
     assert_eq!(app.overlay, Overlay::Here, "opens by itself in a clone");
     insta::assert_snapshot!(draw(&app, 100, 30).backend());
 }
+
+#[test]
+fn here_panel_scrolls_on_a_small_terminal() {
+    let mut app = sized(sample(), 80, 20);
+    update(&mut app, Action::HereGathered(Some(here_report())));
+    let top = text(&app, 80, 20);
+    assert!(top.contains("↓ more"), "{top}");
+    for _ in 0..30 {
+        update(&mut app, Action::Down);
+    }
+    let bottom = text(&app, 80, 20);
+    assert!(
+        bottom.contains("A remote URL carries a token"),
+        "the last line is reachable:\n{bottom}"
+    );
+    assert!(!bottom.contains("↓ more"), "{bottom}");
+    insta::assert_snapshot!(draw(&app, 80, 20).backend());
+}

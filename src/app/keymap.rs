@@ -83,7 +83,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("←→ kind", 2),
         ],
         Overlay::ConfirmDelete { .. } => &[("y delete", 0), ("n/Esc keep", 0)],
-        Overlay::Here => &[("Esc close", 0), ("q quit", 0)],
+        Overlay::Here => &[("↑↓ scroll", 1), ("Esc close", 0), ("q quit", 0)],
         Overlay::Onboard(p) => match p.stage {
             OnboardStage::Edit => &[
                 ("Tab field", 1),
@@ -212,6 +212,8 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
         return match c {
             'w' => Some(Action::OpenHere),
             'q' => Some(Action::Quit),
+            'k' => Some(Action::Up),
+            'j' => Some(Action::Down),
             _ => None,
         };
     }

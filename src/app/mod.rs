@@ -186,6 +186,8 @@ pub struct App {
     /// The first report opens the panel by itself (once, and only over
     /// the bare main screen): later ones just refresh it.
     pub here_shown: bool,
+    /// First line shown of the "here" panel (a small terminal).
+    pub here_scroll: u16,
     /// The directory bbtoken was started in: onboarding's default.
     pub start_dir: String,
 }
@@ -389,6 +391,7 @@ impl App {
             helper_set_up: false,
             here: HereInfo::Pending,
             here_shown: false,
+            here_scroll: 0,
             start_dir: String::new(),
         }
     }
@@ -826,8 +829,17 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
         return onboard::update(app, action);
     }
     if app.overlay == Overlay::Here {
-        if matches!(action, Action::Back | Action::OpenHere | Action::Confirm) {
-            app.overlay = Overlay::None;
+        let max = crate::ui::here_max_scroll(app);
+        let s = &mut app.here_scroll;
+        match action {
+            Action::Back | Action::OpenHere | Action::Confirm => app.overlay = Overlay::None,
+            Action::Up | Action::DetailUp => *s = s.saturating_sub(1),
+            Action::Down | Action::DetailDown => *s = (*s + 1).min(max),
+            Action::PageUp => *s = s.saturating_sub(10),
+            Action::PageDown => *s = (*s + 10).min(max),
+            Action::Top => *s = 0,
+            Action::Bottom => *s = max,
+            _ => {}
         }
         return Vec::new();
     }
@@ -939,6 +951,7 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
         }
         Action::OpenHere => {
             app.overlay = Overlay::Here;
+            app.here_scroll = 0;
             // Refreshed on every opening: git config may have changed
             // (setup-git, bind, onboard) since the last look.
             return vec![Effect::GatherHere];

@@ -5,7 +5,7 @@
 pub mod here;
 pub mod onboard;
 mod popups;
-pub use popups::help_max_scroll;
+pub use popups::{help_max_scroll, here_max_scroll};
 pub mod theme;
 
 use ratatui::Frame;
