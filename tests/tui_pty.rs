@@ -45,6 +45,19 @@ impl Pty {
         rows: u16,
         cols: u16,
     ) -> Pty {
+        // In the temp HOME: where the tests run must not matter (a
+        // Bitbucket clone there opens the "where am I" panel).
+        Pty::start_in(args, home, display, rows, cols, home)
+    }
+
+    fn start_in(
+        args: &[&str],
+        home: &std::path::Path,
+        display: Option<&str>,
+        rows: u16,
+        cols: u16,
+        cwd: &std::path::Path,
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -55,6 +68,7 @@ impl Pty {
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
         cmd.args(args);
+        cmd.cwd(cwd);
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", home);
         cmd.env("XDG_CONFIG_HOME", home.join("config"));
@@ -708,4 +722,40 @@ fn small_terminal_everything_reachable() {
         assert!(start.elapsed() < PATIENCE, "bbtoken did not exit after q");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn inside_a_bitbucket_clone_the_where_am_i_panel_opens_and_w_reopens_it() {
+    let home = tempfile::tempdir().unwrap();
+    let clone = home.path().join("web");
+    std::fs::create_dir_all(&clone).unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&clone)
+            .env("HOME", home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "--quiet"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://bitbucket.org/acme/web.git",
+    ]);
+    let mut pty = Pty::start_in(&["demo"], home.path(), None, ROWS, COLS, &clone);
+    let t = pty.wait_text("Where am I");
+    assert!(t.contains("Remote origin"), "{t}");
+    pty.send("\x1b");
+    pty.wait_for("the panel to close", |t| !t.contains("Where am I"));
+    pty.send("w");
+    pty.wait_text("Where am I");
+    pty.send("\x1b");
+    pty.wait_for("the panel to close", |t| !t.contains("Where am I"));
+    pty.send("q");
+    wait_exit(&mut pty, "q");
 }

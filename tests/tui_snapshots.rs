@@ -614,3 +614,84 @@ fn emails_never_break_mid_word() {
         assert!(shown.contains(email), "{w}x{h}:\n{shown}");
     }
 }
+
+/// A fixed `here` report: one remote through bbtoken with its profile, one
+/// whose URL carries a (masked) token and that no profile fits.
+fn here_report() -> bbtoken::git::here::Here {
+    use bbtoken::git::here::{Chosen, Here, HereRemote};
+    use bbtoken::git::select::Rule;
+    let origin = HereRemote {
+        name: "origin".into(),
+        url: "https://bitbucket.org/acme/web.git".into(),
+        transport: "https",
+        workspace: Some("acme".into()),
+        repo: Some("web".into()),
+        token_in_url: false,
+        helpers: vec!["/usr/local/bin/bbtoken credential".into()],
+        urlmatch: Some("/usr/local/bin/bbtoken credential".into()),
+        bbtoken_helper: true,
+        profile: Some(Chosen {
+            name: "web-deploy".into(),
+            kind: "repository".into(),
+            rule: Rule::Repository,
+            why: Rule::Repository.describe(),
+            status: "valid".into(),
+            message: Some("can read acme/web".into()),
+            scopes: Some(vec!["repository".into(), "repository:write".into()]),
+            can_clone: Some(true),
+            can_push: Some(true),
+            bot_email: Some("b07a1b2c3@bots.bitbucket.org".into()),
+            user_email_matches: Some(false),
+        }),
+        no_profile: None,
+    };
+    let mirror = HereRemote {
+        name: "mirror".into(),
+        url: "https://x-token-auth:****@bitbucket.org/acme/web-mirror.git".into(),
+        transport: "https",
+        workspace: Some("acme".into()),
+        repo: Some("web-mirror".into()),
+        token_in_url: true,
+        helpers: vec!["cache --timeout=900".into()],
+        urlmatch: Some("cache --timeout=900".into()),
+        bbtoken_helper: false,
+        profile: None,
+        no_profile: Some(
+            "no profile fits this repository: add one (bbtoken add) or bind one (bbtoken bind NAME)"
+                .into(),
+        ),
+    };
+    Here {
+        repository: "/home/jane/src/web".into(),
+        binding: None,
+        user_email: Some("jane@example.com".into()),
+        remotes: vec![origin, mirror],
+        token_in_any_url: true,
+    }
+}
+
+#[test]
+fn here_panel() {
+    let mut app = sample();
+    update(&mut app, Action::HereGathered(Some(here_report())));
+    assert_eq!(app.overlay, Overlay::Here, "opens by itself in a clone");
+    insta::assert_snapshot!(draw(&app, 100, 30).backend());
+}
+
+#[test]
+fn here_panel_scrolls_on_a_small_terminal() {
+    let mut app = sized(sample(), 80, 20);
+    update(&mut app, Action::HereGathered(Some(here_report())));
+    let top = text(&app, 80, 20);
+    assert!(top.contains("↓ more"), "{top}");
+    for _ in 0..30 {
+        update(&mut app, Action::Down);
+    }
+    let bottom = text(&app, 80, 20);
+    assert!(
+        bottom.contains("A remote URL carries a token"),
+        "the last line is reachable:\n{bottom}"
+    );
+    assert!(!bottom.contains("↓ more"), "{bottom}");
+    insta::assert_snapshot!(draw(&app, 80, 20).backend());
+}

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::{Action, App, Overlay};
+use super::{Action, App, OnboardStage, Overlay};
 
 /// One line of the help screen: keys and what they do.
 pub const HELP: &[(&str, &[(&str, &str)])] = &[
@@ -24,6 +24,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("e", "edit the selected profile"),
             ("r", "rotate: a new token, checked before it replaces"),
             ("d", "delete (asks first; removes the secret too)"),
+            (
+                "w",
+                "where am I: this repository's remotes, helpers and the profile git gets",
+            ),
             ("mouse", "click selects, wheel moves"),
             ("?", "this help (↑/↓ PgUp/PgDn scroll it)"),
             ("q  Ctrl-C", "quit"),
@@ -37,9 +41,16 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "y  Enter",
                 "copy it (the token is fetched for the copy only)",
             ),
-            ("m", "interactive ⇄ embedded token"),
+            (
+                "m",
+                "mode: interactive → embedded token → helper (the default after setup-git)",
+            ),
             ("R", "reveal / mask the token on screen"),
             ("t", "change the target repository (workspace/repo)"),
+            (
+                "o",
+                "onboard a directory for this profile and target: git init, origin, bot email, bind, helper, push (asks first)",
+            ),
             ("Esc", "close (masks the token again)"),
         ],
     ),
@@ -72,6 +83,17 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("←→ kind", 2),
         ],
         Overlay::ConfirmDelete { .. } => &[("y delete", 0), ("n/Esc keep", 0)],
+        Overlay::Here => &[("↑↓ scroll", 1), ("Esc close", 0), ("q quit", 0)],
+        Overlay::Onboard(p) => match p.stage {
+            OnboardStage::Edit => &[
+                ("Tab field", 1),
+                ("Space push on/off", 1),
+                ("Enter next", 0),
+                ("Esc cancel", 0),
+            ],
+            OnboardStage::Confirm => &[("y onboard", 0), ("n/Esc back", 0)],
+            OnboardStage::Running | OnboardStage::Done { .. } => &[("Esc close", 0)],
+        },
         Overlay::Commands(p) if p.target_input.is_some() => {
             &[("Enter set target", 0), ("Esc cancel", 0)]
         }
@@ -81,6 +103,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("m mode", 3),
             ("R reveal", 2),
             ("t target", 3),
+            ("o onboard", 3),
             ("Esc close", 0),
         ],
         Overlay::None if app.filtering => {
@@ -95,6 +118,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("e edit", 3),
             ("r rotate", 4),
             ("d delete", 4),
+            ("w where", 4),
             ("/ filter", 4),
             ("s sort", 5),
             ("J/K detail", 5),
@@ -135,6 +159,7 @@ fn typing(app: &App) -> bool {
     match &app.overlay {
         Overlay::Form(_) => true,
         Overlay::Commands(p) => p.target_input.is_some(),
+        Overlay::Onboard(p) => p.typing(),
         Overlay::None => app.filtering,
         _ => false,
     }
@@ -179,6 +204,19 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
     if let Overlay::ConfirmDelete { .. } = app.overlay {
         return Some(Action::Input(c));
     }
+    // Its keys are letters (y/n, Space for the push toggle).
+    if let Overlay::Onboard(_) = app.overlay {
+        return Some(Action::Input(c));
+    }
+    if app.overlay == Overlay::Here {
+        return match c {
+            'w' => Some(Action::OpenHere),
+            'q' => Some(Action::Quit),
+            'k' => Some(Action::Up),
+            'j' => Some(Action::Down),
+            _ => None,
+        };
+    }
     if let Overlay::Commands(_) = app.overlay {
         return match c {
             'k' => Some(Action::Up),
@@ -187,6 +225,7 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
             'm' => Some(Action::ToggleMode),
             'R' => Some(Action::ToggleReveal),
             't' => Some(Action::EditTarget),
+            'o' => Some(Action::OpenOnboard),
             'q' => Some(Action::Back),
             '?' => None,
             _ => None,
@@ -209,6 +248,7 @@ pub fn key(app: &App, k: KeyEvent) -> Option<Action> {
         'e' => Action::OpenEdit,
         'r' => Action::OpenRotate,
         'd' => Action::AskDelete,
+        'w' => Action::OpenHere,
         '?' => Action::ToggleHelp,
         _ => return None,
     })

@@ -8,6 +8,7 @@
 
 pub mod form;
 pub mod keymap;
+pub mod onboard;
 
 use chrono::{DateTime, Utc};
 
@@ -17,6 +18,7 @@ use crate::secret::Secret;
 use crate::store::profiles::Document;
 
 pub use form::{FieldId, Form, FormKind};
+pub use onboard::{OnboardFocus, OnboardPanel, OnboardRequest, OnboardStage};
 
 /// How the list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +124,24 @@ pub enum Overlay {
     Help,
     Commands(CommandsPanel),
     Form(Form),
-    ConfirmDelete { name: String },
+    ConfirmDelete {
+        name: String,
+    },
+    /// Onboard a directory for the commands panel's profile and target.
+    Onboard(OnboardPanel),
+    /// "Where am I": the repository the TUI runs in, as `bbtoken here` reports it.
+    Here,
+}
+
+/// What is known about the repository the TUI was started in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HereInfo {
+    /// Being gathered (git runs in the background).
+    Pending,
+    /// Not inside a git repository.
+    Outside,
+    /// The report, already cleaned and masked by `git::here`.
+    Inside(crate::git::here::Here),
 }
 
 /// Everything the screen shows.
@@ -159,6 +178,18 @@ pub struct App {
     /// tmux or screen around us: they keep their own copy of an OSC 52
     /// copy, which bbtoken cannot clear.
     pub multiplexer: Option<crate::tui::clipboard::Multiplexer>,
+    /// `bbtoken setup-git` has been run: commands panels open in helper
+    /// mode (plain URLs, git asks bbtoken). Learned once at start by the runner.
+    pub helper_set_up: bool,
+    /// The repository the TUI runs in; `w` shows it.
+    pub here: HereInfo,
+    /// The first report opens the panel by itself (once, and only over
+    /// the bare main screen): later ones just refresh it.
+    pub here_shown: bool,
+    /// First line shown of the "here" panel (a small terminal).
+    pub here_scroll: u16,
+    /// The directory bbtoken was started in: onboarding's default.
+    pub start_dir: String,
 }
 
 /// Everything that can change the state: user intents and completions.
@@ -210,7 +241,20 @@ pub enum Action {
     OpenEdit,
     OpenRotate,
     AskDelete,
+    /// `o` in a commands panel: onboard a directory for its profile.
+    OpenOnboard,
+    /// `w`: show (and refresh) the "here" panel.
+    OpenHere,
     // Completions of effects.
+    /// Whether bbtoken is git's credential helper for the Bitbucket URL.
+    HelperSetUp(bool),
+    /// The `here` report of the current directory; `None` outside a repository.
+    HereGathered(Option<crate::git::here::Here>),
+    /// Onboarding ended: the steps done, and the summary or why it stopped.
+    Onboarded {
+        steps: Vec<crate::git::onboard::Step>,
+        result: Result<String, String>,
+    },
     Loaded(Result<Document, Notice>),
     Validated {
         name: String,
@@ -271,6 +315,12 @@ pub struct CopyRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Load,
+    /// Find out whether `setup-git` has been run (reads git config).
+    CheckHelper,
+    /// Gather the `here` report of the current directory (runs git).
+    GatherHere,
+    /// Run the onboarding steps (git init, origin, email, bind, helper, push).
+    Onboard(OnboardRequest),
     Validate(Vec<Profile>),
     Reveal {
         profile: String,
@@ -338,6 +388,11 @@ impl App {
             help_scroll: 0,
             detail_scroll: 0,
             multiplexer: None,
+            helper_set_up: false,
+            here: HereInfo::Pending,
+            here_shown: false,
+            here_scroll: 0,
+            start_dir: String::new(),
         }
     }
 
@@ -634,6 +689,27 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::HelperSetUp(set_up) => {
+            app.helper_set_up = set_up;
+            Vec::new()
+        }
+        Action::HereGathered(report) => {
+            let first = !app.here_shown;
+            app.here_shown = true;
+            app.here = match report {
+                Some(h) => {
+                    // Opened by itself only in a repository with a
+                    // Bitbucket remote, and never over something open.
+                    if first && !h.remotes.is_empty() && app.overlay == Overlay::None {
+                        app.overlay = Overlay::Here;
+                    }
+                    HereInfo::Inside(h)
+                }
+                None => HereInfo::Outside,
+            };
+            Vec::new()
+        }
+        Action::Onboarded { steps, result } => onboard::finished(app, steps, result),
         Action::CopyFailed(n) => {
             app.notice = Some(n);
             Vec::new()
@@ -749,6 +825,24 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
     if let Overlay::Commands(_) = &app.overlay {
         return update_commands(app, action);
     }
+    if let Overlay::Onboard(_) = &app.overlay {
+        return onboard::update(app, action);
+    }
+    if app.overlay == Overlay::Here {
+        let max = crate::ui::here_max_scroll(app);
+        let s = &mut app.here_scroll;
+        match action {
+            Action::Back | Action::OpenHere | Action::Confirm => app.overlay = Overlay::None,
+            Action::Up | Action::DetailUp => *s = s.saturating_sub(1),
+            Action::Down | Action::DetailDown => *s = (*s + 1).min(max),
+            Action::PageUp => *s = s.saturating_sub(10),
+            Action::PageDown => *s = (*s + 10).min(max),
+            Action::Top => *s = 0,
+            Action::Bottom => *s = max,
+            _ => {}
+        }
+        return Vec::new();
+    }
     if app.filtering {
         match action {
             Action::Input(c) => {
@@ -838,7 +932,13 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
             if let Some(p) = app.selected_profile() {
                 let panel = CommandsPanel {
                     profile: p.name.clone(),
-                    mode: Mode::Interactive,
+                    // Helper mode is the default once setup-git has run:
+                    // no command then holds or asks for the token.
+                    mode: if app.helper_set_up {
+                        Mode::Helper
+                    } else {
+                        Mode::Interactive
+                    },
                     workspace: p.workspace.clone(),
                     repo: p.repo.clone().unwrap_or_default(),
                     selected: 0,
@@ -848,6 +948,13 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
                 };
                 app.overlay = Overlay::Commands(panel);
             }
+        }
+        Action::OpenHere => {
+            app.overlay = Overlay::Here;
+            app.here_scroll = 0;
+            // Refreshed on every opening: git config may have changed
+            // (setup-git, bind, onboard) since the last look.
+            return vec![Effect::GatherHere];
         }
         Action::OpenAdd => app.overlay = Overlay::Form(Form::add(app.names())),
         Action::OpenEdit => {
@@ -993,6 +1100,7 @@ fn update_commands(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Up => panel.selected = panel.selected.saturating_sub(1),
         Action::Down => panel.selected = (panel.selected + 1).min(count.saturating_sub(1)),
         Action::ToggleMode => panel.mode = panel.mode.toggled(),
+        Action::OpenOnboard => onboard::open(app),
         Action::EditTarget => {
             panel.target_input = Some(format!("{}/{}", panel.workspace, panel.repo))
         }

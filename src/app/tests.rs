@@ -1196,3 +1196,204 @@ fn inside_tmux_the_copy_warns_and_the_clear_claims_only_the_terminal() {
     );
     assert_eq!(a.notice.clone().unwrap().level, Level::Info);
 }
+
+#[test]
+fn commands_panel_starts_in_helper_mode_once_setup_git_has_run() {
+    let mut a = app();
+    assert!(!a.helper_set_up, "unknown until the runner reports");
+    assert_eq!(open_commands(&mut a).mode, Mode::Interactive);
+    update(&mut a, Action::Back);
+    assert!(update(&mut a, Action::HelperSetUp(true)).is_empty());
+    update(&mut a, Action::Up);
+    let p = open_commands(&mut a);
+    assert_eq!(p.mode, Mode::Helper);
+    let cmds = panel_commands(&a, &p);
+    assert!(cmds.iter().all(|g| !g.holds_secret));
+    assert!(
+        cmds.iter().all(|g| !g.text.contains("x-token-auth")),
+        "plain URLs: {cmds:?}"
+    );
+    // `m` keeps cycling through the three modes.
+    update(&mut a, Action::ToggleMode);
+    update(&mut a, Action::ToggleMode);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.mode, Mode::Embedded);
+    update(&mut a, Action::ToggleMode);
+    let Overlay::Commands(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.mode, Mode::Helper);
+}
+
+fn here_report(remotes: usize) -> crate::git::here::Here {
+    use crate::git::here::{Here, HereRemote};
+    let remote = HereRemote {
+        name: "origin".into(),
+        url: "https://bitbucket.org/acme/beta-repo.git".into(),
+        transport: "https",
+        workspace: Some("acme".into()),
+        repo: Some("beta-repo".into()),
+        token_in_url: false,
+        helpers: vec!["/usr/bin/bbtoken credential".into()],
+        urlmatch: Some("/usr/bin/bbtoken credential".into()),
+        bbtoken_helper: true,
+        profile: None,
+        no_profile: Some("no profile fits".into()),
+    };
+    Here {
+        repository: "/src/beta-repo".into(),
+        binding: None,
+        user_email: None,
+        remotes: vec![remote; remotes],
+        token_in_any_url: false,
+    }
+}
+
+#[test]
+fn here_panel_opens_once_by_itself_in_a_bitbucket_clone() {
+    let mut a = app();
+    assert_eq!(a.here, HereInfo::Pending);
+    assert!(update(&mut a, Action::HereGathered(Some(here_report(1)))).is_empty());
+    assert_eq!(a.overlay, Overlay::Here);
+    assert!(matches!(a.here, HereInfo::Inside(_)));
+    // Keys of the main screen do nothing under it; Esc closes it.
+    update(&mut a, Action::Down);
+    assert_eq!(a.selected, 0);
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+    // A later report (a refresh) does not open it again.
+    update(&mut a, Action::HereGathered(Some(here_report(1))));
+    assert_eq!(a.overlay, Overlay::None);
+    // `w` reopens it and asks for a fresh report; `w` again closes it.
+    assert_eq!(update(&mut a, Action::OpenHere), vec![Effect::GatherHere]);
+    assert_eq!(a.overlay, Overlay::Here);
+    update(&mut a, Action::OpenHere);
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn here_panel_stays_shut_without_bitbucket_remotes_or_over_an_open_form() {
+    let mut a = app();
+    update(&mut a, Action::HereGathered(Some(here_report(0))));
+    assert_eq!(a.overlay, Overlay::None);
+    let mut a = app();
+    update(&mut a, Action::HereGathered(None));
+    assert_eq!(
+        (a.overlay.clone(), a.here.clone()),
+        (Overlay::None, HereInfo::Outside)
+    );
+    let mut a = app();
+    update(&mut a, Action::OpenAdd);
+    update(&mut a, Action::HereGathered(Some(here_report(1))));
+    assert!(matches!(a.overlay, Overlay::Form(_)), "the form stays");
+}
+
+#[test]
+fn onboard_from_the_commands_panel_asks_then_runs_and_shows_the_steps() {
+    use crate::git::onboard::Step;
+    let mut a = app();
+    a.start_dir = "/src/here".into();
+    open_commands(&mut a);
+    assert!(update(&mut a, Action::OpenOnboard).is_empty());
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!("{:?}", a.overlay)
+    };
+    assert_eq!(
+        (p.profile.as_str(), p.workspace.as_str(), p.repo.as_str()),
+        ("beta", "acme", "beta-repo")
+    );
+    assert_eq!((p.dir.as_str(), p.push), ("/src/here", false));
+    // The directory is typed; Tab goes to the push toggle, Space flips it.
+    update(&mut a, Action::Input('2'));
+    update(&mut a, Action::NextField);
+    update(&mut a, Action::Input(' '));
+    // Enter asks first; n goes back to the form, nothing runs.
+    assert!(update(&mut a, Action::Confirm).is_empty());
+    assert!(update(&mut a, Action::Input('n')).is_empty());
+    assert!(update(&mut a, Action::Confirm).is_empty());
+    let fx = update(&mut a, Action::Input('y'));
+    let [Effect::Onboard(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.profile.name, "beta");
+    assert_eq!(req.dir, std::path::PathBuf::from("/src/here2"));
+    assert!(req.push);
+    assert_eq!(
+        (req.workspace.as_str(), req.repo.as_str()),
+        ("acme", "beta-repo")
+    );
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.stage, OnboardStage::Running);
+    let steps = vec![Step::Done("git init in /src/here2".into())];
+    let fx = update(
+        &mut a,
+        Action::Onboarded {
+            steps: steps.clone(),
+            result: Err("push refused (404)".into()),
+        },
+    );
+    assert_eq!(fx, vec![Effect::GatherHere], "here is refreshed");
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(
+        p.stage,
+        OnboardStage::Done {
+            steps,
+            result: Err("push refused (404)".into())
+        }
+    );
+    assert_eq!(a.notice.as_ref().unwrap().level, Level::Error);
+    update(&mut a, Action::Back);
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn onboard_refuses_an_empty_directory_and_a_panel_without_repository() {
+    let mut a = app();
+    open_commands(&mut a);
+    update(&mut a, Action::OpenOnboard);
+    assert!(update(&mut a, Action::Confirm).is_empty(), "no directory");
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.stage, OnboardStage::Edit);
+    assert!(p.error.as_deref().unwrap().starts_with("Directory"));
+    // Esc in the form closes it without running anything.
+    assert!(update(&mut a, Action::Back).is_empty());
+    assert_eq!(a.overlay, Overlay::None);
+    // Pasted control characters (a terminal escape) are dropped.
+    let mut a = app();
+    open_commands(&mut a);
+    update(&mut a, Action::OpenOnboard);
+    update(&mut a, Action::Paste("/tmp/x\x1b[2Jy\n".into()));
+    let Overlay::Onboard(p) = &a.overlay else {
+        panic!()
+    };
+    assert_eq!(p.dir, "/tmp/x[2Jy");
+    // A panel with no repository cannot onboard.
+    let mut a = app();
+    open_commands(&mut a);
+    if let Overlay::Commands(p) = &mut a.overlay {
+        p.repo.clear();
+    }
+    update(&mut a, Action::OpenOnboard);
+    assert!(matches!(a.overlay, Overlay::Commands(_)));
+    assert!(a.notice.as_ref().unwrap().text.contains("set the target"));
+}
+
+#[test]
+fn onboard_keys_are_text_in_the_directory_field() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let k = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let mut a = app();
+    open_commands(&mut a);
+    assert_eq!(keymap::key(&a, k('o')), Some(Action::OpenOnboard));
+    update(&mut a, Action::OpenOnboard);
+    assert_eq!(keymap::key(&a, k('q')), Some(Action::Input('q')));
+    assert_eq!(keymap::key(&a, k('w')), Some(Action::Input('w')));
+}

@@ -35,21 +35,15 @@ pub async fn run(ctx: &Context, a: OnboardArgs) -> Result<i32, Fail> {
         }
     };
     let mut steps = Vec::new();
-    let result = (|| -> Result<std::path::PathBuf, String> {
-        let top = onboard::ensure_repository(&dir, &mut steps)?;
-        onboard::ensure_origin(&top, &host.repo_url(&ws, &repo), &host, &mut steps)?;
-        onboard::ensure_email(&top, &profile, &mut steps)?;
-        onboard::bind(&top, &profile.name, &mut steps)?;
-        let changes = crate::cli::setup_git::ensure_global(&ctx.endpoints.git)
-            .map_err(|e| format!("cannot set up git's credential helper: {e}"))?;
-        if changes.is_empty() {
-            steps.push(Step::Unchanged("git asks bbtoken for credentials".into()));
-        }
-        for c in changes {
-            steps.push(Step::Done(format!("git config --global: {c}")));
-        }
-        Ok(top)
-    })();
+    let result = onboard::prepare(
+        &dir,
+        &profile,
+        &ws,
+        &repo,
+        &host,
+        &ctx.endpoints.git,
+        &mut steps,
+    );
     show(&mut steps);
     let top = result.map_err(Fail::usage)?;
     if !a.push {

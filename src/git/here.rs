@@ -17,7 +17,7 @@ use crate::profile::Profile;
 use crate::text::clean;
 
 /// The whole report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Here {
     pub repository: String,
     /// `bbtoken.profile` in the clone's own config.
@@ -29,7 +29,7 @@ pub struct Here {
     pub token_in_any_url: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HereRemote {
     pub name: String,
     /// The URL with any token masked.
@@ -52,7 +52,7 @@ pub struct HereRemote {
 }
 
 /// The profile bbtoken would answer with, and what is known about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chosen {
     pub name: String,
     pub kind: String,

@@ -208,6 +208,33 @@ pub fn bind(top: &Path, name: &str, steps: &mut Vec<Step>) -> Result<(), String>
     Ok(())
 }
 
+/// Every step but the push, in order: the repository, `origin`, the bot
+/// email, the binding and git's credential helper (global config). The CLI
+/// and the TUI both run exactly this.
+pub fn prepare(
+    dir: &Path,
+    profile: &Profile,
+    workspace: &str,
+    repo: &str,
+    host: &GitHost,
+    git_url: &str,
+    steps: &mut Vec<Step>,
+) -> Result<PathBuf, String> {
+    let top = ensure_repository(dir, steps)?;
+    ensure_origin(&top, &host.repo_url(workspace, repo), host, steps)?;
+    ensure_email(&top, profile, steps)?;
+    bind(&top, &profile.name, steps)?;
+    let changes = crate::cli::setup_git::ensure_global(git_url)
+        .map_err(|e| format!("cannot set up git's credential helper: {e}"))?;
+    if changes.is_empty() {
+        steps.push(Step::Unchanged("git asks bbtoken for credentials".into()));
+    }
+    for c in changes {
+        steps.push(Step::Done(format!("git config --global: {c}")));
+    }
+    Ok(top)
+}
+
 /// Pushes the current branch with upstream tracking.
 pub fn push(top: &Path) -> Result<PushOutcome, String> {
     let branch = run::ok(top, &["symbolic-ref", "--quiet", "--short", "HEAD"])

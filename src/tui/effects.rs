@@ -84,6 +84,36 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
             };
             send(&tx, Action::Loaded(result));
         }
+        Effect::CheckHelper => {
+            let url = svc.endpoints.git.clone();
+            let set_up = blocking(move || crate::git::config::helper_is_set_up(&url))
+                .await
+                .unwrap_or(false);
+            send(&tx, Action::HelperSetUp(set_up));
+        }
+        Effect::GatherHere => {
+            let file = svc.profiles.clone();
+            let git = svc.endpoints.git.clone();
+            let report = blocking(move || {
+                let host = crate::git::remote::GitHost::from_base(&git)?;
+                let dir = std::env::current_dir().ok()?;
+                // Unreadable profiles: the report still shows remotes and
+                // helpers; the list shows the problem itself.
+                let profiles = file.load().map(|d| d.profiles).unwrap_or_default();
+                crate::git::here::build(&dir, &host, &profiles)
+            })
+            .await
+            .ok()
+            .flatten();
+            send(&tx, Action::HereGathered(report));
+        }
+        Effect::Onboard(req) => {
+            let git = svc.endpoints.git.clone();
+            let (steps, result) = blocking(move || onboard(&git, req))
+                .await
+                .unwrap_or_else(|e| (Vec::new(), Err(e)));
+            send(&tx, Action::Onboarded { steps, result });
+        }
         Effect::Validate(profiles) => validate_many(svc, profiles, tx).await,
         Effect::Reveal { profile } => {
             let result = svc
@@ -120,6 +150,35 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
             send(&tx, Action::Deleted { name, result });
         }
     }
+}
+
+/// The engine's onboarding steps, then the push when asked: the steps done
+/// and the summary, or why it stopped. git runs with no terminal prompt
+/// (`git::run`), and no token is among its arguments.
+pub fn onboard(
+    git_url: &str,
+    req: crate::app::OnboardRequest,
+) -> (Vec<crate::git::onboard::Step>, Result<String, String>) {
+    use crate::git::onboard::{self as engine, PushOutcome};
+    let mut steps = Vec::new();
+    let Some(host) = crate::git::remote::GitHost::from_base(git_url) else {
+        return (steps, Err("BBTOKEN_GIT_URL is not a URL".into()));
+    };
+    let (ws, repo, name) = (&req.workspace, &req.repo, &req.profile.name);
+    let top = match engine::prepare(&req.dir, &req.profile, ws, repo, &host, git_url, &mut steps) {
+        Ok(top) => top,
+        Err(e) => return (steps, Err(e)),
+    };
+    if !req.push {
+        let top = crate::text::clean(&top.display().to_string());
+        return (steps, Ok(format!("{top} is set up for {name}")));
+    }
+    let result = match engine::push(&top) {
+        Ok(o @ PushOutcome::Pushed { .. }) => Ok(o.explain(ws, repo, name)),
+        Ok(o) => Err(o.explain(ws, repo, name)),
+        Err(e) => Err(e),
+    };
+    (steps, result)
 }
 
 /// Results arrive row by row as they complete; they are written to the

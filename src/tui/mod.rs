@@ -110,6 +110,16 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
 /// happens (`ratatui::init` also installs a panic hook that restores it).
 pub async fn run(svc: Services, mut app: App) -> Result<i32, Box<dyn std::error::Error>> {
     app.multiplexer = clipboard::Multiplexer::from_env();
+    // Onboarding's default directory. A path that is not UTF-8 or holds
+    // control characters is not offered: cleaned, it would name another
+    // directory; raw, it would reach the screen. The user types one then.
+    if let Some(d) = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.to_str().map(str::to_string))
+        .filter(|d| !d.chars().any(char::is_control))
+    {
+        app.start_dir = d;
+    }
     // Before the terminal changes: from then on a signal must restore it.
     let signals = Signals::install();
     let mut terminal = ratatui::init();
@@ -241,7 +251,7 @@ async fn run_loop(
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut pending: Vec<Effect> = vec![Effect::Load];
+    let mut pending: Vec<Effect> = vec![Effect::Load, Effect::CheckHelper, Effect::GatherHere];
     let mut dirty = true;
     let mut ticks: u32 = 0;
     // Saves and deletes under way: quitting waits for them (bounded), so a

@@ -2,8 +2,10 @@
 //! nothing. Layout helpers are shared with the mouse handling so a click lands
 //! on the row that was drawn there.
 
+pub mod here;
+pub mod onboard;
 mod popups;
-pub use popups::help_max_scroll;
+pub use popups::{help_max_scroll, here_max_scroll};
 pub mod theme;
 
 use ratatui::Frame;

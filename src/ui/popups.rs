@@ -16,6 +16,36 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Overlay::Help => help(frame, app, theme, area),
         Overlay::Commands(p) => commands(frame, app, p, theme, area),
         Overlay::Form(f) => form(frame, app, f, theme, area),
+        Overlay::Onboard(p) => {
+            let lines = super::onboard::lines(p, theme);
+            let h = (lines.len() as u16 + 6).min(area.height.saturating_sub(2));
+            let r = centered(area, 90, h);
+            popup(frame, r, " Onboard a repository ", lines);
+        }
+        Overlay::Here => {
+            let lines = super::here::lines(&app.here, theme);
+            let (r, max) = here_rect(area, &lines);
+            let scroll = app.here_scroll.min(max);
+            let more = if max == 0 {
+                ""
+            } else if scroll < max {
+                "↑↓ scroll ↓ more · "
+            } else {
+                "↑↓ scroll · "
+            };
+            let title = Line::from(vec![
+                Span::raw(" Where am I "),
+                Span::styled(format!("· {more}Esc closes, w reopens "), theme.dim()),
+            ]);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(Block::bordered().title(title))
+                    .wrap(Wrap { trim: false })
+                    .scroll((scroll, 0)),
+                r,
+            );
+        }
         Overlay::ConfirmDelete { name } => {
             let r = centered(area, 60, 7);
             let lines = vec![
@@ -55,6 +85,31 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// The "here" box: as tall as the report wrapped to its width, or the
+/// screen less a line above and below; and how far it scrolls.
+fn here_rect(area: Rect, lines: &[Line]) -> (Rect, u16) {
+    let inner_w = usize::from(96.min(area.width).saturating_sub(2)).max(1);
+    // Wrapped height, counted by characters: word wrapping may take a line
+    // more now and then, so one spare line is kept.
+    let tall: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum::<usize>()
+        + 1;
+    let tall = u16::try_from(tall).unwrap_or(u16::MAX);
+    let h = tall.saturating_add(2).min(area.height.saturating_sub(2));
+    (
+        centered(area, 96, h),
+        tall.saturating_sub(h.saturating_sub(2)),
+    )
+}
+
+/// How far the "here" panel scrolls on a screen of `(width, height)`.
+pub fn here_max_scroll(app: &App) -> u16 {
+    let area = Rect::new(0, 0, app.screen.0, app.screen.1);
+    here_rect(area, &super::here::lines(&app.here, &Theme::plain())).1
 }
 
 /// Width of the keys column of the help.
