@@ -274,7 +274,7 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
 /// git must ask bbtoken for it, so the global helper is configured as
 /// `bbtoken setup-git` would (idempotent).
 fn ensure_helper(url: &str) {
-    match crate::cli::setup_git::ensure_global(url) {
+    match crate::git::config::ensure_global(url) {
         Ok(changes) if changes.is_empty() => output::line(
             Stream::Out,
             &Text::styled(

@@ -10,7 +10,7 @@ mod manage;
 mod manpage;
 mod onboard;
 pub mod output;
-pub(crate) mod setup_git;
+mod setup_git;
 mod show;
 mod store;
 mod validate;

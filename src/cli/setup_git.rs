@@ -10,22 +10,7 @@ use crate::git::config::{self, Scope};
 
 /// The helper value for this very binary, by absolute path.
 fn our_helper() -> Result<String, Fail> {
-    let exe = std::env::current_exe()
-        .and_then(|p| p.canonicalize())
-        .map_err(|e| Fail::usage(format!("cannot find bbtoken's own path: {e}")))?;
-    config::helper_value(&exe).ok_or_else(|| {
-        Fail::usage("bbtoken's path holds characters git's config cannot carry safely")
-    })
-}
-
-/// Sets bbtoken up as git's helper for `url` in the global config unless it
-/// is already: what audit --fix and onboard do to "make sure the helper is
-/// set up". Returns what changed (nothing when it already was).
-pub(crate) fn ensure_global(url: &str) -> Result<Vec<String>, String> {
-    let ours = our_helper().map_err(|f| f.message)?;
-    config::setup(Scope::Global, url, &ours)
-        .map(|changes| changes.into_iter().map(|c| c.0).collect())
-        .map_err(|e| e.to_string())
+    config::own_helper_value().map_err(Fail::usage)
 }
 
 pub fn setup_git(ctx: &Context, a: SetupGitArgs) -> Result<i32, Fail> {

@@ -124,6 +124,25 @@ pub fn helper_value(exe: &Path) -> Option<String> {
     Some(format!("!'{}' credential", s.replace('\'', "'\\''")))
 }
 
+/// The helper value for this very binary, by its absolute path.
+pub fn own_helper_value() -> Result<String, String> {
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| format!("cannot find bbtoken's own path: {e}"))?;
+    helper_value(&exe)
+        .ok_or_else(|| "bbtoken's path holds characters git's config cannot carry safely".into())
+}
+
+/// Sets this bbtoken up as git's helper for `url` in the global config
+/// unless it already is: what audit --fix and onboard do to "make sure the
+/// helper is set up". Returns what changed (nothing when it already was).
+pub fn ensure_global(url: &str) -> Result<Vec<String>, String> {
+    let ours = own_helper_value()?;
+    setup(Scope::Global, url, &ours)
+        .map(|changes| changes.into_iter().map(|c| c.0).collect())
+        .map_err(|e| e.to_string())
+}
+
 /// Whether a helper value runs bbtoken's credential helper (any path).
 pub fn is_bbtoken_helper(value: &str) -> bool {
     let v = value.trim();

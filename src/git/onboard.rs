@@ -224,7 +224,7 @@ pub fn prepare(
     ensure_origin(&top, &host.repo_url(workspace, repo), host, steps)?;
     ensure_email(&top, profile, steps)?;
     bind(&top, &profile.name, steps)?;
-    let changes = crate::cli::setup_git::ensure_global(git_url)
+    let changes = crate::git::config::ensure_global(git_url)
         .map_err(|e| format!("cannot set up git's credential helper: {e}"))?;
     if changes.is_empty() {
         steps.push(Step::Unchanged("git asks bbtoken for credentials".into()));
