@@ -6,7 +6,9 @@
 //!
 //! Environment: `BENCH_PROFILES` (default 200), `BENCH_JOBS` (default: the
 //! validator's default concurrency), `BENCH_SEQUENTIAL=0` to skip the
-//! sequential pass. It prints the process's peak RSS (getrusage) at the end.
+//! sequential pass, `BENCH_STORE=memory` to keep the secrets in memory
+//! instead of the keyring (for thousands of profiles: gnome-keyring rewrites
+//! its file on every store, so filling it grows quadratically). It prints the process's peak RSS (getrusage) at the end.
 //!
 //! Target: all within 1.2× one request's latency. Exits non-zero when the
 //! Secret Service cannot start or a validation does not come back valid; a
@@ -83,17 +85,25 @@ async fn main() {
     let profiles_n = env_usize("BENCH_PROFILES", 200);
     let jobs = env_usize("BENCH_JOBS", DEFAULT_CONCURRENCY);
     let run_sequential = std::env::var("BENCH_SEQUENTIAL").as_deref() != Ok("0");
-    let keyring = match common::Keyring::start() {
-        Ok(k) => k,
-        Err(reason) => fail(format!(
-            "the private Secret Service did not start: {reason}"
-        )),
+    let in_memory = std::env::var("BENCH_STORE").as_deref() == Ok("memory");
+    let keyring = if in_memory {
+        None
+    } else {
+        match common::Keyring::start() {
+            Ok(k) => Some(k),
+            Err(reason) => fail(format!(
+                "the private Secret Service did not start: {reason}"
+            )),
+        }
     };
-    let _env = match keyring.in_process().await {
-        Ok(g) => g,
-        Err(reason) => fail(format!(
-            "the private Secret Service is not usable: {reason}"
-        )),
+    let _env = match &keyring {
+        None => None,
+        Some(k) => match k.in_process().await {
+            Ok(g) => Some(g),
+            Err(reason) => fail(format!(
+                "the private Secret Service is not usable: {reason}"
+            )),
+        },
     };
     let fake = match FakeBitbucket::start().await {
         Ok(f) => f,
@@ -120,8 +130,11 @@ async fn main() {
         );
     }
     let profiles: Vec<Profile> = (0..profiles_n).map(profile).collect();
-    let store =
-        SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_secs(30));
+    let store = if in_memory {
+        SecretStore::memory()
+    } else {
+        SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_secs(30))
+    };
 
     // Store the secrets (not part of the target).
     let started = Instant::now();
@@ -153,6 +166,15 @@ async fn main() {
     if let Some(Err(e)) = reads.iter().find(|r| r.is_err()) {
         fail(format!("reading secrets: {e}"));
     }
+    // The same secrets in one batch, as validate_all reads them.
+    let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+    let started = Instant::now();
+    let batch = store.get_many(&names).await;
+    let read_batch = started.elapsed();
+    if let Some(Err(e)) = batch.values().find(|r| r.is_err()) {
+        fail(format!("reading secrets in a batch: {e}"));
+    }
+    drop(batch);
     let started = Instant::now();
     for p in &profiles[..20] {
         if let Err(e) = store.get(&p.name).await {
@@ -232,6 +254,10 @@ async fn main() {
     println!(
         "  reading {profiles_n} secrets at once, no HTTP:         {}",
         ms(read_all)
+    );
+    println!(
+        "  reading {profiles_n} secrets in one batch (get_many):  {}",
+        ms(read_batch)
     );
     println!(
         "  reading one secret (mean of 20, one after another):  {}",
