@@ -11,7 +11,9 @@ use crate::secret::Secret;
 use crate::store::profiles::ConfigError;
 use crate::store::{ProfileFile, SecretStore, StoreError};
 
-pub const DEFAULT_CONCURRENCY: usize = 128;
+/// How many validations run at once by default: enough for 200 profiles in
+/// one wave (see the README's Benchmark section for the figures behind it).
+pub const DEFAULT_CONCURRENCY: usize = 256;
 
 /// The validation service shared by the CLI and the TUI.
 #[derive(Debug, Clone)]
@@ -108,13 +110,36 @@ impl Validator {
     }
 
     /// Validates many profiles, yielding `(index, outcome)` in completion order.
+    /// The secrets are read first in one batch (see [`SecretStore::get_many`]):
+    /// one trip to the store instead of one per profile.
     pub fn validate_all<'a>(
         &'a self,
         profiles: &'a [Profile],
     ) -> impl Stream<Item = (usize, Outcome)> + 'a {
-        futures_util::stream::iter(profiles.iter().enumerate())
-            .map(move |(i, p)| async move { (i, self.validate(p).await) })
+        let names: Vec<&'a str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        futures_util::stream::once(async move { self.secrets.get_many(&names).await })
+            .flat_map(move |mut secrets| {
+                futures_util::stream::iter(profiles.iter().enumerate())
+                    .map(move |(i, p)| (i, p, secrets.remove(&p.name)))
+            })
+            .map(move |(i, p, read)| async move { (i, self.validate_read(p, read).await) })
             .buffer_unordered(self.concurrency)
+    }
+
+    /// Validates `profile` with the secret already read for it (`None`: read
+    /// it now).
+    async fn validate_read(
+        &self,
+        profile: &Profile,
+        read: Option<Result<Secret, StoreError>>,
+    ) -> Outcome {
+        let mut outcome = match read {
+            Some(Ok(secret)) => self.validate_with(profile, secret).await,
+            Some(Err(e)) => store_outcome(&e),
+            None => self.validate_raw(profile).await,
+        };
+        crate::bitbucket::classify::clean_outcome(&mut outcome);
+        outcome
     }
 
     /// Validates `profiles`, handing each outcome to `each` as soon as it

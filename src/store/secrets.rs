@@ -243,6 +243,26 @@ impl SecretStore {
         crate::diag::store_call("get", profile, self.backend().name(), call).await
     }
 
+    /// The secrets of many profiles, by name. The Secret Service reads them
+    /// in one batch (one job, its D-Bus calls pipelined; see `items`), bounded
+    /// by the same timeout as one call; other stores read one by one.
+    pub async fn get_many(&self, profiles: &[&str]) -> HashMap<String, Result<Secret, StoreError>> {
+        let batched = cfg!(target_os = "linux") && self.backend() == SecretBackend::SecretService;
+        if !batched {
+            let mut out = HashMap::new();
+            for p in profiles {
+                out.insert(p.to_string(), self.get(p).await);
+            }
+            return out;
+        }
+        let names: Vec<String> = profiles.iter().map(|p| p.to_string()).collect();
+        let asked = names.clone();
+        match self.call(move |b| Ok(b.get_many(&names))).await {
+            Ok(found) => found,
+            Err(e) => asked.into_iter().map(|p| (p, Err(e.clone()))).collect(),
+        }
+    }
+
     pub async fn set(&self, profile: &str, secret: &Secret) -> Result<(), StoreError> {
         if let Inner::Memory(m) = &*self.inner {
             memory_lock(m).insert(profile.into(), secret.expose().into());
@@ -399,6 +419,14 @@ impl Backend {
                 }
             }
         }
+    }
+
+    fn get_many(&mut self, profiles: &[String]) -> HashMap<String, Result<Secret, StoreError>> {
+        #[cfg(target_os = "linux")]
+        if let Backend::SecretService(ss) = self {
+            return ss.get_many(profiles);
+        }
+        profiles.iter().map(|p| (p.clone(), self.get(p))).collect()
     }
 
     fn set(&mut self, profile: &str, secret: &Secret) -> Result<(), StoreError> {

@@ -22,6 +22,7 @@
 
 use std::collections::HashMap;
 
+use futures_util::StreamExt;
 use secret_service::blocking::{Item, SecretService};
 use secret_service::{EncryptionType, Error as SsError};
 use zeroize::Zeroize;
@@ -71,7 +72,16 @@ pub fn is_legacy(profile: &str, attributes: &HashMap<String, String>, label: &st
 #[derive(Default)]
 pub struct SecretServiceItems {
     conn: Option<SecretService<'static>>,
+    /// The batch reader: an async connection, so that many D-Bus calls are
+    /// in flight at once on it, driven by a small runtime of this thread.
+    batch: Option<(
+        tokio::runtime::Runtime,
+        secret_service::SecretService<'static>,
+    )>,
 }
+
+/// How many reads of a batch are in flight on the bus at once.
+const BATCH_IN_FLIGHT: usize = 256;
 
 impl SecretServiceItems {
     fn conn(&mut self) -> Result<&SecretService<'static>, StoreError> {
@@ -112,6 +122,96 @@ impl SecretServiceItems {
             }
             Ok(secret)
         })
+    }
+
+    /// Reads the secrets of many profiles: their lookups and reads are
+    /// pipelined on one connection instead of one round trip after another.
+    /// Whatever the batch could not read plainly (no item, a locked or
+    /// duplicated item, a legacy item to migrate, an error) is read again
+    /// through [`Self::get`], which gives the clear error or migrates.
+    pub fn get_many(&mut self, profiles: &[String]) -> HashMap<String, Result<Secret, StoreError>> {
+        let mut fast = match self.read_batch(profiles) {
+            Ok(found) => found,
+            // No connection at all: every read would fail the same way.
+            Err(e @ StoreError::Unavailable { .. }) => {
+                return profiles
+                    .iter()
+                    .map(|p| (p.clone(), Err(e.clone())))
+                    .collect();
+            }
+            Err(_) => HashMap::new(),
+        };
+        profiles
+            .iter()
+            .map(|p| {
+                let got = match fast.remove(p) {
+                    Some(secret) => Ok(secret),
+                    None => self.get(p),
+                };
+                (p.clone(), got)
+            })
+            .collect()
+    }
+
+    /// The plain reads of a batch: a profile is in the answer only when it
+    /// has exactly one unlocked bbtoken item whose secret is text.
+    fn read_batch(&mut self, profiles: &[String]) -> Result<HashMap<String, Secret>, StoreError> {
+        if self.batch.is_none() {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| StoreError::Failed {
+                    backend: BACKEND.name(),
+                    detail: format!("cannot start the batch reader: {e}"),
+                })?;
+            let ss = rt
+                .block_on(secret_service::SecretService::connect(EncryptionType::Dh))
+                .map_err(|e| to_store_error(&e))?;
+            self.batch = Some((rt, ss));
+        }
+        let (rt, ss) = self.batch.as_ref().expect("connected above");
+        let mut bus_failed = false;
+        let reads: Vec<Result<Option<(String, Secret)>, StoreError>> = rt.block_on(
+            futures_util::stream::iter(profiles)
+                .map(|profile| async move {
+                    let found = ss
+                        .search_items(owned_attributes(profile))
+                        .await
+                        .map_err(|e| to_store_error(&e))?;
+                    if !found.locked.is_empty() || found.unlocked.len() != 1 {
+                        return Ok(None);
+                    }
+                    let bytes = found.unlocked[0]
+                        .get_secret()
+                        .await
+                        .map_err(|e| to_store_error(&e))?;
+                    Ok(match String::from_utf8(bytes) {
+                        Ok(text) => Some((profile.clone(), Secret::new(text))),
+                        Err(e) => {
+                            e.into_bytes().zeroize();
+                            None
+                        }
+                    })
+                })
+                .buffer_unordered(BATCH_IN_FLIGHT)
+                .collect(),
+        );
+        let mut found = HashMap::new();
+        for read in reads {
+            match read {
+                Ok(Some((name, secret))) => {
+                    found.insert(name, secret);
+                }
+                Ok(None) => {}
+                Err(StoreError::Unavailable { .. }) => bus_failed = true,
+                Err(_) => {}
+            }
+        }
+        if bus_failed {
+            // Reconnect next time; the per-item path reads what is left.
+            self.batch = None;
+        }
+        Ok(found)
     }
 
     pub fn set(&mut self, profile: &str, secret: &Secret) -> Result<(), StoreError> {
