@@ -186,4 +186,29 @@ mod tests {
             assert_eq!(check_branch(name), Ok(()), "{name:?}");
         }
     }
+
+    /// Which rule refused a name matters: it is the note shown next to the
+    /// fallback push line (mutants of the boundaries survived without this).
+    #[test]
+    fn each_refusal_names_its_rule() {
+        assert_eq!(check_branch(&"a".repeat(MAX_LEN)), Ok(()));
+        assert_eq!(check_branch("a:b"), Err(Refused::RefspecLike));
+        assert_eq!(check_branch("a*b"), Err(Refused::RefspecLike));
+        assert_eq!(git_branch_rules("a b"), Err(Refused::BadCharacter));
+        assert_eq!(git_branch_rules("a\x1fb"), Err(Refused::ControlCharacter));
+        let all = [
+            Refused::Empty,
+            Refused::TooLong,
+            Refused::ControlCharacter,
+            Refused::BadCharacter,
+            Refused::BadSlash,
+            Refused::BadDot,
+            Refused::Reserved,
+            Refused::OptionLike,
+            Refused::RefspecLike,
+        ];
+        let reasons: std::collections::HashSet<&str> = all.iter().map(|r| r.reason()).collect();
+        assert_eq!(reasons.len(), all.len(), "every reason is its own");
+        assert!(reasons.iter().all(|r| r.starts_with("it ")), "{reasons:?}");
+    }
 }
