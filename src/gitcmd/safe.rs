@@ -75,4 +75,12 @@ mod tests {
         );
         assert!(!has_forbidden(&url_text("a\r\n\u{7f}\u{2069}b")));
     }
+
+    #[test]
+    fn command_text_keeps_its_newlines_and_nothing_else() {
+        assert!(!text_has_forbidden("git clone x\ngit push"));
+        assert!(text_has_forbidden("git clone x\u{1b}[2J"));
+        assert!(text_has_forbidden("a\rb"));
+        assert!(text_has_forbidden("a\u{202e}b"));
+    }
 }
