@@ -103,13 +103,7 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
         ctx.secrets.backend().name()
     ));
     if a.validate {
-        return validate::run_names(
-            ctx,
-            vec![p.name],
-            false,
-            crate::validate::DEFAULT_CONCURRENCY,
-        )
-        .await;
+        return validate_one(ctx, p.name).await;
     }
     Ok(exit::OK)
 }
@@ -153,13 +147,7 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
     };
     if !asks_for_a_change(&a) {
         if a.validate {
-            return validate::run_names(
-                ctx,
-                vec![a.name],
-                false,
-                crate::validate::DEFAULT_CONCURRENCY,
-            )
-            .await;
+            return validate_one(ctx, a.name).await;
         }
         return Err(Fail::usage(format!(
             "nothing to change: give the fields to change (bbtoken edit {} --expires 2027-06-01, see bbtoken edit --help) or --secret to replace the token",
@@ -176,13 +164,7 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
         if !a.validate {
             return Ok(exit::OK);
         }
-        return validate::run_names(
-            ctx,
-            vec![a.name],
-            false,
-            crate::validate::DEFAULT_CONCURRENCY,
-        )
-        .await;
+        return validate_one(ctx, a.name).await;
     }
     let new_secret = if a.secret {
         Some(read_checked_secret(&preview.name, preview.kind, a.force)?)
@@ -218,13 +200,7 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
     ));
     drop(new_secret);
     if a.validate {
-        return validate::run_names(
-            ctx,
-            vec![a.name],
-            false,
-            crate::validate::DEFAULT_CONCURRENCY,
-        )
-        .await;
+        return validate_one(ctx, a.name).await;
     }
     Ok(exit::OK)
 }
@@ -299,4 +275,9 @@ fn ops(ctx: &Context) -> Ops {
 
 pub fn not_found(name: &str) -> Fail {
     Fail::usage(format!("no profile named {name:?}: see bbtoken list"))
+}
+
+/// `--validate` after a change: the one profile, human output.
+async fn validate_one(ctx: &Context, name: String) -> Result<i32, Fail> {
+    validate::run_names(ctx, vec![name], false, crate::validate::DEFAULT_CONCURRENCY).await
 }
