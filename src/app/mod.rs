@@ -787,16 +787,9 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
     // and Ctrl-C quit as everywhere.
     if app.overlay == Overlay::Help {
         let max = crate::ui::help_max_scroll(app.screen);
-        let s = &mut app.help_scroll;
         match action {
             Action::ToggleHelp | Action::Back | Action::Confirm => app.overlay = Overlay::None,
-            Action::Up | Action::DetailUp => *s = s.saturating_sub(1),
-            Action::Down | Action::DetailDown => *s = (*s + 1).min(max),
-            Action::PageUp => *s = s.saturating_sub(10),
-            Action::PageDown => *s = (*s + 10).min(max),
-            Action::Top => *s = 0,
-            Action::Bottom => *s = max,
-            _ => {}
+            a => scroll(&mut app.help_scroll, max, a),
         }
         return Vec::new();
     }
@@ -830,16 +823,9 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
     }
     if app.overlay == Overlay::Here {
         let max = crate::ui::here_max_scroll(app);
-        let s = &mut app.here_scroll;
         match action {
             Action::Back | Action::OpenHere | Action::Confirm => app.overlay = Overlay::None,
-            Action::Up | Action::DetailUp => *s = s.saturating_sub(1),
-            Action::Down | Action::DetailDown => *s = (*s + 1).min(max),
-            Action::PageUp => *s = s.saturating_sub(10),
-            Action::PageDown => *s = (*s + 10).min(max),
-            Action::Top => *s = 0,
-            Action::Bottom => *s = max,
-            _ => {}
+            a => scroll(&mut app.here_scroll, max, a),
         }
         return Vec::new();
     }
@@ -1141,3 +1127,17 @@ fn update_commands(app: &mut App, action: Action) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests;
+
+/// The movement keys in a scrolling overlay (help, where am I): one line,
+/// ten lines, or an end, never past `max`.
+fn scroll(s: &mut u16, max: u16, action: Action) {
+    *s = match action {
+        Action::Up | Action::DetailUp => s.saturating_sub(1),
+        Action::Down | Action::DetailDown => (*s + 1).min(max),
+        Action::PageUp => s.saturating_sub(10),
+        Action::PageDown => (*s + 10).min(max),
+        Action::Top => 0,
+        Action::Bottom => max,
+        _ => *s,
+    };
+}
