@@ -9,6 +9,7 @@ pub mod config;
 pub mod credential;
 pub mod here;
 pub mod onboard;
+pub mod pasted;
 pub mod remote;
 pub mod run;
 pub mod select;
