@@ -30,7 +30,7 @@ pub enum Command {
     #[command(after_help = ADD_HELP)]
     Add(AddArgs),
     /// List the profiles.
-    List(JsonFlag),
+    List(ListArgs),
     /// Show one profile in full.
     Show(NameArg),
     /// Change a profile's fields, or replace its token with --secret.
@@ -248,6 +248,24 @@ pub struct ValidateArgs {
     /// How many validations run at once.
     #[arg(long, default_value_t = crate::validate::DEFAULT_CONCURRENCY)]
     pub jobs: usize,
+    #[command(flatten)]
+    pub expiry: ExpiryWindow,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON (never contains a secret).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub expiry: ExpiryWindow,
+}
+
+#[derive(Debug, Args)]
+pub struct ExpiryWindow {
+    /// Exit 1 when a profile is expired or expires within WINDOW (14d, 2w); says which, on stderr. `list` then shows only those.
+    #[arg(long, value_name = "WINDOW", value_parser = crate::expiry::parse_window)]
+    pub expiring_within: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ pub mod args;
 mod audit;
 mod commands;
 mod credential;
+mod expiring;
 mod here;
 mod input;
 mod manage;
@@ -89,7 +90,7 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
         Command::Add(a) => manage::add(ctx, a).await,
         Command::Edit(a) => manage::edit(ctx, a).await,
         Command::Remove(a) => manage::remove(ctx, &a.name).await,
-        Command::List(a) => show::list(ctx, a.json),
+        Command::List(a) => show::list(ctx, a.json, a.expiry.expiring_within),
         Command::Show(a) => show::show(ctx, &a.name, a.json).await,
         Command::Validate(a) => validate::run(ctx, a).await,
         Command::Commands(a) => commands::run(ctx, a).await,

@@ -24,11 +24,40 @@ fn status_word(p: &Profile) -> (String, anstyle::Style) {
     }
 }
 
-pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
+/// A profile in `list --json`: its fields and the days left before it
+/// expires (when a date is recorded; negative once expired).
+#[derive(Serialize)]
+struct ListJson<'a> {
+    #[serde(flatten)]
+    profile: &'a Profile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days_left: Option<i64>,
+}
+
+pub fn list(ctx: &Context, json: bool, expiring_within: Option<u32>) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
+    let today = Utc::now().date_naive();
+    let now = Utc::now();
+    // With a window, only the profiles it catches: what a CI log should show.
+    let shown: Vec<&Profile> = crate::order::sorted(&doc.profiles)
+        .into_iter()
+        .filter(|p| expiring_within.is_none_or(|w| crate::expiry::is_due(p, today, w)))
+        .collect();
+    // The alarm is said after the list, on stderr.
+    let alarm = || match expiring_within {
+        Some(w) => super::expiring::report(&doc.profiles, today, w),
+        None => exit::OK,
+    };
     if json {
-        output::json(&crate::order::sorted(&doc.profiles))?;
-        return Ok(exit::OK);
+        let rows: Vec<ListJson> = shown
+            .iter()
+            .map(|p| ListJson {
+                profile: p,
+                days_left: p.days_left(today),
+            })
+            .collect();
+        output::json(&rows)?;
+        return Ok(alarm());
     }
     if doc.profiles.is_empty() {
         output::err_line(
@@ -36,8 +65,9 @@ pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
         );
         return Ok(exit::OK);
     }
-    let today = Utc::now().date_naive();
-    let now = Utc::now();
+    if shown.is_empty() {
+        return Ok(alarm());
+    }
     let mut t = Table::default();
     let h = |s: &str| (s.to_string(), BOLD);
     t.row(vec![
@@ -49,7 +79,7 @@ pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
         h("CHECKED"),
     ]);
     // As the full-screen app lists them.
-    for p in crate::order::sorted(&doc.profiles) {
+    for p in shown {
         let plain = anstyle::Style::new();
         t.row(vec![
             (p.name.clone(), plain),
@@ -67,7 +97,7 @@ pub fn list(ctx: &Context, json: bool) -> Result<i32, Fail> {
         ]);
     }
     output::emit(Stream::Out, &t.render());
-    Ok(exit::OK)
+    Ok(alarm())
 }
 
 #[derive(Serialize)]
@@ -78,6 +108,11 @@ struct ShowJson<'a> {
     secret_stored: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret_error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days_left: Option<i64>,
+    /// Where the token is created, rotated and revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_page: Option<String>,
 }
 
 pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
@@ -95,6 +130,8 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
             git_username: crate::gitcmd::git_username(p),
             secret_stored: stored,
             secret_error: err,
+            days_left: p.days_left(Utc::now().date_naive()),
+            token_page: crate::links::token_page(p).map(|l| l.url),
         };
         output::json(&out)?;
         return Ok(exit::OK);

@@ -15,7 +15,22 @@ use crate::store::profiles::ConfigError;
 use crate::validate::Validator;
 
 pub async fn run(ctx: &Context, a: ValidateArgs) -> Result<i32, Fail> {
-    run_names(ctx, a.names, a.json, a.jobs).await
+    let window = a.expiry.expiring_within;
+    let names = a.names.clone();
+    let code = run_names(ctx, a.names, a.json, a.jobs).await?;
+    let Some(window) = window else {
+        return Ok(code);
+    };
+    // The dates come from the profiles as they are now (a rotation during
+    // the run may have changed one); a failed validation's 1 or 2 stands.
+    let doc = ctx.profiles.load()?;
+    let selected: Vec<Profile> = doc
+        .profiles
+        .into_iter()
+        .filter(|p| names.is_empty() || names.contains(&p.name))
+        .collect();
+    let alarm = super::expiring::report(&selected, chrono::Utc::now().date_naive(), window);
+    Ok(if code == exit::OK { alarm } else { code })
 }
 
 #[derive(Serialize)]
@@ -29,6 +44,9 @@ struct Row<'a> {
     last_conclusive: Option<&'a Outcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bot_email_mismatch: Option<String>,
+    /// Days before the recorded expiry date (negative once expired).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days_left: Option<i64>,
 }
 
 /// The profile as this run leaves it in memory: the outcome recorded the way
@@ -109,6 +127,7 @@ pub async fn run_names(
                 outcome: o,
                 last_conclusive: p.last_conclusive.as_ref(),
                 bot_email_mismatch: describe::bot_email_mismatch(p),
+                days_left: p.days_left(chrono::Utc::now().date_naive()),
             })
             .collect();
         output::json(&rows)?;
