@@ -2,7 +2,7 @@
 
 use bbtoken::token::{ACCESS_PREFIX, synthesize};
 
-use super::{ADD_ME, add_ci, ci_token, me_token, with_ci_and_me};
+use super::{ADD_ME, add_api_repo, add_ci, ci_token, me_token, with_ci_and_me};
 use crate::world::{World, code, stderr, stdout};
 
 #[test]
@@ -70,16 +70,7 @@ fn concurrent_adds_from_many_processes_lose_nothing() {
     };
     let children: Vec<_> = (0..8)
         .map(|i| {
-            let cmd = w.cmd(&[
-                "add",
-                &format!("p{i}"),
-                "-k",
-                "repository",
-                "-w",
-                "acme",
-                "-r",
-                "api",
-            ]);
+            let cmd = w.cmd(&add_api_repo(&format!("p{i}")));
             w.spawn_with_stdin(cmd, &synthesize(ACCESS_PREFIX, 200 + i))
         })
         .collect();

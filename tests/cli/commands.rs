@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use super::{ci_token, me_token, with_ci_and_me};
+use super::{add_api_repo, ci_token, me_token, with_ci_and_me};
 use crate::world::{World, code, run_with_stdin, stderr, stdout};
 
 #[test]
@@ -70,17 +70,10 @@ fn git_commands_work(test: &str, mode: &str, reveal: bool) {
     let t = ci_token(&w, 11);
     let o = w.run(
         &[
-            "add",
-            "ci",
-            "-k",
-            "repository",
-            "-w",
-            "acme",
-            "-r",
-            "api",
-            "--bot-email",
-            "52c16467c5f19101ff2061cc@bots.bitbucket.org",
-        ],
+            &add_api_repo("ci")[..],
+            &["--bot-email", "52c16467c5f19101ff2061cc@bots.bitbucket.org"],
+        ]
+        .concat(),
         &t,
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));

@@ -53,6 +53,12 @@ fn add_ci(w: &World, token: &str) {
     assert_eq!(code(&o), 0, "add ci: {}", stderr(&o));
 }
 
+/// The arguments that add a repository access token profile `name` for
+/// acme/api.
+fn add_api_repo(name: &str) -> [&str; 8] {
+    ["add", name, "-k", "repository", "-w", "acme", "-r", "api"]
+}
+
 /// The arguments that add `me`: an API token for acme/web with a username.
 const ADD_ME: [&str; 12] = [
     "add",

@@ -3,6 +3,7 @@
 
 use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
 
+use super::add_api_repo;
 use crate::world::{World, code, run_with_stdin, stderr};
 
 #[test]
@@ -45,17 +46,6 @@ fn bad_input_is_refused_with_exit_2_and_nothing_stored() {
     assert!(w.secret("x").is_err(), "no secret was stored");
 }
 
-const MIXED: [&str; 8] = [
-    "add",
-    "mixed",
-    "-k",
-    "repository",
-    "-w",
-    "acme",
-    "-r",
-    "api",
-];
-
 /// An API token entered as a repository token is refused (issue 10 A4).
 #[test]
 fn an_api_token_given_as_a_repository_token_is_refused() {
@@ -63,7 +53,7 @@ fn an_api_token_given_as_a_repository_token_is_refused() {
         return;
     };
     let api = synthesize(API_PREFIX, 5);
-    let o = w.run(&MIXED, &api);
+    let o = w.run(&add_api_repo("mixed"), &api);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("--kind api"), "{}", stderr(&o));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
@@ -78,7 +68,7 @@ fn force_stores_a_token_of_the_other_kind_with_a_warning() {
         return;
     };
     let api = synthesize(API_PREFIX, 5);
-    let o = w.run(&[&MIXED[..], &["--force"]].concat(), &api);
+    let o = w.run(&[&add_api_repo("mixed")[..], &["--force"]].concat(), &api);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("--kind api"), "{}", stderr(&o));
     assert!(!stderr(&o).contains(&api), "no token in messages");
@@ -97,10 +87,7 @@ fn a_mistyped_token_warns_about_the_checksum() {
     let Some(w) = World::start("typo") else {
         return;
     };
-    let o = w.run(
-        &["add", "typo", "-k", "repository", "-w", "acme", "-r", "api"],
-        &mistyped_token(),
-    );
+    let o = w.run(&add_api_repo("typo"), &mistyped_token());
     assert!(
         stderr(&o).contains("mistyped or truncated"),
         "{}",
@@ -115,10 +102,7 @@ fn a_second_add_under_the_same_name_is_refused() {
     };
     let first = synthesize(ACCESS_PREFIX, 6);
     w.add_repo_profile("dup", "api", &first);
-    let o = w.run(
-        &["add", "dup", "-k", "repository", "-w", "acme", "-r", "api"],
-        &synthesize(ACCESS_PREFIX, 7),
-    );
+    let o = w.run(&add_api_repo("dup"), &synthesize(ACCESS_PREFIX, 7));
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert_eq!(w.secret("dup").unwrap(), first, "the first secret stays");
 }
@@ -130,16 +114,7 @@ fn no_keyring_is_refused_naming_the_way_out() {
     let Some(w) = World::start("no keyring") else {
         return;
     };
-    let mut cmd = w.cmd(&[
-        "add",
-        "nokeyring",
-        "-k",
-        "repository",
-        "-w",
-        "acme",
-        "-r",
-        "api",
-    ]);
+    let mut cmd = w.cmd(&add_api_repo("nokeyring"));
     cmd.env(
         "DBUS_SESSION_BUS_ADDRESS",
         "unix:path=/nonexistent/bbtoken-test-bus",
@@ -165,11 +140,7 @@ fn malformed_config_is_reported_with_line_and_left_untouched() {
     let path = w.config.path().join("profiles.toml");
     let bad = "version = 1\n[[profile]]\nname = \"a\"\nkind = \"repository\"\nworkspace = \n";
     std::fs::write(&path, bad).unwrap();
-    for args in [
-        vec!["list"],
-        vec!["validate"],
-        vec!["add", "b", "-k", "repository", "-w", "acme", "-r", "api"],
-    ] {
+    for args in [vec!["list"], vec!["validate"], add_api_repo("b").to_vec()] {
         let o = w.run(&args, &synthesize(ACCESS_PREFIX, 3));
         assert_eq!(code(&o), 2, "{args:?}");
         let err = stderr(&o);
