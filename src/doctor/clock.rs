@@ -59,9 +59,10 @@ pub fn check(local: DateTime<Utc>, date: Option<&str>, server: &str) -> Check {
         .fact("server_date", shown(date))
 }
 
-/// A duration for people: "7 min", "3 h 5 min", "2 days".
+/// A duration for people, to the nearest minute: "7 min", "3 h 5 min",
+/// "2 days" (the `Date` header is a second behind at most).
 fn words(secs: u64) -> String {
-    match secs {
+    match secs + 30 {
         s if s < 3600 => format!("{} min", s / 60),
         s if s < 86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
         s => format!("{} days", s / 86_400),
@@ -117,6 +118,12 @@ mod tests {
         assert_eq!(c.status, Status::Warn);
         assert!(c.detail.contains("3 days ahead of"), "{}", c.detail);
         assert_eq!(c.facts["skew_seconds"], -3 * 86_400);
+        let c = check(
+            at("2026-12-05T08:00:01Z"),
+            Some("Sat, 05 Dec 2026 11:00:00 GMT"),
+            "x",
+        );
+        assert!(c.detail.contains("3 h 0 min behind"), "{}", c.detail);
     }
 
     #[test]

@@ -124,12 +124,15 @@ fn file(f: &Facts) -> Check {
             format!("chmod 600 {shown_path}"),
         ));
     }
-    if f.dir_mode.is_some_and(|m| m & 0o077 != 0) {
+    // A folder others can write to lets them swap the file for their own
+    // (profiles pointing elsewhere). Merely listable reveals nothing: the
+    // file itself is private.
+    if f.dir_mode.is_some_and(|m| m & 0o022 != 0) {
         let dir = shown(&f.dir.display().to_string());
         return base(Check::warn(
             FILE,
             format!(
-                "{detail}; its folder {dir} is mode {:04o}: others may list it",
+                "{detail}; its folder {dir} is mode {:04o}: others may replace the file",
                 f.dir_mode.unwrap_or(0) & 0o7777
             ),
             format!("chmod 700 {dir}"),
@@ -208,6 +211,8 @@ mod tests {
         );
         let mut f = facts();
         f.dir_mode = Some(0o40755);
+        assert_eq!(checks(&f)[0].status, Status::Pass);
+        f.dir_mode = Some(0o40777);
         let c = &checks(&f)[0];
         assert_eq!(c.status, Status::Warn);
         assert_eq!(
