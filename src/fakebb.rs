@@ -162,6 +162,9 @@ struct World {
     tokens: HashMap<String, FakeToken>,
     seen: Vec<SeenRequest>,
     answered_429: HashMap<String, u32>,
+    /// Added to the real time in every `Date` header this fake sends, in
+    /// seconds: plays a server (or a machine) whose clock is off.
+    clock_skew: i64,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -180,6 +183,7 @@ impl FakeBitbucket {
         let app =
             axum::Router::new()
                 .route("/2.0/repositories/{workspace}/{slug}", get(get_repository))
+                .route("/2.0/user", get(get_user))
                 .fallback(
                     |headers: HeaderMap,
                      uri: axum::http::Uri,
@@ -223,6 +227,12 @@ impl FakeBitbucket {
             .expect("fake world")
             .tokens
             .insert(token.into(), spec);
+    }
+
+    /// Makes every later `Date` header `seconds` ahead of the real time
+    /// (behind when negative), as a machine with a wrong clock would see it.
+    pub fn set_clock_skew(&self, seconds: i64) {
+        self.world.lock().expect("fake world").clock_skew = seconds;
     }
 
     /// Every request seen so far.
@@ -297,6 +307,30 @@ fn reaches(reach: &Reach, repo: &FakeRepo) -> bool {
         Reach::Workspace(ws) => *ws == repo.workspace,
         Reach::User(wss) => wss.contains(&repo.workspace),
     }
+}
+
+/// `GET /2.0/user`. Only its unauthenticated answer is played (what
+/// `bbtoken doctor` asks for): 401 with Bitbucket's error body, and a `Date`
+/// header that carries the fake's clock skew. A token gets 403, as an access
+/// token does on the real endpoint.
+async fn get_user(State(world): State<Arc<Mutex<World>>>, headers: HeaderMap) -> Response {
+    record(&world, "/2.0/user", &headers);
+    let skew = world.lock().expect("fake world").clock_skew;
+    let mut resp = if credentials(&headers).is_some() {
+        error_json(
+            StatusCode::FORBIDDEN,
+            "This API is not accessible by this authentication mechanism",
+            None,
+        )
+    } else {
+        error_json(StatusCode::UNAUTHORIZED, INVALID, None)
+    };
+    let now = chrono::Utc::now() + chrono::Duration::seconds(skew);
+    // hyper adds a `Date` only when the response has none.
+    if let Ok(v) = HeaderValue::from_str(&now.format("%a, %d %b %Y %H:%M:%S GMT").to_string()) {
+        resp.headers_mut().insert("date", v);
+    }
+    resp
 }
 
 const INVALID: &str = "Token is invalid, expired, or not supported for this endpoint.";

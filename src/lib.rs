@@ -9,6 +9,7 @@ pub mod cli;
 pub mod context;
 pub mod describe;
 pub mod diag;
+pub mod doctor;
 pub mod expiry;
 pub mod fakebb;
 pub mod fields;

@@ -323,6 +323,101 @@ impl Client {
     }
 }
 
+/// What one unauthenticated request saw (`bbtoken doctor`): no credential
+/// is sent, so no token is used or exposed.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub status: u16,
+    /// `HTTP/1.1`, `HTTP/2`.
+    pub version: String,
+    /// The `Date` header, raw (the caller cleans it).
+    pub date: Option<String>,
+    /// The body is Bitbucket's error shape, `{"type": "error", …}`.
+    pub bitbucket_error: bool,
+    pub location: Option<String>,
+}
+
+/// Why an unauthenticated request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeError {
+    Timeout,
+    /// The TLS handshake or certificate check failed.
+    Tls(String),
+    Connect(String),
+    Other(String),
+}
+
+/// The most of a probe's body read: an error body is a few hundred bytes.
+const PROBE_BODY: usize = 64 * 1024;
+
+impl Client {
+    /// `GET {base}{path}` with no Authorization header, through the same
+    /// HTTP stack (TLS, proxy, timeouts, no redirects) as every validation.
+    pub async fn probe(&self, path: &str) -> Result<Probe, ProbeError> {
+        let url = format!("{}{path}", self.cfg.base.trim_end_matches('/'));
+        let mut resp = self
+            .http
+            .get(&url)
+            .header(ACCEPT, "application/json")
+            .header(USER_AGENT, concat!("bbtoken/", env!("CARGO_PKG_VERSION")))
+            .send()
+            .await
+            .map_err(|e| probe_error(&e))?;
+        let headers = resp.headers().clone();
+        let mut body = Vec::new();
+        while body.len() < PROBE_BODY {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => return Err(probe_error(&e)),
+            }
+        }
+        let bitbucket_error = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .is_some_and(|v| v["type"] == "error" && v["error"].is_object());
+        Ok(Probe {
+            status: resp.status().as_u16(),
+            version: format!("{:?}", resp.version()),
+            date: header(&headers, "date"),
+            bitbucket_error,
+            location: header(&headers, "location"),
+        })
+    }
+}
+
+fn probe_error(e: &reqwest::Error) -> ProbeError {
+    let cause = root_cause(e);
+    if e.is_timeout() {
+        ProbeError::Timeout
+    } else if is_tls(e) {
+        ProbeError::Tls(cause)
+    } else if e.is_connect() {
+        ProbeError::Connect(cause)
+    } else {
+        ProbeError::Other(cause)
+    }
+}
+
+/// Whether a rustls error is somewhere in the chain (hyper-rustls wraps it
+/// in an `io::Error`).
+fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)

@@ -72,8 +72,23 @@ pub enum Command {
     Audit(AuditArgs),
     /// Set up a repository for a profile: git init, origin without a token, bot email, binding, helper; --push pushes.
     Onboard(OnboardArgs),
+    /// Check the whole chain (credential store, profiles file, the API over HTTPS, clock, git's helper, terminal and clipboard) and say what to fix.
+    #[command(long_about = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
     /// Print the man page (roff): bbtoken manpage > ~/.local/share/man/man1/bbtoken.1
     Manpage,
+}
+
+const DOCTOR_HELP: &str = "Check the whole chain a token travels and say, per line, pass, warn, fail or skip, with what to do under each one that is not a pass:\n\n  store              BBTOKEN_STORE (or the default): a throwaway item is stored, read back and deleted within the timeout\n  profiles.file      the profiles file: path, permissions (0600, folder 0700), whether it parses\n  profiles.lock      whether another bbtoken holds the profiles lock\n  api.resolve        the API host resolves (BBTOKEN_API_URL)\n  api.request        one request without a token (GET /2.0/user answers 401): HTTPS, its certificate, the HTTP version, a proxy\n  clock              this machine's clock against the server's Date header (warns beyond 5 minutes)\n  git.version        git 2.41 or later (it reads the token expiry bbtoken gives it)\n  git.helper         git asks bbtoken, and only bbtoken, for BBTOKEN_GIT_URL, and the helper's path exists\n  git.use_http_path  credential.useHttpPath is on, so git says which repository it wants\n  terminal           what the full-screen app will draw on\n  clipboard          where copies go: OSC 52, the X11 clipboard, tmux or screen caveats, BBTOKEN_CLIPBOARD\n\nNo profile's token is read, sent or shown. Run it inside a repository to include that repository's git config.\nExit codes: 0 nothing failed (warnings allowed); 1 a check failed; 2 usage error.";
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON: ok, a summary and every check with its name, status (pass, warn, fail, skip), detail, remedy and facts. Never contains a secret.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not use the network: the API and clock checks are skipped.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

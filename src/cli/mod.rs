@@ -4,6 +4,7 @@ pub mod args;
 mod audit;
 mod commands;
 mod credential;
+mod doctor;
 mod expiring;
 mod here;
 mod input;
@@ -69,6 +70,8 @@ pub async fn run(command: Command) -> i32 {
         Command::Demo => crate::tui::run_demo()
             .await
             .map_err(|e| Fail::usage(e.to_string())),
+        // Before the context: a bad setting is one of the things it reports.
+        Command::Doctor(a) => doctor::run(a).await,
         // git's helper: it reads its own context and stays silent on errors.
         Command::Credential { action } => Ok(credential::run(action).await),
         other => match Context::from_env() {
@@ -97,6 +100,7 @@ async fn dispatch(ctx: &Context, command: Command) -> Result<i32, Fail> {
         Command::Demo
         | Command::Completions { .. }
         | Command::Credential { .. }
+        | Command::Doctor(_)
         | Command::Manpage => {
             unreachable!("handled in run")
         }

@@ -345,7 +345,8 @@ fn timeout_from_env() -> Duration {
     checked_timeout_from_env().unwrap_or(DEFAULT_TIMEOUT)
 }
 
-fn checked_timeout_from_env() -> Result<Duration, StoreError> {
+/// `BBTOKEN_KEYRING_TIMEOUT`, or why its value is refused.
+pub fn checked_timeout_from_env() -> Result<Duration, StoreError> {
     match std::env::var(TIMEOUT_ENV) {
         Err(_) => Ok(DEFAULT_TIMEOUT),
         Ok(v) if v.is_empty() => Ok(DEFAULT_TIMEOUT),
@@ -579,7 +580,7 @@ fn connect(backend: SecretBackend) -> Result<Arc<CredentialStore>, StoreError> {
     }
 }
 
-pub(super) fn locked_hint(backend: SecretBackend) -> &'static str {
+pub fn locked_hint(backend: SecretBackend) -> &'static str {
     match backend {
         // Seen in containers and su/ssh shells that inherit a session keyring
         // owned by someone else.
@@ -593,7 +594,7 @@ pub(super) fn locked_hint(backend: SecretBackend) -> &'static str {
     }
 }
 
-pub(super) fn unavailable_hint(backend: SecretBackend) -> &'static str {
+pub fn unavailable_hint(backend: SecretBackend) -> &'static str {
     match backend {
         SecretBackend::SecretService => {
             "bbtoken needs a Secret Service (GNOME Keyring, KWallet or KeePassXC) on the D-Bus session bus. \

@@ -211,6 +211,15 @@ impl Keyring {
         ]
     }
 
+    /// Stops this harness's gnome-keyring-daemon (only the one it started),
+    /// leaving the bus up: the Secret Service is then simply gone, as when
+    /// the daemon crashed or was never started in this session.
+    pub fn stop_secrets(&mut self) {
+        if let Some(mut d) = self.keyring.take() {
+            d.stop();
+        }
+    }
+
     /// The bus address (`unix:path=…`).
     pub fn address(&self) -> &str {
         &self.address
