@@ -469,6 +469,93 @@ mod tests {
         );
     }
 
+    fn find<'a>(facts: &'a [Fact], label: &str) -> Option<&'a Fact> {
+        facts.iter().find(|f| f.label == label)
+    }
+
+    #[test]
+    fn repo_summary_has_one_wording_for_the_unknown() {
+        let mut r = facts("x");
+        r.is_private = None;
+        assert_eq!(
+            repo_summary(&r),
+            "acme/api · visibility unknown · empty (no main branch)"
+        );
+        r.is_private = Some(false);
+        r.main_branch = Some("main".into());
+        r.project_key = Some("PRJ".into());
+        assert_eq!(
+            repo_summary(&r),
+            "acme/api · public · main branch main · project PRJ"
+        );
+    }
+
+    #[test]
+    fn facts_of_a_profile_never_validated_say_what_to_do() {
+        let now = Utc::now();
+        let p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
+        let f = super::facts(&p, now);
+        let status = find(&f, STATUS).unwrap();
+        assert_eq!(status.value, "· never validated");
+        assert_eq!(
+            (status.tone, status.next),
+            (Tone::Muted, Some(Next::Validate))
+        );
+        let bot = find(&f, "Bot email").unwrap();
+        assert_eq!(bot.next, Some(Next::SetBotEmail));
+        assert_eq!(find(&f, "Expires").unwrap().next, Some(Next::SetExpiry));
+        assert!(find(&f, "Message").is_none() && find(&f, "Scopes").is_none());
+        assert_eq!(find(&f, GIT_USERNAME).unwrap().value, "x-token-auth");
+    }
+
+    #[test]
+    fn facts_keep_the_last_verdict_beside_passing_trouble() {
+        let now = Utc::now();
+        let mut p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
+        let mut valid = Outcome::bare(Status::Valid, "can read acme/api", None);
+        valid.scopes = Some(vec!["repository".into()]);
+        valid.repository = Some(facts("x"));
+        p.record(valid);
+        p.record(Outcome::bare(
+            Status::NetworkError,
+            "down",
+            Some("check the network".into()),
+        ));
+        let f = super::facts(&p, now);
+        let status = find(&f, STATUS).unwrap();
+        assert_eq!(status.tone, Tone::Warn);
+        assert!(
+            status.value.starts_with("! last checked valid"),
+            "{status:?}"
+        );
+        let verdict = find(&f, "Last verdict").unwrap();
+        assert_eq!(
+            (verdict.value.as_str(), verdict.tone),
+            ("valid: can read acme/api", Tone::Good)
+        );
+        assert_eq!(find(&f, "What to do").unwrap().value, "check the network");
+        // Scopes and repository facts as last seen, not lost to the error.
+        assert_eq!(find(&f, "Clone").unwrap().tone, Tone::Good);
+        assert_eq!(find(&f, "Push").unwrap().tone, Tone::Bad);
+        assert!(find(&f, "Repo facts").unwrap().value.contains("private"));
+    }
+
+    #[test]
+    fn facts_of_an_api_token_name_its_email_and_expiry_tone() {
+        let now = Utc::now();
+        let mut p = Profile::new("p", TokenKind::Api, "acme", None);
+        p.expires = Some(now.date_naive() + chrono::Duration::days(3));
+        let f = super::facts(&p, now);
+        assert_eq!(find(&f, "Email").unwrap().tone, Tone::Bad);
+        assert!(find(&f, "Bot email").is_none());
+        assert_eq!(find(&f, "Expires").unwrap().tone, Tone::Warn);
+        p.expires = Some(now.date_naive() - chrono::Duration::days(1));
+        assert_eq!(
+            find(&super::facts(&p, now), "Expires").unwrap().tone,
+            Tone::Bad
+        );
+    }
+
     #[test]
     fn bot_email_mismatch_is_flagged_and_survives_a_store_error() {
         let mut p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
