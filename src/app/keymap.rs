@@ -120,6 +120,8 @@ impl KeyPattern {
 }
 
 /// What a key does: an action, or the typed character as text.
+// Only in the static table, never moved: the size of Action costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq)]
 pub enum Does {
     Act(Action),
