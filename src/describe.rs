@@ -8,10 +8,300 @@
 //! disagrees with the one Bitbucket's clone link shows.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 
-use crate::profile::{Outcome, Profile, RepoFacts, Status, TokenKind};
+use crate::bitbucket::scopes;
+use crate::profile::{Outcome, Profile, RepoFacts, Status, TokenKind, expiry_countdown};
 use crate::timefmt;
 use crate::validate::is_store_wide;
+
+/// How a fact reads at a glance: each surface maps it to its own colour
+/// (the words always say the same without colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    Good,
+    Warn,
+    Bad,
+    Muted,
+    Plain,
+}
+
+impl Tone {
+    /// A validation status: valid is good, a verdict against the token is
+    /// bad, passing trouble (network, store, rate limit) is a warning.
+    pub fn of_status(s: Status) -> Tone {
+        match s {
+            Status::Valid => Tone::Good,
+            s if s.is_token_problem() => Tone::Bad,
+            _ => Tone::Warn,
+        }
+    }
+}
+
+/// What the user can do about a fact. Each surface names it in its own
+/// words: the CLI a command line, the full-screen app a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Next {
+    Validate,
+    SetBotEmail,
+    SetExpiry,
+}
+
+impl Next {
+    /// The command line that does it, for the CLI.
+    pub fn command(self, profile: &str) -> String {
+        match self {
+            Next::Validate => format!("bbtoken validate {profile}"),
+            Next::SetBotEmail => format!("bbtoken edit {profile} --bot-email ADDRESS"),
+            Next::SetExpiry => format!("bbtoken edit {profile} --expires YYYY-MM-DD"),
+        }
+    }
+}
+
+/// One labelled line about a profile: `show` prints these as a table, the
+/// app's detail pane as lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+    pub tone: Tone,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Next>,
+}
+
+impl Fact {
+    fn new(label: &'static str, value: impl Into<String>, tone: Tone) -> Fact {
+        Fact {
+            label,
+            value: value.into(),
+            tone,
+            next: None,
+        }
+    }
+
+    fn plain(label: &'static str, value: impl Into<String>) -> Fact {
+        Fact::new(label, value, Tone::Plain)
+    }
+
+    fn then(mut self, next: Next) -> Fact {
+        self.next = Some(next);
+        self
+    }
+}
+
+/// Labels the surfaces look for (to put the token after the git username,
+/// or show a validation in flight).
+pub const GIT_USERNAME: &str = "Git username";
+pub const STATUS: &str = "Status";
+
+/// What to do about an outcome, in words. The one place that reads
+/// `Outcome::remedy`, so its type can change in one spot.
+pub fn remedy_words(o: &Outcome) -> Option<String> {
+    o.remedy.clone()
+}
+
+/// The outcome whose scopes and credential type are the last seen from
+/// Bitbucket: a store or network error learned none, and must not hide them.
+pub fn seen_outcome(p: &Profile) -> Option<&Outcome> {
+    let o = p.last_validation.as_ref()?;
+    Some(match &p.last_conclusive {
+        Some(c) if o.scopes.is_none() && o.credential_type.is_none() => c,
+        _ => o,
+    })
+}
+
+/// The scopes last seen and what they allow, when known.
+pub fn access(p: &Profile) -> Option<(&[String], scopes::ScopeReport)> {
+    let s = seen_outcome(p)?.scopes.as_deref()?;
+    Some((s, scopes::analyze(p.kind, s)))
+}
+
+/// A repository as validation saw it, in one line:
+/// "acme/api · private · main branch main · project PRJ". An empty
+/// repository has no main branch, and says so.
+pub fn repo_summary(r: &RepoFacts) -> String {
+    let mut parts = vec![r.full_name.clone()];
+    parts.push(
+        match r.is_private {
+            Some(true) => "private",
+            Some(false) => "public",
+            None => "visibility unknown",
+        }
+        .into(),
+    );
+    parts.push(match &r.main_branch {
+        Some(b) => format!("main branch {b}"),
+        None => "empty (no main branch)".into(),
+    });
+    if let Some(k) = &r.project_key {
+        parts.push(format!("project {k}"));
+    }
+    parts.join(" · ")
+}
+
+/// The status in one line with its symbol and HTTP status, or "never
+/// validated": what `show`, the detail pane and `here` print.
+pub fn status_summary(p: &Profile, now: DateTime<Utc>) -> (String, Tone) {
+    match &p.last_validation {
+        None => ("· never validated".into(), Tone::Muted),
+        Some(o) => (
+            format!(
+                "{} {}{}",
+                o.status.symbol(),
+                status_line(p, now).unwrap_or_default(),
+                o.http_status
+                    .map(|s| format!(" (HTTP {s})"))
+                    .unwrap_or_default(),
+            ),
+            Tone::of_status(o.status),
+        ),
+    }
+}
+
+/// Expired is bad, two weeks or less a warning.
+pub fn expiry_tone(days: Option<i64>) -> Tone {
+    match days {
+        Some(d) if d < 0 => Tone::Bad,
+        Some(d) if d <= 14 => Tone::Warn,
+        _ => Tone::Plain,
+    }
+}
+
+/// Everything known about a profile, as labelled values with a tone, in
+/// the order every surface shows them. The secret is not among them: only
+/// the CLI reads it (and adds its own line).
+pub fn facts(p: &Profile, now: DateTime<Utc>) -> Vec<Fact> {
+    let mut out = vec![
+        Fact::plain("Kind", p.kind.label()),
+        Fact::plain("Workspace", &p.workspace),
+    ];
+    if let Some(r) = &p.repo {
+        out.push(Fact::plain("Repository", r));
+    }
+    if let Some(k) = &p.project {
+        out.push(Fact::plain("Project", k));
+    }
+    // The verdict first: it is what a look at a profile is for.
+    let (status, tone) = status_summary(p, now);
+    let last = p.last_validation.as_ref();
+    match last {
+        None => out.push(Fact::new(STATUS, status, tone).then(Next::Validate)),
+        Some(o) => {
+            out.push(Fact::new(STATUS, status, tone));
+            out.push(Fact::plain("Message", &o.message));
+            if let Some(c) = &p.last_conclusive
+                && !o.status.is_conclusive()
+            {
+                out.push(Fact::new(
+                    "Last verdict",
+                    format!("{}: {}", c.status, c.message),
+                    Tone::of_status(c.status),
+                ));
+            }
+            if let Some(r) = remedy_words(o) {
+                out.push(Fact::plain("What to do", r));
+            }
+        }
+    }
+    let days = p.days_left(now.date_naive());
+    out.push(match p.expires {
+        Some(d) => Fact::new(
+            "Expires",
+            format!("{d} ({})", expiry_countdown(days)),
+            expiry_tone(days),
+        ),
+        None => Fact::new("Expires", "unknown (Bitbucket does not tell)", Tone::Muted)
+            .then(Next::SetExpiry),
+    });
+    identity(p, &mut out);
+    if let Some(n) = &p.note {
+        out.push(Fact::plain("Note", n));
+    }
+    if let Some((s, rep)) = access(p) {
+        out.push(Fact::plain(
+            "Scopes",
+            if s.is_empty() {
+                "none".into()
+            } else {
+                s.join(", ")
+            },
+        ));
+        let can = |label, ok: bool, scope: &str| {
+            if ok {
+                Fact::new(label, format!("✓ yes (needs {scope})"), Tone::Good)
+            } else {
+                Fact::new(label, format!("✗ no: needs {scope}"), Tone::Bad)
+            }
+        };
+        out.push(can("Clone", rep.can_clone, scopes::read_scope(p.kind)));
+        out.push(can("Push", rep.can_push, scopes::write_scope(p.kind)));
+        if !rep.beyond_git.is_empty() {
+            out.push(Fact::new(
+                "Beyond git",
+                rep.beyond_git.join(", "),
+                Tone::Warn,
+            ));
+        }
+    }
+    if let Some(c) = seen_outcome(p).and_then(|o| o.credential_type.as_ref()) {
+        out.push(Fact::plain("Credential", c));
+    }
+    if let Some(r) = repo_facts(p) {
+        out.push(Fact::plain("Repo facts", repo_summary(r)));
+    }
+    if let Some(o) = last {
+        for w in &o.warnings {
+            out.push(Fact::new("Warning", w, Tone::Warn));
+        }
+        if o.status == Status::RateLimited
+            && let Some(l) = o.rate_limit.as_ref().and_then(|rl| rl.limit)
+        {
+            out.push(Fact::plain("Rate limit", format!("{l} per hour")));
+        }
+    }
+    out.push(Fact::new(
+        "Created",
+        p.created.format("%Y-%m-%d %H:%M UTC").to_string(),
+        Tone::Muted,
+    ));
+    out
+}
+
+/// Who git and commits act as: the bot email of an access token, the
+/// email and username of an API token, and the git username.
+fn identity(p: &Profile, out: &mut Vec<Fact>) {
+    if p.kind.is_access_token() {
+        out.push(match p.bot_email_or_candidate() {
+            Some((e, true)) => Fact::plain("Bot email", e),
+            Some((e, false)) => Fact::new(
+                "Bot email",
+                format!("{e} (unconfirmed: from the clone link)"),
+                Tone::Warn,
+            ),
+            None => Fact::new(
+                "Bot email",
+                "not set (see the token's page in Bitbucket)",
+                Tone::Muted,
+            )
+            .then(Next::SetBotEmail),
+        });
+        if let Some(m) = bot_email_mismatch(p) {
+            out.push(Fact::new("Warning", m, Tone::Warn));
+        }
+    } else {
+        out.push(match &p.email {
+            Some(e) => Fact::plain("Email", e),
+            None => Fact::new("Email", "not set (required)", Tone::Bad),
+        });
+        out.push(match &p.username {
+            Some(u) => Fact::plain("Username", u),
+            None => Fact::new("Username", "not set", Tone::Muted),
+        });
+    }
+    out.push(Fact::plain(GIT_USERNAME, crate::gitcmd::git_username(p)));
+}
 
 /// What an inconclusive outcome means, in a few words ("credential store
 /// unavailable"); `None` for an outcome that is a verdict on the token.
@@ -190,6 +480,93 @@ mod tests {
             status_line(&fresh, now)
                 .unwrap()
                 .starts_with("never checked conclusively · now: Bitbucket could not be reached")
+        );
+    }
+
+    fn find<'a>(facts: &'a [Fact], label: &str) -> Option<&'a Fact> {
+        facts.iter().find(|f| f.label == label)
+    }
+
+    #[test]
+    fn repo_summary_has_one_wording_for_the_unknown() {
+        let mut r = facts("x");
+        r.is_private = None;
+        assert_eq!(
+            repo_summary(&r),
+            "acme/api · visibility unknown · empty (no main branch)"
+        );
+        r.is_private = Some(false);
+        r.main_branch = Some("main".into());
+        r.project_key = Some("PRJ".into());
+        assert_eq!(
+            repo_summary(&r),
+            "acme/api · public · main branch main · project PRJ"
+        );
+    }
+
+    #[test]
+    fn facts_of_a_profile_never_validated_say_what_to_do() {
+        let now = Utc::now();
+        let p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
+        let f = super::facts(&p, now);
+        let status = find(&f, STATUS).unwrap();
+        assert_eq!(status.value, "· never validated");
+        assert_eq!(
+            (status.tone, status.next),
+            (Tone::Muted, Some(Next::Validate))
+        );
+        let bot = find(&f, "Bot email").unwrap();
+        assert_eq!(bot.next, Some(Next::SetBotEmail));
+        assert_eq!(find(&f, "Expires").unwrap().next, Some(Next::SetExpiry));
+        assert!(find(&f, "Message").is_none() && find(&f, "Scopes").is_none());
+        assert_eq!(find(&f, GIT_USERNAME).unwrap().value, "x-token-auth");
+    }
+
+    #[test]
+    fn facts_keep_the_last_verdict_beside_passing_trouble() {
+        let now = Utc::now();
+        let mut p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
+        let mut valid = Outcome::bare(Status::Valid, "can read acme/api", None);
+        valid.scopes = Some(vec!["repository".into()]);
+        valid.repository = Some(facts("x"));
+        p.record(valid);
+        p.record(Outcome::bare(
+            Status::NetworkError,
+            "down",
+            Some("check the network".into()),
+        ));
+        let f = super::facts(&p, now);
+        let status = find(&f, STATUS).unwrap();
+        assert_eq!(status.tone, Tone::Warn);
+        assert!(
+            status.value.starts_with("! last checked valid"),
+            "{status:?}"
+        );
+        let verdict = find(&f, "Last verdict").unwrap();
+        assert_eq!(
+            (verdict.value.as_str(), verdict.tone),
+            ("valid: can read acme/api", Tone::Good)
+        );
+        assert_eq!(find(&f, "What to do").unwrap().value, "check the network");
+        // Scopes and repository facts as last seen, not lost to the error.
+        assert_eq!(find(&f, "Clone").unwrap().tone, Tone::Good);
+        assert_eq!(find(&f, "Push").unwrap().tone, Tone::Bad);
+        assert!(find(&f, "Repo facts").unwrap().value.contains("private"));
+    }
+
+    #[test]
+    fn facts_of_an_api_token_name_its_email_and_expiry_tone() {
+        let now = Utc::now();
+        let mut p = Profile::new("p", TokenKind::Api, "acme", None);
+        p.expires = Some(now.date_naive() + chrono::Duration::days(3));
+        let f = super::facts(&p, now);
+        assert_eq!(find(&f, "Email").unwrap().tone, Tone::Bad);
+        assert!(find(&f, "Bot email").is_none());
+        assert_eq!(find(&f, "Expires").unwrap().tone, Tone::Warn);
+        p.expires = Some(now.date_naive() - chrono::Duration::days(1));
+        assert_eq!(
+            find(&super::facts(&p, now), "Expires").unwrap().tone,
+            Tone::Bad
         );
     }
 

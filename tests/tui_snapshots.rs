@@ -287,20 +287,19 @@ fn small_help_scrolled() {
         update(&mut app, Action::ToggleHelp);
         let mut seen = String::new();
         let mut last = String::new();
-        for _ in 0..60 {
+        for _ in 0..150 {
             last = text(&app, w, h);
             seen.push_str(&last);
             update(&mut app, Action::Down);
         }
-        for (_, keys) in bbtoken::app::keymap::HELP {
-            for (k, what) in *keys {
-                // Long descriptions wrap: their first word and the key show.
-                let first = what.split(' ').next().unwrap();
-                assert!(
-                    seen.contains(k) && seen.contains(first),
-                    "{k} {what} never shows at {w}x{h}"
-                );
-            }
+        for b in bbtoken::app::keymap::BINDINGS {
+            let (k, what) = (b.label, b.help);
+            // Long descriptions wrap: their first word and the key show.
+            let first = what.split(' ').next().unwrap();
+            assert!(
+                seen.contains(k) && seen.contains(first),
+                "{k} {what} never shows at {w}x{h}"
+            );
         }
         assert!(last.contains("Esc, ? or Enter closes this help."), "{last}");
         insta::assert_snapshot!(
@@ -610,7 +609,12 @@ fn emails_never_break_mid_word() {
             .unwrap();
         app.rows[i].profile.email = Some(email.into());
         select(&mut app, "jane-api");
-        let shown = text(&app, w, h);
+        // The detail pane scrolls (J): the email shows whole on one page.
+        let mut shown = String::new();
+        for _ in 0..20 {
+            shown.push_str(&text(&app, w, h));
+            update(&mut app, Action::DetailDown);
+        }
         assert!(shown.contains(email), "{w}x{h}:\n{shown}");
     }
 }
@@ -636,6 +640,8 @@ fn here_report() -> bbtoken::git::here::Here {
             rule: Rule::Repository,
             why: Rule::Repository.describe(),
             status: "valid".into(),
+            summary: "✓ valid (2 h ago)".into(),
+            repository: Some("acme/web · private · main branch main".into()),
             message: Some("can read acme/web".into()),
             scopes: Some(vec!["repository".into(), "repository:write".into()]),
             can_clone: Some(true),

@@ -132,7 +132,7 @@ fn a_dead_keyring_is_no_verdict_and_keeps_the_last_one() {
         stdout(&o)
     );
     // The repository facts learned while valid stay visible.
-    assert!(stdout(&o).contains("acme/api, private"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("acme/api · private"), "{}", stdout(&o));
     let o = run_dead(&w, &["validate", "--json"]);
     assert_eq!(code(&o), 2);
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

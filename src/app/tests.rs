@@ -1033,7 +1033,7 @@ fn help_scrolls_within_its_limit_and_reopens_at_the_top() {
     update(&mut a, Action::ToggleHelp);
     assert_eq!(a.help_scroll, 0);
     // Tall enough: nothing to scroll.
-    assert_eq!(crate::ui::help_max_scroll((100, 60)), 0);
+    assert_eq!(crate::ui::help_max_scroll((100, 200)), 0);
 }
 
 /// A profile whose detail is long: scopes, repository facts, warnings.

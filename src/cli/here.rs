@@ -80,11 +80,14 @@ fn print(h: &Here) {
                 out(Text::plain("  profile: ")
                     .with(&c.name, BOLD)
                     .with(format!(" ({}), {}", c.kind, c.why), PLAIN));
-                let mut t = Text::plain(format!("    last outcome: {}", c.status));
+                let mut t = Text::plain(format!("    last outcome: {}", c.summary));
                 if let Some(m) = &c.message {
                     t.push(format!(" ({m})"), DIM);
                 }
                 out(t);
+                if let Some(r) = &c.repository {
+                    out(Text::plain(format!("    repository: {r}")));
+                }
                 match (c.can_clone, c.can_push) {
                     (Some(cl), Some(pu)) => {
                         let (a, sa) = yes_no(cl);

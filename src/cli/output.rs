@@ -12,6 +12,7 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
+use crate::describe::Tone;
 use crate::profile::Status;
 use crate::text;
 
@@ -23,10 +24,17 @@ pub const WARN: Style = AnsiColor::Yellow.on_default();
 pub const PLAIN: Style = Style::new();
 
 pub fn status_style(s: Status) -> Style {
-    match s {
-        Status::Valid => GOOD,
-        s if s.is_token_problem() => BAD,
-        _ => WARN,
+    tone_style(Tone::of_status(s))
+}
+
+/// How a [`Tone`] from `describe` looks on a terminal.
+pub fn tone_style(t: Tone) -> Style {
+    match t {
+        Tone::Good => GOOD,
+        Tone::Warn => WARN,
+        Tone::Bad => BAD,
+        Tone::Muted => DIM,
+        Tone::Plain => PLAIN,
     }
 }
 

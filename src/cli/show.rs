@@ -3,7 +3,6 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::bitbucket::scopes;
 use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
 use crate::cli::{Fail, exit, manage::not_found};
 use crate::context::Context;
@@ -136,130 +135,41 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
         output::json(&out)?;
         return Ok(exit::OK);
     }
-    let mut t = Table::default();
-    let mut row =
-        |k: &str, v: String| t.row(vec![(format!("{k}:"), DIM), (v, anstyle::Style::new())]);
-    row("kind", p.kind.label().to_string());
-    row("workspace", p.workspace.clone());
-    if let Some(r) = &p.repo {
-        row("repository", r.clone());
-    }
-    if let Some(k) = &p.project {
-        row("project", k.clone());
-    }
-    if p.kind.is_access_token() {
-        let mismatch = describe::bot_email_mismatch(p);
-        row(
-            "bot email",
-            match p.bot_email_or_candidate() {
-                Some((e, true)) => e,
-                Some((e, false)) => format!("{e} (unconfirmed: from the clone link)"),
-                None => "not set (see the token's page; bbtoken edit --bot-email)".into(),
-            },
-        );
-        if let Some(m) = mismatch {
-            row("warning", m);
-        }
-    } else {
-        row("email", p.email.clone().unwrap_or_default());
-        row(
-            "username",
-            p.username.clone().unwrap_or_else(|| "not set".into()),
-        );
-    }
-    row("git username", crate::gitcmd::git_username(p).to_string());
-    row(
-        "token",
-        match &secret {
-            Ok(s) => format!(
+    let token = match &secret {
+        Ok(s) => describe::Fact {
+            label: "Token",
+            value: format!(
                 "{} (in the {} store)",
                 s.masked(),
                 ctx.secrets.backend().name()
             ),
-            Err(e) => e.to_string(),
+            tone: describe::Tone::Plain,
+            next: None,
         },
-    );
-    let today = Utc::now().date_naive();
-    row(
-        "expires",
-        match p.expires {
-            Some(d) => format!("{d} ({})", expiry_countdown(p.days_left(today))),
-            None => "unknown (Bitbucket does not tell; bbtoken edit --expires)".into(),
+        Err(e) => describe::Fact {
+            label: "Token",
+            value: e.to_string(),
+            tone: describe::Tone::Bad,
+            next: None,
         },
-    );
-    if let Some(n) = &p.note {
-        row("note", n.clone());
-    }
-    row(
-        "created",
-        p.created.format("%Y-%m-%d %H:%M UTC").to_string(),
-    );
-    match &p.last_validation {
-        None => row("status", "never validated: bbtoken validate".into()),
-        Some(o) => {
-            row(
-                "status",
-                format!(
-                    "{} {}{}",
-                    o.status.symbol(),
-                    describe::status_line(p, Utc::now()).unwrap_or_default(),
-                    o.http_status
-                        .map(|s| format!(" (HTTP {s})"))
-                        .unwrap_or_default(),
-                ),
-            );
-            row("message", o.message.clone());
-            if let Some(c) = &p.last_conclusive {
-                row("last verdict", format!("{}: {}", c.status, c.message));
-            }
-            if let Some(r) = &o.remedy {
-                row("what to do", r.clone());
-            }
-            // Scopes and type as last seen from Bitbucket: a store or network
-            // error learned none.
-            let seen = match &p.last_conclusive {
-                Some(c) if o.scopes.is_none() && o.credential_type.is_none() => c,
-                _ => o,
-            };
-            if let Some(s) = &seen.scopes {
-                let rep = scopes::analyze(p.kind, s);
-                row(
-                    "scopes",
-                    format!(
-                        "{} (clone {}, push {})",
-                        if s.is_empty() {
-                            "none".into()
-                        } else {
-                            s.join(", ")
-                        },
-                        if rep.can_clone { "yes" } else { "no" },
-                        if rep.can_push { "yes" } else { "no" }
-                    ),
-                );
-            }
-            if let Some(c) = &seen.credential_type {
-                row("credential type", c.clone());
-            }
-            if let Some(r) = describe::repo_facts(p) {
-                row(
-                    "repository facts",
-                    format!(
-                        "{}, {}, main branch {}, project {}",
-                        r.full_name,
-                        match r.is_private {
-                            Some(true) => "private",
-                            Some(false) => "public",
-                            None => "visibility unknown",
-                        },
-                        r.main_branch.as_deref().unwrap_or("none"),
-                        r.project_key.as_deref().unwrap_or("?")
-                    ),
-                );
-            }
-            for w in &o.warnings {
-                row("warning", w.clone());
-            }
-        }
+    };
+    let mut facts = describe::facts(p, Utc::now());
+    // The secret goes after the git username it pairs with.
+    let at = facts
+        .iter()
+        .position(|f| f.label == describe::GIT_USERNAME)
+        .map_or(facts.len(), |i| i + 1);
+    facts.insert(at, token);
+    let mut t = Table::default();
+    for f in facts {
+        let value = match f.next {
+            Some(n) => format!("{}: {}", f.value, n.command(&p.name)),
+            None => f.value,
+        };
+        t.row(vec![
+            (format!("{}:", f.label.to_lowercase()), DIM),
+            (value, output::tone_style(f.tone)),
+        ]);
     }
     output::line(Stream::Out, &Text::styled(BOLD, &p.name));
     output::emit(Stream::Out, &t.render());

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::remote::{GitHost, parse_remote};
 use super::run;
 use super::select::{self, NoChoice, Operation, Query};
-use crate::bitbucket::scopes;
+use crate::describe;
 use crate::profile::Profile;
 use crate::text::clean;
 
@@ -60,6 +60,14 @@ pub struct Chosen {
     pub why: &'static str,
     /// The last outcome's status (`valid`, `invalid`, …) or `unchecked`.
     pub status: String,
+    /// The status as `show` and the app's detail pane word it
+    /// ([`crate::describe::status_summary`]): "✓ valid (2 h ago)", or the
+    /// last verdict beside passing trouble.
+    pub summary: String,
+    /// The repository as validation last saw it
+    /// ([`crate::describe::repo_summary`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     pub message: Option<String>,
     pub scopes: Option<Vec<String>>,
     /// From the scopes; `None` when the scopes are unknown.
@@ -127,8 +135,7 @@ fn chosen(p: &Profile, rule: select::Rule, user_email: Option<&str>) -> Chosen {
         .filter(|o| o.status.is_conclusive())
         .or(p.last_conclusive.as_ref())
         .or(p.last_validation.as_ref());
-    let scopes = last.and_then(|o| o.scopes.clone());
-    let report = scopes.as_ref().map(|s| scopes::analyze(p.kind, s));
+    let access = describe::access(p);
     let bot = p
         .kind
         .is_access_token()
@@ -140,10 +147,14 @@ fn chosen(p: &Profile, rule: select::Rule, user_email: Option<&str>) -> Chosen {
         rule,
         why: rule.describe(),
         status: last.map_or("unchecked".into(), |o| o.status.as_str().to_string()),
+        summary: clean(&describe::status_summary(p, chrono::Utc::now()).0),
+        repository: describe::repo_facts(p).map(|r| clean(&describe::repo_summary(r))),
         message: last.map(|o| clean(&o.message)),
-        scopes: scopes.map(|v| v.iter().map(|s| clean(s)).collect()),
-        can_clone: report.as_ref().map(|r| r.can_clone),
-        can_push: report.as_ref().map(|r| r.can_push),
+        scopes: access
+            .as_ref()
+            .map(|(s, _)| s.iter().map(|s| clean(s)).collect()),
+        can_clone: access.as_ref().map(|(_, r)| r.can_clone),
+        can_push: access.as_ref().map(|(_, r)| r.can_push),
         user_email_matches: bot
             .as_ref()
             .map(|b| user_email.is_some_and(|u| u.eq_ignore_ascii_case(b))),

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::Theme;
-use crate::app::HereInfo;
+use crate::app::{Action, HereInfo, keymap};
 use crate::git::here::{Chosen, Here, HereRemote};
 
 /// The panel's lines; the popup wraps them.
@@ -135,11 +135,14 @@ fn chosen(out: &mut Vec<Line<'static>>, c: &Chosen, theme: &Theme) {
         Span::styled(c.name.clone(), theme.accent()),
         Span::raw(format!(" ({}), {}", c.kind, c.why)),
     ]));
-    let mut last = vec![Span::raw(format!("    last outcome: {}", c.status))];
+    let mut last = vec![Span::raw(format!("    last outcome: {}", c.summary))];
     if let Some(m) = &c.message {
         last.push(Span::styled(format!(" ({m})"), theme.dim()));
     }
     out.push(Line::from(last));
+    if let Some(r) = &c.repository {
+        out.push(Line::from(format!("    repository: {r}")));
+    }
     match (c.can_clone, c.can_push) {
         (Some(cl), Some(pu)) => out.push(Line::from(vec![
             Span::raw("    clone/pull: "),
@@ -147,10 +150,15 @@ fn chosen(out: &mut Vec<Line<'static>>, c: &Chosen, theme: &Theme) {
             Span::raw("  push: "),
             yes_no(theme, pu),
         ])),
-        _ => out.push(Line::styled(
-            "    scopes unknown: validate the profile (v) to learn them",
-            theme.dim(),
-        )),
+        _ => {
+            let how = keymap::key_for(keymap::Context::List, &Action::ValidateSelected)
+                .map(|k| format!(" ({k} on the list)"))
+                .unwrap_or_default();
+            out.push(Line::styled(
+                format!("    scopes unknown: validate the profile{how} to learn them"),
+                theme.dim(),
+            ))
+        }
     }
     if let Some(bot) = &c.bot_email {
         let m = c.user_email_matches == Some(true);

@@ -14,9 +14,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
-use crate::app::{App, Overlay, SPINNER, keymap};
-use crate::bitbucket::scopes;
-use crate::profile::{Profile, Status, TokenKind, expiry_countdown};
+use crate::app::{Action, App, Overlay, SPINNER, keymap};
+use crate::describe::{Next, Tone};
+use crate::profile::{Profile, expiry_countdown};
 pub use theme::Theme;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -245,21 +245,17 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             let r = &app.rows[i];
             let p = &r.profile;
             let text = badge(app, r.in_flight, p);
-            let status_style = if r.in_flight {
-                theme.warn()
-            } else {
-                theme.status(p.last_validation.as_ref().map(|o| o.status))
-            };
+            let status_style = theme.tone(match (&p.last_validation, r.in_flight) {
+                (_, true) => Tone::Warn,
+                (Some(o), false) => Tone::of_status(o.status),
+                (None, false) => Tone::Muted,
+            });
             let place = match (&p.repo, p.kind) {
                 (Some(repo), _) => format!("{}/{}", p.workspace, repo),
                 (None, _) => p.workspace.clone(),
             };
             let days = p.days_left(today);
-            let exp_style = match days {
-                Some(d) if d < 0 => theme.bad(),
-                Some(d) if d <= 14 => theme.warn(),
-                _ => Style::new(),
-            };
+            let exp_style = theme.tone(crate::describe::expiry_tone(days));
             TableRow::new(vec![
                 Cell::from(Span::styled(text, status_style)),
                 Cell::from(p.name.clone()),
@@ -440,164 +436,36 @@ fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     );
 }
 
+/// What the user can do about a fact, naming the key that does it.
+fn next_words(n: Next) -> String {
+    let (action, what) = match n {
+        Next::Validate => (Action::ValidateSelected, "validates"),
+        Next::SetBotEmail | Next::SetExpiry => (Action::OpenEdit, "edits"),
+    };
+    match keymap::key_for(keymap::Context::List, &action) {
+        Some(k) => format!("{k} {what}"),
+        None => what.to_string(),
+    }
+}
+
 /// The detail of the selected profile, wrapped to `width`.
 fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let Some(row) = app.selected_row() else {
         return Vec::new();
     };
     let p = &row.profile;
-    let mut lines = vec![
-        Line::styled(p.name.clone(), theme.title()),
-        field(theme, "Kind", p.kind.label()),
-        field(theme, "Workspace", p.workspace.clone()),
-    ];
-    if let Some(repo) = &p.repo {
-        lines.push(field(theme, "Repository", repo.clone()));
-    }
-    if let Some(k) = &p.project {
-        lines.push(field(theme, "Project", k.clone()));
-    }
-    if p.kind.is_access_token() {
-        let v = match p.bot_email_or_candidate() {
-            Some((e, true)) => Span::raw(e),
-            Some((e, false)) => Span::styled(
-                format!("{e} (unconfirmed: from the clone link)"),
-                theme.warn(),
-            ),
-            None => Span::styled("unknown (see the token's page in Bitbucket)", theme.dim()),
+    let mut lines = vec![Line::styled(p.name.clone(), theme.title())];
+    for f in crate::describe::facts(p, app.now) {
+        let (value, tone) = if row.in_flight && f.label == crate::describe::STATUS {
+            // The facts below stay: they describe the last outcome.
+            ("validating…".to_string(), Tone::Warn)
+        } else {
+            match f.next {
+                Some(n) => (format!("{} · {}", f.value, next_words(n)), f.tone),
+                None => (f.value, f.tone),
+            }
         };
-        lines.push(field(theme, "Bot email", v));
-        if let Some(why) = crate::describe::bot_email_mismatch(p) {
-            lines.push(field(theme, "Warning", Span::styled(why, theme.warn())));
-        }
-    }
-    if p.kind == TokenKind::Api {
-        lines.push(field(
-            theme,
-            "Email",
-            p.email.clone().unwrap_or_else(|| "— (required)".into()),
-        ));
-        lines.push(field(
-            theme,
-            "Username",
-            p.username.clone().unwrap_or_else(|| "—".into()),
-        ));
-    }
-    let today = app.now.date_naive();
-    let expires = match p.expires {
-        Some(d) => format!("{d} ({})", expiry_countdown(p.days_left(today))),
-        None => "not entered".into(),
-    };
-    lines.push(field(theme, "Expires", expires));
-    match (&p.last_validation, row.in_flight) {
-        (_, true) => lines.push(field(
-            theme,
-            "Status",
-            Span::styled("validating…", theme.warn()),
-        )),
-        (None, false) => lines.push(field(
-            theme,
-            "Status",
-            Span::styled("not validated yet (v validates)", theme.dim()),
-        )),
-        (Some(o), false) => {
-            lines.push(field(
-                theme,
-                "Status",
-                Span::styled(
-                    // One wording with show and validate: an inconclusive
-                    // result shows beside the last verdict, never over it.
-                    format!(
-                        "{} {}",
-                        o.status.symbol(),
-                        crate::describe::status_line(p, app.now).unwrap_or_default()
-                    ),
-                    theme.status(Some(o.status)),
-                ),
-            ));
-            if let Some(scopes) = &o.scopes {
-                let rep = scopes::analyze(p.kind, scopes);
-                let shown = if scopes.is_empty() {
-                    "none".into()
-                } else {
-                    scopes.join(", ")
-                };
-                lines.push(field(theme, "Scopes", shown));
-                let mark = |ok: bool| {
-                    if ok {
-                        ("✓", theme.ok())
-                    } else {
-                        ("✗", theme.bad())
-                    }
-                };
-                let (c, cs) = mark(rep.can_clone);
-                let (w, ws) = mark(rep.can_push);
-                lines.push(field(
-                    theme,
-                    "",
-                    Span::styled(
-                        format!("{c} clone needs {}", scopes::read_scope(p.kind)),
-                        cs,
-                    ),
-                ));
-                lines.push(field(
-                    theme,
-                    "",
-                    Span::styled(
-                        format!("{w} push needs {}", scopes::write_scope(p.kind)),
-                        ws,
-                    ),
-                ));
-                if !rep.beyond_git.is_empty() {
-                    lines.push(field(
-                        theme,
-                        "",
-                        Span::styled(
-                            format!("beyond git: {}", rep.beyond_git.join(", ")),
-                            theme.warn(),
-                        ),
-                    ));
-                }
-            }
-            if let Some(ct) = &o.credential_type {
-                lines.push(field(theme, "Credential", ct.clone()));
-            }
-            if let Some(r) = crate::describe::repo_facts(p) {
-                let mut facts = vec![r.full_name.clone()];
-                if let Some(private) = r.is_private {
-                    facts.push(if private {
-                        "private".into()
-                    } else {
-                        "public".into()
-                    });
-                }
-                facts.push(match &r.main_branch {
-                    Some(b) => format!("main branch {b}"),
-                    None => "empty (no main branch)".into(),
-                });
-                if let Some(k) = &r.project_key {
-                    facts.push(format!("project {k}"));
-                }
-                lines.push(field(theme, "Repository", facts.join(" · ")));
-            }
-            lines.push(field(theme, "Message", o.message.clone()));
-            if let Some(r) = &o.remedy {
-                lines.push(field(theme, "What to do", r.clone()));
-            }
-            for w in &o.warnings {
-                lines.push(field(
-                    theme,
-                    "Warning",
-                    Span::styled(w.clone(), theme.warn()),
-                ));
-            }
-            if o.status == Status::RateLimited
-                && let Some(rl) = &o.rate_limit
-                && let Some(l) = rl.limit
-            {
-                lines.push(field(theme, "Rate limit", format!("{l} per hour")));
-            }
-        }
+        lines.push(field(theme, f.label, Span::styled(value, theme.tone(tone))));
     }
     hang_values(lines, width)
 }

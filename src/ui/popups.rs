@@ -120,9 +120,10 @@ const HELP_W: u16 = 76;
 /// the descriptions.
 fn help_lines(theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for (section, keys) in keymap::HELP {
-        lines.push(Line::styled(*section, theme.accent()));
-        for (k, what) in *keys {
+    for &ctx in keymap::HELP_ORDER {
+        lines.push(Line::styled(ctx.title(), theme.accent()));
+        for b in keymap::bindings(ctx) {
+            let (k, what) = (b.label, b.help);
             let key = format!("  {k:<22}");
             let key_w = key.chars().count().max(HELP_KEYS_W);
             for (i, part) in super::wrap(what, width.saturating_sub(key_w))

@@ -5,7 +5,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::Level;
-use crate::profile::Status;
+use crate::describe::Tone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -31,12 +31,15 @@ impl Theme {
         }
     }
 
-    pub fn status(&self, s: Option<Status>) -> Style {
-        match s {
-            Some(Status::Valid) => self.fg(Color::Green),
-            Some(s) if s.is_token_problem() => self.fg(Color::Red).add_modifier(Modifier::BOLD),
-            Some(_) => self.fg(Color::Yellow),
-            None => self.dim(),
+    /// How a fact's [`Tone`] looks; the words carry the same meaning
+    /// without colour.
+    pub fn tone(&self, t: Tone) -> Style {
+        match t {
+            Tone::Good => self.ok(),
+            Tone::Bad => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            Tone::Warn => self.warn(),
+            Tone::Muted => self.dim(),
+            Tone::Plain => Style::new(),
         }
     }
 
