@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::bitbucket::scopes;
 use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
-use crate::cli::{Fail, exit, manage::not_found};
+use crate::cli::{Fail, exit};
 use crate::context::Context;
 use crate::describe;
 use crate::profile::{Profile, expiry_countdown};
@@ -117,7 +117,7 @@ struct ShowJson<'a> {
 
 pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
-    let p = doc.find(name).ok_or_else(|| not_found(name))?;
+    let p = doc.find(name).ok_or_else(|| Fail::no_profile(name))?;
     let secret = ctx.secrets.get(name).await;
     if json {
         let (stored, err) = match &secret {
@@ -213,7 +213,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
                 row("last verdict", format!("{}: {}", c.status, c.message));
             }
             if let Some(r) = &o.remedy {
-                row("what to do", r.clone());
+                row("what to do", r.command_words());
             }
             // Scopes and type as last seen from Bitbucket: a store or network
             // error learned none.

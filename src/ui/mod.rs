@@ -5,6 +5,7 @@
 pub mod here;
 pub mod onboard;
 mod popups;
+pub mod remedy;
 pub use popups::{help_max_scroll, here_max_scroll};
 pub mod theme;
 
@@ -582,7 +583,7 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             }
             lines.push(field(theme, "Message", o.message.clone()));
             if let Some(r) = &o.remedy {
-                lines.push(field(theme, "What to do", r.clone()));
+                lines.push(field(theme, "What to do", remedy::words(r)));
             }
             for w in &o.warnings {
                 lines.push(field(
