@@ -366,6 +366,7 @@ fn validated_updates_row_and_reports_problems() {
     // missing secret is not.
     let mut missing = outcome(Status::StoreError);
     missing.message = "no secret is stored for profile \"alpha\"".into();
+    missing.problem = Some(crate::profile::Problem::MissingSecret);
     update(
         &mut a,
         Action::Validated {
@@ -376,6 +377,7 @@ fn validated_updates_row_and_reports_problems() {
     assert!(a.trouble().is_none());
     let mut locked = outcome(Status::StoreError);
     locked.message = "the secret-service credential store did not answer within 5 s".into();
+    locked.problem = Some(crate::profile::Problem::StoreUnavailable);
     update(
         &mut a,
         Action::Validated {
