@@ -52,8 +52,9 @@ fn has_word(line: &str, word: &str) -> bool {
     line.match_indices(word).any(|(i, _)| {
         let before = line[..i].chars().next_back();
         let after = line[i + word.len()..].chars().next();
-        !before.is_some_and(ident)
-            && !(word.ends_with(|c: char| ident(c)) && after.is_some_and(ident))
+        let glued_before = before.is_some_and(ident);
+        let glued_after = word.ends_with(ident) && after.is_some_and(ident);
+        !(glued_before || glued_after)
     })
 }
 

@@ -8,7 +8,7 @@ use crate::git::here::{self, Here};
 use crate::git::remote::GitHost;
 
 pub fn run(ctx: &Context, json: bool) -> Result<i32, Fail> {
-    let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(|| Fail::bad_git_url())?;
+    let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(Fail::bad_git_url)?;
     let doc = ctx.profiles.load()?;
     let cwd = std::env::current_dir().map_err(Fail::no_current_dir)?;
     let report = here::build(&cwd, &host, &doc.profiles)

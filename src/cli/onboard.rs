@@ -20,7 +20,7 @@ fn show(steps: &mut Vec<Step>) {
 }
 
 pub async fn run(ctx: &Context, a: OnboardArgs) -> Result<i32, Fail> {
-    let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(|| Fail::bad_git_url())?;
+    let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(Fail::bad_git_url)?;
     let doc = ctx.profiles.load()?;
     let profile = doc
         .find(&a.name)
