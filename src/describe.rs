@@ -95,11 +95,14 @@ impl Fact {
 /// or show a validation in flight).
 pub const GIT_USERNAME: &str = "Git username";
 pub const STATUS: &str = "Status";
+pub const WHAT_TO_DO: &str = "What to do";
 
 /// What to do about an outcome, in words. The one place that reads
 /// `Outcome::remedy`, so its type can change in one spot.
+/// The command line's words; the app says the same remedy with its keys
+/// (`ui::remedy::words`) under the same label.
 pub fn remedy_words(o: &Outcome) -> Option<String> {
-    o.remedy.clone()
+    o.remedy.as_ref().map(|r| r.command_words())
 }
 
 /// The outcome whose scopes and credential type are the last seen from
@@ -201,7 +204,7 @@ pub fn facts(p: &Profile, now: DateTime<Utc>) -> Vec<Fact> {
                 ));
             }
             if let Some(r) = remedy_words(o) {
-                out.push(Fact::plain("What to do", r));
+                out.push(Fact::plain(WHAT_TO_DO, r));
             }
         }
     }
@@ -533,7 +536,7 @@ mod tests {
         p.record(Outcome::bare(
             Status::NetworkError,
             "down",
-            Some("check the network".into()),
+            Some(crate::problem::Remedy::advice("check the network")),
         ));
         let f = super::facts(&p, now);
         let status = find(&f, STATUS).unwrap();

@@ -20,6 +20,7 @@ pub mod links;
 pub mod migrate;
 pub mod ops;
 pub mod order;
+pub mod problem;
 pub mod profile;
 pub mod secret;
 pub mod store;

@@ -6,8 +6,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::problem::{Problem, Remedy, Step};
+
 /// The four kinds of Bitbucket Cloud token bbtoken manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenKind {
     /// Repository access token: one repository, Bearer auth, git user `x-token-auth`.
@@ -172,11 +174,6 @@ impl Profile {
         self.last_conclusive = None;
     }
 
-    /// The repository validation talks to and commands target by default.
-    pub fn repo_slug(&self) -> Option<&str> {
-        self.repo.as_deref()
-    }
-
     /// Days until expiry (negative once expired), when an expiry date is known.
     pub fn days_left(&self, today: NaiveDate) -> Option<i64> {
         self.expires.map(|d| (d - today).num_days())
@@ -291,32 +288,30 @@ pub struct RateLimit {
 
 /// The outcome of one validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "OutcomeWire", into = "OutcomeWire")]
 pub struct Outcome {
     pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why it is not valid (`None` when it is).
+    pub problem: Option<Problem>,
     pub http_status: Option<u16>,
     /// Granted scopes (`x-oauth-scopes`), when the header was present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<RepoFacts>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remedy: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remedy: Option<Remedy>,
     pub warnings: Vec<String>,
     pub checked_at: DateTime<Utc>,
 }
 
 impl Outcome {
-    /// An outcome with only a status and the words for it.
-    pub fn bare(status: Status, message: impl Into<String>, remedy: Option<String>) -> Outcome {
+    /// An outcome with only a status, the words for it and what to do; its
+    /// problem is the one the status implies until the caller refines it.
+    pub fn bare(status: Status, message: impl Into<String>, remedy: Option<Remedy>) -> Outcome {
         Outcome {
             status,
+            problem: Problem::of_status(status),
             http_status: None,
             scopes: None,
             credential_type: None,
@@ -326,6 +321,82 @@ impl Outcome {
             remedy,
             warnings: Vec::new(),
             checked_at: Utc::now(),
+        }
+    }
+
+    /// The same outcome with its problem kind set.
+    pub fn with_problem(mut self, problem: Problem) -> Outcome {
+        self.problem = Some(problem);
+        self
+    }
+}
+
+/// An outcome as the profiles file and JSON hold it: the remedy as its
+/// command words (`remedy`, which scripts read) and its step
+/// (`remedy_kind`). Outcomes recorded before `problem` existed get it from
+/// their status and words ([`Problem::from_status`]).
+#[derive(Serialize, Deserialize)]
+struct OutcomeWire {
+    status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    problem: Option<Problem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    http_status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scopes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    credential_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    repository: Option<RepoFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rate_limit: Option<RateLimit>,
+    message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    remedy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    remedy_kind: Option<Step>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
+    checked_at: DateTime<Utc>,
+}
+
+impl From<OutcomeWire> for Outcome {
+    fn from(w: OutcomeWire) -> Outcome {
+        let problem = w.problem.or_else(|| {
+            Problem::from_status(w.status, &w.message, w.remedy.as_deref().unwrap_or(""))
+        });
+        Outcome {
+            status: w.status,
+            // A valid outcome has no problem, whatever the file says.
+            problem: problem.filter(|_| w.status != Status::Valid),
+            http_status: w.http_status,
+            scopes: w.scopes,
+            credential_type: w.credential_type,
+            repository: w.repository,
+            rate_limit: w.rate_limit,
+            message: w.message,
+            remedy: w.remedy.map(|r| Remedy::from_words(&r, w.remedy_kind)),
+            warnings: w.warnings,
+            checked_at: w.checked_at,
+        }
+    }
+}
+
+impl From<Outcome> for OutcomeWire {
+    fn from(o: Outcome) -> OutcomeWire {
+        OutcomeWire {
+            status: o.status,
+            problem: o.problem,
+            http_status: o.http_status,
+            scopes: o.scopes,
+            credential_type: o.credential_type,
+            repository: o.repository,
+            rate_limit: o.rate_limit,
+            message: o.message,
+            remedy_kind: o.remedy.as_ref().and_then(|r| r.step),
+            remedy: o.remedy.map(|r| r.command_words()),
+            warnings: o.warnings,
+            checked_at: o.checked_at,
         }
     }
 }
@@ -373,6 +444,35 @@ mod tests {
         assert_eq!(p.last_conclusive.as_ref().unwrap().status, Status::Valid);
         p.forget_outcomes();
         assert_eq!((p.last_validation, p.last_conclusive), (None, None));
+    }
+
+    #[test]
+    fn outcomes_keep_problem_and_remedy_through_the_file_and_json() {
+        let mut o = Outcome::bare(
+            Status::Invalid,
+            "401",
+            Some(Remedy::step("create a new token", Step::Rotate, "ci")),
+        );
+        o.problem = Some(Problem::Expired);
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(json["problem"], "expired");
+        assert_eq!(json["remedy_kind"], "rotate");
+        assert_eq!(
+            json["remedy"],
+            "create a new token; run bbtoken edit ci --secret"
+        );
+        let back: Outcome = serde_json::from_value(json).unwrap();
+        assert_eq!(back, o);
+        #[derive(Serialize, Deserialize)]
+        struct File {
+            o: Outcome,
+        }
+        let text = toml::to_string(&File { o: o.clone() }).unwrap();
+        assert_eq!(toml::from_str::<File>(&text).unwrap().o, o);
+        // A valid outcome has no problem, even if a file says one.
+        let valid = Outcome::bare(Status::Valid, "ok", None).with_problem(Problem::Server);
+        let back: Outcome = serde_json::from_value(serde_json::to_value(&valid).unwrap()).unwrap();
+        assert_eq!(back.problem, None);
     }
 
     #[test]

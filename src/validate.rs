@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use futures_util::{Stream, StreamExt};
 
 use crate::bitbucket::{Client, Credential};
-use crate::profile::{Outcome, Profile, Status, TokenKind};
+use crate::profile::{Outcome, Problem, Profile, Remedy, Status, Step, TokenKind};
 use crate::secret::Secret;
 use crate::store::profiles::ConfigError;
 use crate::store::{ProfileFile, SecretStore, StoreError};
@@ -39,10 +39,6 @@ impl Validator {
 
     pub fn secrets(&self) -> &SecretStore {
         &self.secrets
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
     }
 
     /// Validates one profile. Never fails: every problem is an outcome.
@@ -86,11 +82,13 @@ impl Validator {
                     return Outcome::bare(
                         Status::StoreError,
                         "the profile has no Atlassian account email, which API tokens authenticate with",
-                        Some(format!(
-                            "bbtoken edit {} --email YOU@EXAMPLE.COM",
-                            profile.name
+                        Some(Remedy::step(
+                            "enter the email of the Atlassian account the token belongs to",
+                            Step::EditEmail,
+                            &profile.name,
                         )),
-                    );
+                    )
+                    .with_problem(Problem::IncompleteProfile);
                 }
             },
             _ => Credential::Bearer(secret),
@@ -100,10 +98,11 @@ impl Validator {
         if outcome.status.is_token_problem()
             && crate::token::kind_mismatches(detected, profile.kind)
         {
-            outcome.remedy = Some(format!(
-                "{}: bbtoken remove {name}, then add it again as that kind",
+            outcome.problem = Some(Problem::WrongKind);
+            outcome.remedy = Some(Remedy::step(
                 crate::token::kind_mismatch(detected, profile.kind),
-                name = profile.name
+                Step::ReAdd,
+                &profile.name,
             ));
         }
         note_expiry(profile, outcome, Utc::now().date_naive())
@@ -179,20 +178,42 @@ impl Validator {
     }
 }
 
+/// The outcome of a secret that could not be read.
 pub fn store_outcome(e: &StoreError) -> Outcome {
-    let remedy = match e {
-        StoreError::Missing { .. } => None,
-        _ => Some("see the message; other profiles are unaffected".to_string()),
-    };
-    Outcome::bare(Status::StoreError, e.to_string(), remedy)
+    match e {
+        StoreError::Missing { profile } => Outcome::bare(
+            Status::StoreError,
+            format!("no secret is stored for profile {profile:?}"),
+            Some(Remedy::step("store one", Step::Rotate, profile)),
+        )
+        .with_problem(Problem::MissingSecret),
+        StoreError::Failed { .. } => Outcome::bare(
+            Status::StoreError,
+            e.to_string(),
+            Some(Remedy::advice(
+                "see the message; other profiles are unaffected",
+            )),
+        )
+        .with_problem(Problem::StoreFailed),
+        StoreError::Timeout { .. }
+        | StoreError::Unavailable { .. }
+        | StoreError::Locked { .. }
+        | StoreError::BadSetting { .. } => Outcome::bare(
+            Status::StoreError,
+            e.to_string(),
+            Some(Remedy::advice(
+                "see the message; other profiles are unaffected",
+            )),
+        )
+        .with_problem(Problem::StoreUnavailable),
+    }
 }
 
 /// True when a store error concerns the credential store itself (missing,
-/// locked, not answering) rather than one profile's secret: every other
-/// profile will fail the same way. Those messages name the credential store;
-/// a missing secret or a missing email names the profile instead.
+/// locked, not answering, failing) rather than one profile's secret or
+/// facts: every other profile will fail the same way.
 pub fn is_store_wide(o: &Outcome) -> bool {
-    o.status == Status::StoreError && o.message.contains("credential store")
+    o.status == Status::StoreError && o.problem.is_some_and(Problem::is_store_wide)
 }
 
 /// Adds what the user-entered expiry date says to the outcome.
@@ -204,11 +225,15 @@ pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) ->
                 profile.expires.unwrap_or(today)
             );
             if outcome.status == Status::Invalid {
-                outcome.remedy = Some(format!(
-                    "{note}: create a new token and run bbtoken edit {} --secret --expires YYYY-MM-DD",
-                    profile.name
+                outcome.problem = Some(Problem::Expired);
+                outcome.remedy = Some(Remedy::step(
+                    format!("{note}: create a new token and store it with its new expiry date"),
+                    Step::RotateWithExpiry,
+                    &profile.name,
                 ));
             } else {
+                // A warning is words only: it says the command the command
+                // line would (see README), on every surface.
                 outcome.warnings.push(format!(
                     "{note}; update it with bbtoken edit {} --expires",
                     profile.name
@@ -296,7 +321,8 @@ mod tests {
         };
         let today = NaiveDate::from_ymd_opt(2026, 1, 20).unwrap();
         let o = note_expiry(&p, Outcome::bare(Status::Invalid, "x", None), today);
-        assert!(o.remedy.unwrap().contains("has passed"));
+        assert_eq!(o.problem, Some(Problem::Expired));
+        assert!(o.remedy.unwrap().advice.contains("has passed"));
         p.expires = NaiveDate::from_ymd_opt(2026, 1, 25);
         let o = note_expiry(&p, Outcome::bare(Status::Valid, "x", None), today);
         assert!(o.warnings[0].contains("expires in 5"));

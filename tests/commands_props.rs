@@ -605,7 +605,11 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
 
     // curl: the one-line forms parse into the intended argv; the snippets
     // that read a token are whole programs for sh.
-    let api_url = gitcmd::repository_api_url(&gitcmd::safe::url_text(&ep.api), want_ws, want_repo);
+    let api_url = bbtoken::bitbucket::urls::repository_api_url(
+        &gitcmd::safe::url_text(&ep.api),
+        want_ws,
+        want_repo,
+    );
     let email_ok = c
         .email
         .as_deref()

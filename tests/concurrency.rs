@@ -144,10 +144,16 @@ fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
                     token: Some(token),
                 };
                 match tui_op {
-                    "tui-add" => effects::save(&svc, req(FormKind::Add)).await.map(|_| ()),
+                    "tui-add" => effects::save(&svc, req(FormKind::Add))
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
                     "tui-rotate" => {
                         let rotate = FormKind::Rotate { name: name.into() };
-                        effects::save(&svc, req(rotate)).await.map(|_| ())
+                        effects::save(&svc, req(rotate))
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
                     }
                     _ => effects::delete(&svc, name).await.map_err(|n| n.text),
                 }

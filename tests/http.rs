@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bbtoken::bitbucket::{ApiConfig, Client, Credential};
 use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
-use bbtoken::profile::{Outcome, Profile, Status, TokenKind};
+use bbtoken::profile::{Outcome, Problem, Profile, Status, TokenKind};
 use bbtoken::secret::Secret;
 use bbtoken::store::SecretStore;
 use bbtoken::validate::Validator;
@@ -87,6 +87,14 @@ fn validator(cfg: ApiConfig) -> Validator {
 async fn check(v: &Validator, p: &Profile, token: &str) -> Outcome {
     v.secrets().set(&p.name, &Secret::new(token)).await.unwrap();
     v.validate(p).await
+}
+
+/// The remedy in the command line's words ("" when there is none).
+fn words(o: &Outcome) -> String {
+    o.remedy
+        .as_ref()
+        .map(|r| r.command_words())
+        .unwrap_or_default()
 }
 
 fn describe(o: &Outcome) -> String {
@@ -198,10 +206,7 @@ async fn invalid_tokens_are_401() {
         assert_eq!(o.http_status, Some(401));
         assert!(o.message.contains("Token is invalid"), "{}", o.message);
         assert!(
-            o.remedy
-                .as_deref()
-                .unwrap_or("")
-                .contains("bbtoken edit r --secret"),
+            words(&o).contains("bbtoken edit r --secret"),
             "{:?}",
             o.remedy
         );
@@ -213,10 +218,7 @@ async fn invalid_tokens_are_401() {
     let o = check(&v, &p, "tok-api").await;
     assert_eq!(o.status, Status::Invalid, "{}", describe(&o));
     assert!(
-        o.remedy
-            .as_deref()
-            .unwrap_or("")
-            .contains("someone.else@example.com"),
+        words(&o).contains("someone.else@example.com"),
         "the remedy names the email to check: {:?}",
         o.remedy
     );
@@ -247,7 +249,7 @@ async fn missing_scope_is_403_naming_the_scope() {
     let o = check(&v, &profile("p", TokenKind::Repository, "api"), "tok-pr").await;
     assert_eq!(o.status, Status::Forbidden, "{}", describe(&o));
     assert_eq!(o.http_status, Some(403));
-    let remedy = o.remedy.clone().unwrap_or_default();
+    let remedy = words(&o);
     assert!(
         remedy.contains("lacks a scope this call needs: repository."),
         "{remedy}"
@@ -256,7 +258,7 @@ async fn missing_scope_is_403_naming_the_scope() {
     // API tokens: write does not imply read.
     let o = check(&v, &profile("a", TokenKind::Api, "api"), "tok-api-w").await;
     assert_eq!(o.status, Status::Forbidden, "{}", describe(&o));
-    let remedy = o.remedy.clone().unwrap_or_default();
+    let remedy = words(&o);
     assert!(remedy.contains("read:repository:bitbucket"), "{remedy}");
 }
 
@@ -273,10 +275,7 @@ async fn unseen_repository_is_404() {
         assert_eq!(o.http_status, Some(404));
         assert!(o.message.contains(&format!("acme/{slug}")), "{}", o.message);
         assert!(
-            o.remedy
-                .as_deref()
-                .unwrap_or("")
-                .contains("sees only its own repository"),
+            words(&o).contains("sees only its own repository"),
             "{:?}",
             o.remedy
         );
@@ -397,12 +396,7 @@ async fn slow_answer_beyond_the_timeout_is_a_network_error() {
         "{}",
         o.message
     );
-    assert!(
-        o.remedy
-            .as_deref()
-            .unwrap_or("")
-            .contains("BBTOKEN_HTTP_TIMEOUT")
-    );
+    assert!(words(&o).contains("BBTOKEN_HTTP_TIMEOUT"));
     // No-hang bound only (the server would answer after 5 s).
     assert!(started.elapsed() < Duration::from_secs(4));
 }
@@ -470,11 +464,11 @@ async fn missing_secret_is_a_store_error_and_sends_nothing() {
         .validate(&profile("nosecret", TokenKind::Repository, "api"))
         .await;
     assert_eq!(o.status, Status::StoreError, "{}", describe(&o));
+    assert_eq!(o.problem, Some(Problem::MissingSecret));
     assert!(
-        o.message
-            .contains("bbtoken edit nosecret --secret to store one"),
+        words(&o).contains("store one; run bbtoken edit nosecret --secret"),
         "{}",
-        o.message
+        words(&o)
     );
 
     // An API-token profile without an email cannot authenticate at all.
@@ -482,7 +476,7 @@ async fn missing_secret_is_a_store_error_and_sends_nothing() {
     p.email = None;
     let o = check(&v, &p, "tok-api").await;
     assert_eq!(o.status, Status::StoreError, "{}", describe(&o));
-    assert!(o.remedy.as_deref().unwrap_or("").contains("--email"));
+    assert!(words(&o).contains("--email"));
 
     assert!(f.seen().is_empty(), "no request without a credential");
 }

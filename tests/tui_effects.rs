@@ -2,7 +2,7 @@
 //! temporary directory and the in-memory secret store. A profiles file that
 //! cannot be parsed is a real way for the profile write to fail.
 
-use bbtoken::app::{FormKind, SaveRequest};
+use bbtoken::app::{FormKind, SaveError, SaveRequest};
 use bbtoken::bitbucket::{ApiConfig, Client};
 use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
 use bbtoken::gitcmd::Endpoints;
@@ -81,7 +81,8 @@ async fn add_saves_secret_and_profile() {
     assert!(svc.profiles.load().unwrap().find("web").is_some());
     // The same name again is refused, and the stored secret is kept.
     let err = save(&svc, add(&profile("web"), "tok-2")).await.unwrap_err();
-    assert!(err.contains("already exists"), "{err}");
+    assert!(matches!(err, SaveError::Refused(_)), "{err:?}");
+    assert!(err.to_string().contains("already exists"), "{err}");
     assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "tok-1");
 }
 
@@ -91,7 +92,8 @@ async fn failed_add_removes_the_new_secret() {
     let svc = services(dir.path());
     break_file(&svc);
     let err = save(&svc, add(&profile("web"), "tok-1")).await.unwrap_err();
-    assert!(err.contains("profiles.toml"), "{err}");
+    assert!(matches!(err, SaveError::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("profiles.toml"), "{err}");
     assert!(matches!(
         svc.secrets.get("web").await,
         Err(StoreError::Missing { .. })
@@ -114,7 +116,8 @@ async fn failed_rotate_puts_the_old_secret_back() {
     )
     .await
     .unwrap_err();
-    assert!(err.contains("profiles.toml"), "{err}");
+    assert!(matches!(err, SaveError::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("profiles.toml"), "{err}");
     assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "old-token");
 }
 
@@ -242,12 +245,12 @@ async fn profile_write_failing_after_the_keyring_write_rolls_back() {
     )
     .await
     .unwrap_err();
-    assert!(err.contains("put back as it was"), "{err}");
+    assert!(err.to_string().contains("put back as it was"), "{err}");
     assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "old-token");
     let err = save(&tight, add(&profile("api"), "tok-2"))
         .await
         .unwrap_err();
-    assert!(err.contains("nothing was changed"), "{err}");
+    assert!(err.to_string().contains("nothing was changed"), "{err}");
     assert!(matches!(
         svc.secrets.get("api").await,
         Err(StoreError::Missing { .. })
@@ -315,8 +318,9 @@ async fn rotate_to_a_failing_token_keeps_the_old_one() {
         token: Some(Secret::new(t)),
     };
     let err = save(&svc, rotate("unknown-new")).await.unwrap_err();
-    assert!(err.contains("not accepted (invalid"), "{err}");
-    assert!(err.contains("the old token is kept"), "{err}");
+    assert!(matches!(err, SaveError::Rejected(_)), "{err:?}");
+    assert!(err.to_string().contains("not accepted (invalid"), "{err}");
+    assert!(err.to_string().contains("the old token is kept"), "{err}");
     assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "old-token");
     assert_eq!(svc.profiles.load().unwrap().find("web"), Some(&before));
     save(&svc, rotate("good-new")).await.unwrap();

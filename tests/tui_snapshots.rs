@@ -2,9 +2,9 @@
 //! fixed clock so relative times never change, and the check that no frame
 //! shows a secret unless the user revealed it.
 
-use bbtoken::app::{Action, App, FieldId, Notice, Overlay, update};
+use bbtoken::app::{Action, App, FieldId, Notice, Overlay, SaveError, update};
 use bbtoken::gitcmd::Endpoints;
-use bbtoken::profile::{Outcome, Profile, RateLimit, RepoFacts, Status, TokenKind};
+use bbtoken::profile::{Outcome, Profile, RateLimit, Remedy, RepoFacts, Status, TokenKind};
 use bbtoken::secret::Secret;
 use bbtoken::store::profiles::{Document, Settings};
 use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
@@ -37,7 +37,7 @@ fn profile(name: &str, kind: TokenKind, repo: &str, expires_in: Option<i64>) -> 
 }
 
 fn outcome(status: Status, message: &str, remedy: Option<&str>, minutes_ago: i64) -> Outcome {
-    let mut o = Outcome::bare(status, message, remedy.map(str::to_string));
+    let mut o = Outcome::bare(status, message, remedy.map(Remedy::advice));
     o.checked_at = now() - Duration::minutes(minutes_ago);
     o
 }
@@ -209,9 +209,9 @@ fn rotate_form_after_a_failed_save() {
     update(
         &mut app,
         Action::Saved {
-            result: Err(
+            result: Err(SaveError::Config(
                 "cannot write /home/u/.config/bbtoken/profiles.toml: permission denied".into(),
-            ),
+            )),
             revalidate: true,
             previous: None,
         },

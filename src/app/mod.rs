@@ -280,7 +280,7 @@ pub enum Action {
         generation: u64,
     },
     Saved {
-        result: Result<Profile, String>,
+        result: Result<Profile, SaveError>,
         revalidate: bool,
         previous: Option<String>,
     },
@@ -288,6 +288,47 @@ pub enum Action {
         name: String,
         result: Result<(), Notice>,
     },
+}
+
+/// Why a save did not happen. The form shows it; a rejected token also
+/// says what to do, in the app's words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveError {
+    /// Add and rotate need a token and none was typed.
+    NoToken,
+    /// The new token was checked and failed; the old one stays.
+    Rejected(Box<Outcome>),
+    /// The request itself cannot be done: a name taken, a bad value, a
+    /// profile gone. The words say which.
+    Refused(String),
+    /// The profiles file could not be read or written.
+    Config(String),
+    /// The credential store failed.
+    Store(String),
+}
+
+impl SaveError {
+    /// What the user can do, in the app's words, when there is a step.
+    pub fn remedy(&self) -> Option<String> {
+        match self {
+            SaveError::Rejected(o) => o.remedy.as_ref().map(crate::ui::remedy::words),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveError::NoToken => f.write_str("no token was given"),
+            SaveError::Rejected(o) => write!(
+                f,
+                "the new token was not accepted ({}: {}); the old token is kept",
+                o.status, o.message
+            ),
+            SaveError::Refused(m) | SaveError::Config(m) | SaveError::Store(m) => f.write_str(m),
+        }
+    }
 }
 
 /// A change to a profile and its secret, performed by the runner in this order:
@@ -353,7 +394,8 @@ impl App {
             .filter_map(|r| r.profile.last_validation.as_ref())
             .collect();
         let notice = |what: &str, o: &Outcome| {
-            Notice::error(format!("{what}: {}", o.message), o.remedy.clone())
+            let remedy = o.remedy.as_ref().map(crate::ui::remedy::words);
+            Notice::error(format!("{what}: {}", o.message), remedy)
         };
         if let Some(o) = settled.iter().find(|o| crate::validate::is_store_wide(o)) {
             return Some(notice("credential store", o));
@@ -758,9 +800,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Err(why) => {
                     if let Overlay::Form(f) = &mut app.overlay {
                         f.saving = false;
-                        f.error = Some(why.clone());
+                        f.error = Some(why.to_string());
                     }
-                    app.notice = Some(Notice::error(format!("Not saved: {why}"), None));
+                    app.notice = Some(Notice::error(format!("Not saved: {why}"), why.remedy()));
                 }
             }
             Vec::new()

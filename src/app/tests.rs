@@ -28,7 +28,11 @@ fn profile(name: &str, kind: TokenKind, expires_in: Option<i64>) -> Profile {
 }
 
 fn outcome(status: Status) -> Outcome {
-    let mut o = Outcome::bare(status, format!("{status} message"), Some("do this".into()));
+    let mut o = Outcome::bare(
+        status,
+        format!("{status} message"),
+        Some(crate::profile::Remedy::advice("do this")),
+    );
     o.checked_at = now();
     o
 }
@@ -362,6 +366,7 @@ fn validated_updates_row_and_reports_problems() {
     // missing secret is not.
     let mut missing = outcome(Status::StoreError);
     missing.message = "no secret is stored for profile \"alpha\"".into();
+    missing.problem = Some(crate::profile::Problem::MissingSecret);
     update(
         &mut a,
         Action::Validated {
@@ -372,6 +377,7 @@ fn validated_updates_row_and_reports_problems() {
     assert!(a.trouble().is_none());
     let mut locked = outcome(Status::StoreError);
     locked.message = "the secret-service credential store did not answer within 5 s".into();
+    locked.problem = Some(crate::profile::Problem::StoreUnavailable);
     update(
         &mut a,
         Action::Validated {
@@ -750,6 +756,32 @@ fn add_form_checks_then_saves_secret_and_profile() {
 }
 
 #[test]
+fn rejected_rotation_says_what_to_do_with_a_key() {
+    let mut a = app();
+    update(&mut a, Action::OpenRotate);
+    let mut o = outcome(Status::Invalid);
+    o.remedy = Some(crate::profile::Remedy::step(
+        "create a new token",
+        crate::profile::Step::Rotate,
+        "beta",
+    ));
+    update(
+        &mut a,
+        Action::Saved {
+            result: Err(SaveError::Rejected(Box::new(o))),
+            revalidate: false,
+            previous: None,
+        },
+    );
+    let n = a.notice.as_ref().unwrap();
+    assert!(n.text.contains("the old token is kept"), "{n:?}");
+    assert_eq!(
+        n.remedy.as_deref(),
+        Some("create a new token; press r to rotate (store the new token)")
+    );
+}
+
+#[test]
 fn failed_save_keeps_the_form_open_and_says_why() {
     let mut a = app();
     update(&mut a, Action::OpenRotate);
@@ -760,7 +792,7 @@ fn failed_save_keeps_the_form_open_and_says_why() {
     update(
         &mut a,
         Action::Saved {
-            result: Err("disk full".into()),
+            result: Err(SaveError::Config("disk full".into())),
             revalidate: true,
             previous: None,
         },

@@ -10,7 +10,9 @@
 use serde::Deserialize;
 
 use crate::bitbucket::scopes;
-use crate::profile::{Outcome, Profile, RateLimit, RepoFacts, Status, TokenKind};
+use crate::profile::{
+    Outcome, Problem, Profile, RateLimit, Remedy, RepoFacts, Status, Step, TokenKind,
+};
 use crate::text;
 
 /// The parts of an answer classification looks at, taken out of the HTTP
@@ -164,7 +166,8 @@ pub fn clean_outcome(o: &mut Outcome) {
     const COMPOSED: usize = 4 * text::MAX_SHOWN;
     o.message = text::clean_line(&o.message, COMPOSED);
     if let Some(r) = &mut o.remedy {
-        *r = text::clean_line(r, COMPOSED);
+        r.advice = text::clean_line(&r.advice, COMPOSED);
+        r.profile = text::clean_line(&r.profile, text::MAX_SHOWN);
     }
     for w in &mut o.warnings {
         *w = text::clean_line(w, COMPOSED);
@@ -256,6 +259,7 @@ fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
         200 => match serde_json::from_slice::<RepoBody>(&answer.body) {
             Ok(body) => {
                 out.status = Status::Valid;
+                out.problem = None;
                 let full_name = text::clean(&body.full_name);
                 out.message = format!("can read {full_name}");
                 out.repository = Some(RepoFacts {
@@ -278,25 +282,26 @@ fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
                     "Bitbucket answered 200 but the body is not a repository: {}",
                     text::clean(&e.to_string())
                 );
-                out.remedy =
-                    Some("check BBTOKEN_API_URL points at the Bitbucket API (…/2.0)".into());
+                out.remedy = Some(Remedy::advice(
+                    "check BBTOKEN_API_URL points at the Bitbucket API (…/2.0)",
+                ));
             }
         },
         401 => {
             out.status = Status::Invalid;
             out.message = said("Bitbucket refused the token (401)");
-            out.remedy = Some(match kind {
+            let advice = match kind {
                 TokenKind::Api => format!(
-                    "the API token is invalid, expired or revoked (Bitbucket cannot tell which), or {} is not the Atlassian account email it belongs to: check the email, else create a new API token with scopes and run bbtoken edit {} --secret",
+                    "the API token is invalid, expired or revoked (Bitbucket cannot tell which), or {} is not the Atlassian account email it belongs to: check the email, else create a new API token with scopes and store it",
                     profile.email.as_deref().unwrap_or("the email"),
-                    profile.name
                 ),
                 _ => format!(
-                    "the token is invalid, expired or revoked (Bitbucket cannot tell which): create a new {} and run bbtoken edit {} --secret",
+                    "the token is invalid, expired or revoked (Bitbucket cannot tell which): create a new {} and store it",
                     kind.label(),
-                    profile.name
                 ),
-            });
+            };
+            out.problem = Some(Problem::Unauthorized);
+            out.remedy = Some(Remedy::step(advice, Step::Rotate, &profile.name));
         }
         403 => {
             out.status = Status::Forbidden;
@@ -310,7 +315,12 @@ fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
                 required
             };
             out.message = said("Bitbucket answered 403 Forbidden");
-            out.remedy = Some(if !needed.is_empty() {
+            out.problem = Some(if needed.is_empty() {
+                Problem::Forbidden
+            } else {
+                Problem::MissingScope
+            });
+            out.remedy = Some(Remedy::advice(if !needed.is_empty() {
                 format!(
                     "the token lacks a scope this call needs: {}. Create a token with it ({} to clone, {} to push)",
                     needed.join(", "),
@@ -324,14 +334,15 @@ fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
                 "this API is not open to this kind of credential".into()
             } else {
                 format!("the token may lack the {} scope", scopes::read_scope(kind))
-            });
+            }));
         }
         404 => {
             out.status = Status::NotFound;
             out.message = format!(
                 "{target} does not exist, or this token cannot see it (Bitbucket answers 404 for both)"
             );
-            out.remedy = Some(match kind {
+            out.problem = Some(Problem::NoRepo);
+            out.remedy = Some(Remedy::advice(match kind {
                 TokenKind::Repository => format!(
                     "check the workspace and slug, and that the token was created in {target}'s settings: a repository token sees only its own repository"
                 ),
@@ -350,22 +361,31 @@ fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
                 TokenKind::Api => format!(
                     "check the workspace and slug, and that your Atlassian account can see {target}"
                 ),
-            });
+            }));
         }
         429 => {
             out.status = Status::RateLimited;
             out.message = "Bitbucket's rate limit for this resource was exceeded".into();
-            out.remedy = Some(if kind.is_access_token() {
-                "wait a few minutes: the limit is per hour (about 1,000 Get Repository calls; each access token has its own budget), then validate again".into()
-            } else {
-                "wait a few minutes: API tokens share their user's hourly budget with every other tool that user runs".into()
-            });
+            out.problem = Some(Problem::RateLimited);
+            out.remedy = Some(Remedy::step(
+                if kind.is_access_token() {
+                    "wait a few minutes: the limit is per hour (about 1,000 Get Repository calls; each access token has its own budget), then validate again"
+                } else {
+                    "wait a few minutes: API tokens share their user's hourly budget with every other tool that user runs, then validate again"
+                },
+                Step::Validate,
+                &profile.name,
+            ));
         }
         s @ 500..=599 => {
             out.status = Status::ServerError;
             out.message = format!("Bitbucket answered {s}: a problem on Bitbucket's side");
-            out.remedy =
-                Some("try again shortly; check Bitbucket's status page if it lasts".into());
+            out.problem = Some(Problem::Server);
+            out.remedy = Some(Remedy::step(
+                "try again shortly; check Bitbucket's status page if it lasts",
+                Step::Validate,
+                &profile.name,
+            ));
         }
         s @ 300..=399 => {
             out.status = Status::BadResponse;
@@ -377,15 +397,18 @@ fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
                     .map(text::clean)
                     .unwrap_or_else(|| "an unnamed place".into())
             );
-            out.remedy = Some(format!(
-                "the repository may have been renamed or moved: update the profile with bbtoken edit {} --repo NEW-SLUG",
-                profile.name
+            out.problem = Some(Problem::Moved);
+            out.remedy = Some(Remedy::step(
+                "the repository may have been renamed or moved: point the profile at its new slug",
+                Step::EditRepo,
+                &profile.name,
             ));
         }
         s => {
             out.status = Status::BadResponse;
             out.message = said(&format!("unexpected HTTP status {s}"));
-            out.remedy = Some("check BBTOKEN_API_URL; try again later".into());
+            out.problem = Some(Problem::BadResponse);
+            out.remedy = Some(Remedy::advice("check BBTOKEN_API_URL; try again later"));
         }
     }
     out
@@ -504,6 +527,9 @@ mod tests {
             assert_eq!(o.http_status, Some(code));
             if want != Status::Valid {
                 assert!(o.remedy.is_some(), "{code} has a remedy");
+                assert!(o.problem.is_some(), "{code} has a problem kind");
+            } else {
+                assert_eq!(o.problem, None);
             }
         }
     }
@@ -548,9 +574,11 @@ mod tests {
                 r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["repository"],"granted":[]}}}"#,
             ),
         );
+        assert_eq!(o.problem, Some(Problem::MissingScope));
         assert!(
             o.remedy
                 .unwrap()
+                .advice
                 .contains("lacks a scope this call needs: repository")
         );
     }
@@ -570,7 +598,12 @@ mod tests {
     #[test]
     fn api_401_mentions_email() {
         let o = classify(&profile(TokenKind::Api), &answer(401, ""));
-        assert!(o.remedy.unwrap().contains("dev@example.com"));
+        let r = o.remedy.unwrap();
+        assert!(r.advice.contains("dev@example.com"));
+        assert_eq!(
+            (r.step, o.problem),
+            (Some(Step::Rotate), Some(Problem::Unauthorized))
+        );
     }
 
     #[test]
@@ -587,7 +620,7 @@ mod tests {
     /// Every string an outcome holds, for the "no control character" checks.
     fn all_text(o: &Outcome) -> Vec<String> {
         let mut v = vec![o.message.clone()];
-        v.extend(o.remedy.clone());
+        v.extend(o.remedy.as_ref().map(|r| r.advice.clone()));
         v.extend(o.warnings.clone());
         v.extend(o.scopes.clone().unwrap_or_default());
         v.extend(o.credential_type.clone());

@@ -8,8 +8,8 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, LOCATION, USER_AGENT};
 use zeroize::Zeroizing;
 
 use crate::bitbucket::classify::{Answer, classify};
-use crate::gitcmd::repository_api_url;
-use crate::profile::{Outcome, Profile, RateLimit, Status};
+use crate::bitbucket::urls::repository_api_url;
+use crate::profile::{Outcome, Problem, Profile, RateLimit, Remedy, Status, Step};
 use crate::secret::Secret;
 
 pub const DEFAULT_API: &str = "https://api.bitbucket.org/2.0";
@@ -253,8 +253,13 @@ impl Client {
             return Outcome::bare(
                 Status::BadResponse,
                 "the profile names no repository to validate against",
-                Some(format!("bbtoken edit {} --repo SLUG", profile.name)),
-            );
+                Some(Remedy::step(
+                    "name the repository to validate against",
+                    Step::EditRepo,
+                    &profile.name,
+                )),
+            )
+            .with_problem(Problem::IncompleteProfile);
         };
         let url = repository_api_url(&self.cfg.base, &profile.workspace, repo);
         let mut attempt = 0;
@@ -309,7 +314,9 @@ impl Client {
                                     "the answer is larger than {} KiB; bbtoken stopped reading it",
                                     self.cfg.max_body / 1024
                                 ),
-                                Some("check BBTOKEN_API_URL points at the Bitbucket API".into()),
+                                Some(Remedy::advice(
+                                    "check BBTOKEN_API_URL points at the Bitbucket API",
+                                )),
                             )
                         }));
                     }
@@ -489,7 +496,7 @@ fn network_outcome(e: &reqwest::Error) -> Outcome {
             "check your network connection and try again",
         )
     };
-    Outcome::bare(Status::NetworkError, message, Some(remedy.into()))
+    Outcome::bare(Status::NetworkError, message, Some(Remedy::advice(remedy)))
 }
 
 #[cfg(test)]

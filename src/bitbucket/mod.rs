@@ -6,5 +6,6 @@
 pub mod classify;
 pub mod client;
 pub mod scopes;
+pub mod urls;
 
 pub use client::{ApiConfig, Client, ConfigError, Credential};

@@ -2,8 +2,54 @@
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::gitcmd::Mode;
+use crate::gitcmd::{self, Mode};
 use crate::profile::TokenKind;
+
+/// `--kind`: the engine's [`TokenKind`] as clap sees it, so the engine does
+/// not depend on clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    /// Repository access token: one repository, Bearer auth, git user `x-token-auth`.
+    Repository,
+    /// Project access token: every repository of one project.
+    Project,
+    /// Workspace access token: every repository of the workspace (Premium).
+    Workspace,
+    /// User API token: Basic auth with the Atlassian account email.
+    Api,
+}
+
+impl From<KindArg> for TokenKind {
+    fn from(k: KindArg) -> TokenKind {
+        match k {
+            KindArg::Repository => TokenKind::Repository,
+            KindArg::Project => TokenKind::Project,
+            KindArg::Workspace => TokenKind::Workspace,
+            KindArg::Api => TokenKind::Api,
+        }
+    }
+}
+
+/// `--mode`: the engine's [`Mode`] as clap sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// git or the shell asks for the token; no command holds it.
+    Interactive,
+    #[value(help = gitcmd::EMBEDDED_WARNING)]
+    Embedded,
+    /// Plain URLs: git asks bbtoken's credential helper (after setup-git).
+    Helper,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Interactive => Mode::Interactive,
+            ModeArg::Embedded => Mode::Embedded,
+            ModeArg::Helper => Mode::Helper,
+        }
+    }
+}
 
 /// A terminal token manager for Bitbucket Cloud.
 ///
@@ -223,7 +269,7 @@ pub struct AddArgs {
     /// A name for the profile, used by every other command: letters, digits, '-', '_' or '.' (at most 64).
     pub name: String,
     #[arg(long, short = 'k', value_enum)]
-    pub kind: TokenKind,
+    pub kind: KindArg,
     #[command(flatten)]
     pub fields: FieldArgs,
     /// The repository's page, https clone URL or ssh clone URL (git@bitbucket.org:WS/REPO.git), as copied from the browser: fills --workspace and --repo. A token inside the URL is taken out and stored as the secret. Give - to read the URL from stdin (then no shell history holds it).
@@ -242,7 +288,7 @@ pub struct EditArgs {
     /// The profile to change (see bbtoken list).
     pub name: String,
     #[arg(long, short = 'k', value_enum)]
-    pub kind: Option<TokenKind>,
+    pub kind: Option<KindArg>,
     #[command(flatten)]
     pub fields: FieldArgs,
     /// Replace the token (read from stdin or a no-echo prompt), keeping everything else.
@@ -294,7 +340,7 @@ pub struct CommandsArgs {
     pub repo: Option<String>,
     /// interactive: git prompts for the token; embedded: the token is in the URL; helper: plain URLs, git asks bbtoken (the default once setup-git has run, else interactive).
     #[arg(long, short = 'm', value_enum)]
-    pub mode: Option<Mode>,
+    pub mode: Option<ModeArg>,
     /// Show the real token in embedded mode instead of a masked one.
     #[arg(long)]
     pub reveal: bool,

@@ -19,10 +19,8 @@ use crate::secret::Secret;
 use crate::token::Detected;
 
 pub async fn run(ctx: &Context, a: AuditArgs) -> Result<i32, Fail> {
-    let host = GitHost::from_base(&ctx.endpoints.git)
-        .ok_or_else(|| Fail::usage("BBTOKEN_GIT_URL is not a URL"))?;
-    let cwd =
-        std::env::current_dir().map_err(|e| Fail::usage(format!("current directory: {e}")))?;
+    let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(Fail::bad_git_url)?;
+    let cwd = std::env::current_dir().map_err(Fail::no_current_dir)?;
     if let Some(d) = &a.scan
         && !d.is_dir()
     {

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cli::args::CommandsArgs;
 use crate::cli::output::{self, BOLD, DIM, Stream, Text, WARN};
-use crate::cli::{Fail, exit, manage::not_found, report_warning};
+use crate::cli::{Fail, exit, report_warning};
 use crate::context::Context;
 use crate::fields;
 use crate::gitcmd::{self, Generated, Mode, Request, TokenText};
@@ -45,10 +45,10 @@ struct Out<'a> {
 
 pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
-    let p = doc.find(&a.name).ok_or_else(|| not_found(&a.name))?;
+    let p = doc.find(&a.name).ok_or_else(|| Fail::no_profile(&a.name))?;
     let (ws, repo) = parse_target(p, a.repo.as_deref()).map_err(Fail::usage)?;
     // Helper mode is the default once git asks bbtoken for this URL.
-    let mode = a.mode.unwrap_or_else(|| {
+    let mode = a.mode.map(Mode::from).unwrap_or_else(|| {
         if crate::git::config::helper_is_set_up(&ctx.endpoints.git) {
             Mode::Helper
         } else {

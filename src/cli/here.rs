@@ -8,11 +8,9 @@ use crate::git::here::{self, Here};
 use crate::git::remote::GitHost;
 
 pub fn run(ctx: &Context, json: bool) -> Result<i32, Fail> {
-    let host = GitHost::from_base(&ctx.endpoints.git)
-        .ok_or_else(|| Fail::usage("BBTOKEN_GIT_URL is not a URL"))?;
+    let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(Fail::bad_git_url)?;
     let doc = ctx.profiles.load()?;
-    let cwd =
-        std::env::current_dir().map_err(|e| Fail::usage(format!("current directory: {e}")))?;
+    let cwd = std::env::current_dir().map_err(Fail::no_current_dir)?;
     let report = here::build(&cwd, &host, &doc.profiles)
         .ok_or_else(|| Fail::usage("not inside a git repository"))?;
     if json {

@@ -152,7 +152,7 @@ fn apply_url(ctx: &Context, p: &mut Profile, url: &str) -> Result<Option<Secret>
 }
 
 pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
-    let mut p = Profile::new(&a.name, a.kind, "", None);
+    let mut p = Profile::new(&a.name, a.kind.into(), "", None);
     apply(&mut p, &a.fields)?;
     let from_url = match &a.url {
         Some(url) => apply_url(ctx, &mut p, url)?,
@@ -190,7 +190,7 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
 fn edited(old: &Profile, a: &EditArgs) -> Result<Profile, Fail> {
     let mut p = old.clone();
     if let Some(k) = a.kind {
-        p.kind = k;
+        p.kind = k.into();
     }
     apply(&mut p, &a.fields)?;
     check_fields(&p)?;
@@ -220,7 +220,7 @@ fn asks_for_a_change(a: &EditArgs) -> bool {
 pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
     let Some(old) = doc.find(&a.name) else {
-        return Err(not_found(&a.name));
+        return Err(Fail::no_profile(&a.name));
     };
     if !asks_for_a_change(&a) {
         if a.validate {
@@ -320,14 +320,14 @@ async fn rotate_checked(ctx: &Context, a: &EditArgs, secret: &Secret) -> Result<
             if let Some(p) = ctx.profiles.load()?.find(&name) {
                 validate::print_outcome(p, &outcome);
             }
-            let code = validate::exit_code(std::slice::from_ref(&outcome)).max(exit::NOT_VALID);
             let why = crate::ops::OpError::Rejected { name, outcome };
-            Err(Fail {
-                message: format!(
+            let kind = super::op_kind(&why);
+            Err(Fail::new(
+                kind,
+                format!(
                     "{why}\nthe new token was not stored; if it is the right one, replace the old one anyway with --force"
                 ),
-                code,
-            })
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -348,10 +348,6 @@ pub async fn remove(ctx: &Context, name: &str) -> Result<i32, Fail> {
 
 fn ops(ctx: &Context) -> Ops {
     Ops::new(ctx.profiles.clone(), ctx.secrets.clone())
-}
-
-pub fn not_found(name: &str) -> Fail {
-    Fail::usage(format!("no profile named {name:?}: see bbtoken list"))
 }
 
 /// `--validate` after a change: the one profile, human output.

@@ -28,26 +28,102 @@ pub mod exit {
     pub const ERROR: i32 = 2;
 }
 
-/// A failure that ends a command: what to print and the exit code.
-#[derive(Debug)]
-pub struct Fail {
-    pub message: String,
-    pub code: i32,
+/// What kind of failure ended a command; it decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailKind {
+    /// A bad argument, setting or environment (exit 2).
+    Usage,
+    /// The profiles file could not be read, locked or written (exit 2).
+    Config,
+    /// The credential store failed (exit 2).
+    Store,
+    /// The output could not be produced (exit 2).
+    Output,
+    /// A token was checked and is not valid (exit 1).
+    NotValid,
 }
 
-impl Fail {
-    /// Usage, configuration or credential-store error: exit 2.
-    pub fn usage(message: impl Into<String>) -> Fail {
-        Fail {
-            message: message.into(),
-            code: exit::ERROR,
+impl FailKind {
+    /// The exit code, as documented in the README.
+    pub fn code(self) -> i32 {
+        match self {
+            FailKind::NotValid => exit::NOT_VALID,
+            FailKind::Usage | FailKind::Config | FailKind::Store | FailKind::Output => exit::ERROR,
         }
     }
 }
 
-impl<E: std::error::Error> From<E> for Fail {
-    fn from(e: E) -> Fail {
+/// A failure that ends a command: its kind and what to print.
+#[derive(Debug)]
+pub struct Fail {
+    pub kind: FailKind,
+    pub message: String,
+}
+
+impl Fail {
+    pub fn new(kind: FailKind, message: impl Into<String>) -> Fail {
+        Fail {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Fail {
+        Fail::new(FailKind::Usage, message)
+    }
+
+    pub fn store(message: impl Into<String>) -> Fail {
+        Fail::new(FailKind::Store, message)
+    }
+
+    /// The profile named on the command line does not exist.
+    pub fn no_profile(name: &str) -> Fail {
+        Fail::usage(format!("no profile named {name:?}: see bbtoken list"))
+    }
+
+    /// The current directory could not be read.
+    pub fn no_current_dir(e: std::io::Error) -> Fail {
+        Fail::usage(format!("current directory: {e}"))
+    }
+
+    /// `BBTOKEN_GIT_URL` is set to something that is not a URL.
+    pub fn bad_git_url() -> Fail {
+        Fail::usage("BBTOKEN_GIT_URL is not a URL")
+    }
+
+    pub fn code(&self) -> i32 {
+        self.kind.code()
+    }
+}
+
+impl From<crate::store::profiles::ConfigError> for Fail {
+    fn from(e: crate::store::profiles::ConfigError) -> Fail {
+        Fail::new(FailKind::Config, e.to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for Fail {
+    fn from(e: crate::store::StoreError) -> Fail {
+        Fail::store(e.to_string())
+    }
+}
+
+impl From<crate::ops::OpError> for Fail {
+    fn from(e: crate::ops::OpError) -> Fail {
+        Fail::new(op_kind(&e), e.to_string())
+    }
+}
+
+/// A bad `BBTOKEN_API_URL` or HTTP setting.
+impl From<crate::bitbucket::client::ConfigError> for Fail {
+    fn from(e: crate::bitbucket::client::ConfigError) -> Fail {
         Fail::usage(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Fail {
+    fn from(e: serde_json::Error) -> Fail {
+        Fail::new(FailKind::Output, e.to_string())
     }
 }
 
@@ -83,7 +159,7 @@ pub async fn run(command: Command) -> i32 {
         Ok(code) => code,
         Err(fail) => {
             report_error(&fail.message);
-            fail.code
+            fail.code()
         }
     }
 }
@@ -130,4 +206,29 @@ pub fn report_warning(message: &str) {
         Stream::Err,
         &Text::styled(WARN.bold(), "warning:").with(format!(" {message}"), PLAIN),
     );
+}
+
+/// The kind of an engine operation's failure: whose fault, hence which exit.
+fn op_kind(e: &crate::ops::OpError) -> FailKind {
+    use crate::ops::OpError;
+    match e {
+        OpError::Exists { .. }
+        | OpError::NotFound { .. }
+        | OpError::Invalid { .. }
+        | OpError::NoSecretToMove { .. } => FailKind::Usage,
+        OpError::Config(_) | OpError::ProfileWrite { .. } | OpError::RemoveWrite { .. } => {
+            FailKind::Config
+        }
+        OpError::StoreRead { .. } | OpError::StoreWrite { .. } | OpError::RemoveSecret { .. } => {
+            FailKind::Store
+        }
+        // Not checked at all is not a verdict (exit 2); a checked token that
+        // failed is (exit 1), as `validate` says.
+        OpError::Rejected { outcome, .. }
+            if outcome.status == crate::profile::Status::StoreError =>
+        {
+            FailKind::Store
+        }
+        OpError::Rejected { .. } => FailKind::NotValid,
+    }
 }

@@ -20,19 +20,16 @@ fn show(steps: &mut Vec<Step>) {
 }
 
 pub async fn run(ctx: &Context, a: OnboardArgs) -> Result<i32, Fail> {
-    let host = GitHost::from_base(&ctx.endpoints.git)
-        .ok_or_else(|| Fail::usage("BBTOKEN_GIT_URL is not a URL"))?;
+    let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(Fail::bad_git_url)?;
     let doc = ctx.profiles.load()?;
     let profile = doc
         .find(&a.name)
-        .ok_or_else(|| Fail::usage(format!("no profile named {:?}: see bbtoken list", a.name)))?
+        .ok_or_else(|| Fail::no_profile(&a.name))?
         .clone();
     let (ws, repo) = onboard::target(&profile, a.repo.as_deref()).map_err(Fail::usage)?;
     let dir = match a.dir {
         Some(d) => d,
-        None => {
-            std::env::current_dir().map_err(|e| Fail::usage(format!("current directory: {e}")))?
-        }
+        None => std::env::current_dir().map_err(Fail::no_current_dir)?,
     };
     let mut steps = Vec::new();
     let result = onboard::prepare(

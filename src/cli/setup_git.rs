@@ -4,7 +4,7 @@
 
 use crate::cli::args::{BindArgs, SetupGitArgs};
 use crate::cli::output::{self, BOLD, PLAIN, Stream, Text};
-use crate::cli::{Fail, exit, manage::not_found};
+use crate::cli::{Fail, exit};
 use crate::context::Context;
 use crate::git::config::{self, Scope};
 
@@ -47,7 +47,7 @@ pub fn setup_git(ctx: &Context, a: SetupGitArgs) -> Result<i32, Fail> {
 pub fn bind(ctx: &Context, a: BindArgs) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
     if doc.find(&a.name).is_none() {
-        return Err(not_found(&a.name));
+        return Err(Fail::no_profile(&a.name));
     }
     config::set_binding(&a.name)
         .map_err(|e| Fail::usage(format!("{e} (bind works inside a git repository)")))?;

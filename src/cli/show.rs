@@ -4,7 +4,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
-use crate::cli::{Fail, exit, manage::not_found};
+use crate::cli::{Fail, exit};
 use crate::context::Context;
 use crate::describe;
 use crate::profile::{Profile, expiry_countdown};
@@ -116,7 +116,7 @@ struct ShowJson<'a> {
 
 pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
     let doc = ctx.profiles.load()?;
-    let p = doc.find(name).ok_or_else(|| not_found(name))?;
+    let p = doc.find(name).ok_or_else(|| Fail::no_profile(name))?;
     let secret = ctx.secrets.get(name).await;
     if json {
         let (stored, err) = match &secret {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::args::ValidateArgs;
 use crate::cli::output::{self, DIM, PLAIN, Progress, Stream, Text, WARN, status_style};
-use crate::cli::{Fail, exit, manage::not_found, report_error, report_warning};
+use crate::cli::{Fail, exit, report_error, report_warning};
 use crate::context::Context;
 use crate::describe;
 use crate::profile::{Outcome, Profile, Status, TokenKind};
@@ -84,7 +84,7 @@ pub async fn run_names(
     } else {
         names
             .iter()
-            .map(|n| doc.find(n).cloned().ok_or_else(|| not_found(n)))
+            .map(|n| doc.find(n).cloned().ok_or_else(|| Fail::no_profile(n)))
             .collect::<Result<Vec<_>, _>>()?
     };
     if profiles.is_empty() {
@@ -328,7 +328,7 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
         lines.push(
             Text::plain(&pad)
                 .with("→", DIM)
-                .with(format!(" {r}"), PLAIN),
+                .with(format!(" {}", r.command_words()), PLAIN),
         );
     }
     let mismatch = describe::bot_email_mismatch(&now);

@@ -16,7 +16,7 @@ pub mod select;
 
 use chrono::{DateTime, Utc};
 
-use crate::profile::{Outcome, Profile, Status};
+use crate::profile::{Outcome, Profile, Remedy, Status, Step};
 use crate::store::{ConfigError, ProfileFile};
 
 /// "2026-11-24 07:40 UTC": the time in the outcomes git's verdicts record.
@@ -29,8 +29,10 @@ pub fn rejected_outcome(name: &str, at: DateTime<Utc>) -> Outcome {
     let mut o = Outcome::bare(
         Status::Invalid,
         format!("{} {}", select::REJECTED_BY_GIT, stamp(at)),
-        Some(format!(
-            "rotate the token (bbtoken edit {name} --secret, or type the new token at git's prompt), or validate it again"
+        Some(Remedy::step(
+            "rotate the token (or type the new token at git's prompt), or validate it again",
+            Step::Rotate,
+            name,
         )),
     );
     o.checked_at = at;
@@ -51,6 +53,7 @@ pub fn used_outcome(profile: &Profile, at: DateTime<Utc>) -> Outcome {
         Some(prev) if prev.status == Status::Valid => Outcome {
             message,
             remedy: None,
+            problem: None,
             warnings: Vec::new(),
             http_status: None,
             ..prev.clone()

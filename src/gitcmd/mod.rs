@@ -13,9 +13,9 @@ pub mod refname;
 pub mod safe;
 
 use base64::Engine;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
+use crate::bitbucket::urls::{UserInfo, git_remote_url, repository_api_url};
 use crate::profile::{Profile, TokenKind};
 
 /// Where git and the REST API live. Defaults are Bitbucket Cloud's.
@@ -41,12 +41,12 @@ impl Default for Endpoints {
 /// URLs with neither, git gets the token from bbtoken's credential helper
 /// (`bbtoken setup-git`); curl has no such helper, so its commands are the
 /// interactive ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// git or the shell asks for the token; no command holds it.
     Interactive,
-    #[value(help = EMBEDDED_WARNING)]
+    /// The token is in the URL or header (see [`EMBEDDED_WARNING`]).
     Embedded,
     /// Plain URLs: git asks bbtoken's credential helper (after setup-git).
     Helper,
@@ -190,27 +190,6 @@ pub fn git_username(profile: &Profile) -> &str {
     }
 }
 
-/// RFC 3986 userinfo keeps unreserved characters and sub-delims; everything
-/// else is percent-encoded. `*` stays so masked tokens read as masked.
-const USERINFO: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'=')
-    .remove(b'*');
-
-/// Path segments (workspace, slug).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-fn enc<'s>(s: &'s str, set: &'static AsciiSet) -> impl std::fmt::Display + 's {
-    utf8_percent_encode(s, set)
-}
-
 /// Quotes one shell word. Tokens, URLs and emails never hold NUL, the only
 /// thing POSIX quoting cannot express; if one did, it is dropped rather than
 /// producing a command that splits.
@@ -235,35 +214,15 @@ fn line(words: &[&str]) -> String {
 /// The git remote URL for the request, with the username and, in embedded
 /// mode, the token.
 pub fn remote_url(req: &Request) -> String {
-    let (scheme, host) = req
-        .endpoints
-        .git
-        .split_once("://")
-        .unwrap_or(("https", req.endpoints.git.as_str()));
-    let user = enc(git_username(req.profile), USERINFO).to_string();
-    let userinfo = match req.mode {
-        Mode::Interactive => format!("{user}@"),
-        Mode::Embedded => format!("{user}:{}@", enc(req.token.text(), USERINFO)),
+    let user = git_username(req.profile);
+    let who = match req.mode {
+        Mode::Interactive => UserInfo::User(user),
+        Mode::Embedded => UserInfo::UserAndPassword(user, req.token.text()),
         // No username either: a username in the URL would restrict which
         // profile the helper may answer with.
-        Mode::Helper => String::new(),
+        Mode::Helper => UserInfo::None,
     };
-    format!(
-        "{scheme}://{userinfo}{}/{}/{}.git",
-        host.trim_end_matches('/'),
-        enc(req.workspace, SEGMENT),
-        enc(req.repo, SEGMENT)
-    )
-}
-
-/// The Get Repository URL: the validation call, and the curl example.
-pub fn repository_api_url(api: &str, workspace: &str, repo: &str) -> String {
-    format!(
-        "{}/repositories/{}/{}",
-        api.trim_end_matches('/'),
-        enc(workspace, SEGMENT),
-        enc(repo, SEGMENT)
-    )
+    git_remote_url(&req.endpoints.git, who, req.workspace, req.repo)
 }
 
 /// The inputs of [`build`] in their safe forms, with a note for each one that

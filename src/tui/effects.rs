@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Action, CopyRequest, Effect, FormKind, Notice, SaveRequest, build_commands};
+use crate::app::{
+    Action, CopyRequest, Effect, FormKind, Notice, SaveError, SaveRequest, build_commands,
+};
 use crate::gitcmd::{Endpoints, Mode, TokenText};
 use crate::ops::{OpError, Ops};
 use crate::profile::Profile;
@@ -290,12 +292,27 @@ pub struct Saved {
     pub warning: Option<Notice>,
 }
 
-fn one_line(e: &OpError) -> String {
-    e.to_string().replace('\n', "; ")
+/// An engine failure as the form shows it: typed by whose it is, the words
+/// on one line.
+fn save_error(e: OpError) -> SaveError {
+    let words = e.to_string().replace('\n', "; ");
+    match e {
+        OpError::Rejected { outcome, .. } => SaveError::Rejected(outcome),
+        OpError::Exists { .. }
+        | OpError::NotFound { .. }
+        | OpError::Invalid { .. }
+        | OpError::NoSecretToMove { .. } => SaveError::Refused(words),
+        OpError::Config(_) | OpError::ProfileWrite { .. } | OpError::RemoveWrite { .. } => {
+            SaveError::Config(words)
+        }
+        OpError::StoreRead { .. } | OpError::StoreWrite { .. } | OpError::RemoveSecret { .. } => {
+            SaveError::Store(words)
+        }
+    }
 }
 
 /// Saves the form through [`Ops`]: add, edit (with a rename) or rotate.
-pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, String> {
+pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, SaveError> {
     let SaveRequest {
         kind,
         profile,
@@ -304,8 +321,8 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, String> {
     let ops = Ops::new(svc.profiles.clone(), svc.secrets.clone());
     match kind {
         FormKind::Add => {
-            let token = token.ok_or("no token was given")?;
-            let profile = ops.add(profile, &token).await.map_err(|e| one_line(&e))?;
+            let token = token.ok_or(SaveError::NoToken)?;
+            let profile = ops.add(profile, &token).await.map_err(save_error)?;
             Ok(Saved {
                 profile,
                 revalidate: true,
@@ -316,7 +333,7 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, String> {
         // --validate` does: a failing one does not replace a working one.
         // The app has no --force; the old token stays and the form says why.
         FormKind::Rotate { name } => {
-            let token = token.ok_or("no token was given")?;
+            let token = token.ok_or(SaveError::NoToken)?;
             let validator = svc.validator.clone();
             let checked = token.clone();
             let done = ops
@@ -328,7 +345,7 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, String> {
                     false,
                 )
                 .await
-                .map_err(|e| one_line(&e))?;
+                .map_err(save_error)?;
             Ok(Saved {
                 revalidate: false,
                 profile: done.updated.profile,
@@ -343,7 +360,7 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, String> {
                     token.as_ref(),
                 )
                 .await
-                .map_err(|e| one_line(&e))?;
+                .map_err(save_error)?;
             let warning = done.old_entry_left.map(|e| {
                 Notice::error(
                     format!(

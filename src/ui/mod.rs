@@ -5,6 +5,7 @@
 pub mod here;
 pub mod onboard;
 mod popups;
+pub mod remedy;
 pub use popups::{help_max_scroll, here_max_scroll};
 pub mod theme;
 
@@ -459,6 +460,11 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         let (value, tone) = if row.in_flight && f.label == crate::describe::STATUS {
             // The facts below stay: they describe the last outcome.
             ("validating…".to_string(), Tone::Warn)
+        } else if f.label == crate::describe::WHAT_TO_DO
+            && let Some(r) = p.last_validation.as_ref().and_then(|o| o.remedy.as_ref())
+        {
+            // The app names its keys, never a command.
+            (remedy::words(r), f.tone)
         } else {
             match f.next {
                 Some(n) => (format!("{} · {}", f.value, next_words(n)), f.tone),
