@@ -208,7 +208,7 @@ fn broken_state_is_reported_and_moved_aside_never_dropped() {
             b"{\"version\": 1, \"profiles\": [ oops".to_vec(),
             None,
         ),
-        ("too large", vec![b' '; 101], Some(100)),
+        ("too large", vec![b' '; 401], Some(400)),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let mut file = ProfileFile::at(dir.path().to_path_buf());
@@ -303,7 +303,7 @@ fn state_lives_where_the_environment_says() {
         ("xdg", false, None, "xdg-state/bbtoken"),
     ];
     for (i, (case, with_config, state_dir, expected)) in cases.into_iter().enumerate() {
-        let token = synthesize(ACCESS_PREFIX, 500 + i as u64);
+        let token = synthesize(ACCESS_PREFIX, 500 + i as u32);
         fake.add_token(
             &token,
             FakeToken {
