@@ -40,7 +40,7 @@ fn profile(i: usize) -> Profile {
         "acme",
         Some(&format!("repo-{i:04}")),
     );
-    p.bot_email = Some(format!("{{b{i:04}}}@bots.bitbucket.org"));
+    p.bot_email = Some(format!("b{i:04}@bots.bitbucket.org"));
     p.expires = chrono::NaiveDate::from_ymd_opt(2027, 1 + (i % 12) as u32, 1 + (i % 28) as u32);
     p.note = Some(format!("CI deploy token number {i}"));
     p.record(Outcome {
