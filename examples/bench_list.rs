@@ -67,6 +67,8 @@ fn profile(i: usize) -> Profile {
 /// Runs the binary once; wall time and peak RSS in KiB.
 fn run_once(bin: &PathBuf, dir: &PathBuf) -> (Duration, i64) {
     let started = Instant::now();
+    // Reaped by wait4 below, which also gives the peak RSS.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(bin)
         .arg("list")
         .env("BBTOKEN_CONFIG_DIR", dir)
