@@ -168,6 +168,19 @@ impl Profile {
         self.last_validation = Some(outcome);
     }
 
+    /// The profile as the profiles file keeps it: what a person configures,
+    /// without what bbtoken learned (outcomes, revision), which lives in the
+    /// state file. A new learned field must be cleared here and carried in
+    /// `store::state`.
+    pub fn config_only(&self) -> Profile {
+        Profile {
+            last_validation: None,
+            last_conclusive: None,
+            revision: 0,
+            ..self.clone()
+        }
+    }
+
     /// Forgets every outcome: they were about another token or target.
     pub fn forget_outcomes(&mut self) {
         self.last_validation = None;

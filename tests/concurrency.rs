@@ -306,3 +306,62 @@ fn add_waits_for_the_lock_and_gives_up_after_the_bound() {
     assert!(ok, "{err}");
     assert!(w.profiles().load().unwrap().find("locked").is_some());
 }
+
+/// Six `validate` processes (each of its own profile, the server answering
+/// after 300 ms) race six `add` processes: every outcome lands in the state
+/// file and every added profile in profiles.toml. Outcomes and profiles now
+/// live in two files under two locks; neither writer may drop the other's
+/// record.
+#[test]
+fn concurrent_validations_and_adds_lose_no_record() {
+    let Some(w) = World::start("concurrent_records") else {
+        return;
+    };
+    let n = 6;
+    for i in 0..n {
+        let token = synthesize(ACCESS_PREFIX, 2000 + i);
+        w.fake.add_token(
+            &token,
+            FakeToken {
+                credential_type: "repo_access_token".into(),
+                scopes: vec!["repository".into()],
+                reach: Reach::Repo {
+                    workspace: "acme".into(),
+                    slug: "api".into(),
+                },
+                email: None,
+                bot_id: None,
+                quirks: Quirks {
+                    delay: Some(Duration::from_millis(300)),
+                    ..Quirks::default()
+                },
+            },
+        );
+        let (ok, err) = finish(w.spawn(w.add_cmd(&format!("v{i}")), &format!("{token}\n")));
+        assert!(ok, "{err}");
+    }
+    let mut runs = Vec::new();
+    for i in 0..n {
+        runs.push(w.spawn(w.cmd(&["validate", &format!("v{i}")]), ""));
+        let token = synthesize(ACCESS_PREFIX, 3000 + i);
+        runs.push(w.spawn(w.add_cmd(&format!("a{i}")), &format!("{token}\n")));
+    }
+    for run in runs {
+        let (ok, err) = finish(run);
+        assert!(ok, "{err}");
+    }
+    let doc = w.profiles().load().unwrap();
+    for i in 0..n {
+        let v = doc.find(&format!("v{i}")).expect("validated profile kept");
+        assert_eq!(
+            v.last_validation.as_ref().map(|o| o.status.as_str()),
+            Some("valid"),
+            "v{i}: its outcome was lost"
+        );
+        assert!(doc.find(&format!("a{i}")).is_some(), "a{i} was lost");
+    }
+    let state = std::fs::read_to_string(w.config.path().join("state/state.json")).unwrap();
+    assert_eq!(state.matches("\"valid\"").count(), n as usize, "{state}");
+    let config = std::fs::read_to_string(w.config.path().join("profiles.toml")).unwrap();
+    assert!(!config.contains("last_validation"), "{config}");
+}

@@ -323,13 +323,21 @@ fn hostile_server_never_reaches_the_terminal() {
         assert!(!out.stderr.contains(&0x1b), "{args:?}");
     }
 
-    // The profiles file holds the cleaned outcomes only.
-    let file = std::fs::read_to_string(w.config.path().join("profiles.toml")).unwrap();
-    assert!(!file.chars().any(|c| c != '\n' && is_unsafe(c)), "{file}");
+    // The files hold the cleaned outcomes only: the state file (where the
+    // outcomes are) and the profiles file.
+    let state = std::fs::read_to_string(w.config.path().join("state/state.json")).unwrap();
     assert!(
-        !file.contains("\\u001b") && !file.contains("\\u001B"),
-        "{file}"
+        state.contains("error-403-obj"),
+        "no outcomes recorded: {state}"
     );
+    for name in ["profiles.toml", "state/state.json"] {
+        let file = std::fs::read_to_string(w.config.path().join(name)).unwrap();
+        assert!(!file.chars().any(|c| c != '\n' && is_unsafe(c)), "{file}");
+        assert!(
+            !file.contains("\\u001b") && !file.contains("\\u001B"),
+            "{file}"
+        );
+    }
 }
 
 #[test]

@@ -18,6 +18,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "Folder of profiles.toml. Default: the platform config directory (~/.config/bbtoken on Linux).",
     ),
     (
+        "BBTOKEN_STATE_DIR",
+        "Folder of state.json (validation results, kept apart from profiles.toml). Default: $BBTOKEN_CONFIG_DIR/state when BBTOKEN_CONFIG_DIR is set, else $XDG_STATE_HOME/bbtoken (~/.local/state/bbtoken).",
+    ),
+    (
         "BBTOKEN_STORE",
         "Credential store: secret-service or keyutils (Linux). Secrets do not follow it: move them first with bbtoken store migrate --to STORE.",
     ),
@@ -73,6 +77,10 @@ const FILES: &[(&str, &str)] = &[
     (
         "~/.config/bbtoken/profiles.toml",
         "The profiles: names, kinds, workspaces, repositories; never a secret (those are in the OS keyring).",
+    ),
+    (
+        "~/.local/state/bbtoken/state.json",
+        "What bbtoken learned about each profile (validation results, revisions), in JSON; mode 0600, lock state.lock. An unreadable file is moved to state.json.broken at the next change.",
     ),
     (
         "~/.local/state/bbtoken/bbtoken.log",

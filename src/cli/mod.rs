@@ -151,7 +151,14 @@ pub async fn run(command: Command) -> i32 {
         // git's helper: it reads its own context and stays silent on errors.
         Command::Credential { action } => Ok(credential::run(action).await),
         other => match Context::from_env() {
-            Ok(ctx) => dispatch(&ctx, other).await,
+            Ok(ctx) => {
+                let result = dispatch(&ctx, other).await;
+                // After the command's own output: a state file moved aside.
+                for notice in ctx.profiles.take_notices() {
+                    report_warning(&notice);
+                }
+                result
+            }
             Err(e) => Err(Fail::usage(e.to_string())),
         },
     };

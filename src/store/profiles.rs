@@ -14,15 +14,24 @@
 //!
 //! Only a regular file is read, and at most [`MAX_FILE_SIZE`] bytes of it: a
 //! FIFO, a device or a directory in its place is an error, not a hang.
+//!
+//! The file holds only what a person configures. What bbtoken learns (the
+//! validation outcomes and the revision that guards them) is kept in the
+//! state file ([`super::state`]); [`ProfileFile::load`] joins the two, and
+//! a write splits them again, taking the state lock after the profiles
+//! lock. A profiles file of the old format, with outcomes in it, is read as
+//! before and migrated by the first write: the outcomes go to the state
+//! file first, then leave the profiles file.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::fsio::{self, LockError, ReadError};
+use super::state::{State, StateFile};
 use crate::profile::Profile;
 
 pub const FILE_NAME: &str = "profiles.toml";
@@ -164,37 +173,73 @@ impl Drop for LockGuard {
     }
 }
 
-/// Handle on the profiles file in one config directory.
+/// Handle on the profiles file in one config directory, and on the state
+/// file that goes with it.
 #[derive(Debug, Clone)]
 pub struct ProfileFile {
     dir: PathBuf,
+    state: StateFile,
     /// Set for the demo: the document lives here and nothing touches disk.
     memory: Option<Arc<Mutex<Document>>>,
     memory_lock: Arc<MemoryLock>,
     lock_timeout: Option<Duration>,
     max_size: u64,
+    /// Things the user should hear about that are not errors (a state file
+    /// moved aside), for the surface to show: see [`ProfileFile::take_notices`].
+    notices: Arc<Mutex<Vec<String>>>,
+}
+
+/// A document as read, with the bytes it came from, so a write that
+/// changes nothing in one of the two files leaves that file alone.
+struct Loaded {
+    doc: Document,
+    config_raw: Option<String>,
+    state: super::state::Read,
 }
 
 impl ProfileFile {
     /// `BBTOKEN_CONFIG_DIR`, else the platform config directory
-    /// (`$XDG_CONFIG_HOME/bbtoken` on Linux).
+    /// (`$XDG_CONFIG_HOME/bbtoken` on Linux). The state file goes where
+    /// [`StateFile::dir_from_env`] says.
     pub fn from_env() -> Result<ProfileFile, ConfigError> {
-        if let Some(dir) = std::env::var_os("BBTOKEN_CONFIG_DIR").filter(|d| !d.is_empty()) {
-            return Ok(ProfileFile::at(PathBuf::from(dir)));
-        }
-        directories::ProjectDirs::from("", "", "bbtoken")
-            .map(|d| ProfileFile::at(d.config_dir().to_path_buf()))
-            .ok_or(ConfigError::NoConfigDir)
+        let config_override = std::env::var_os("BBTOKEN_CONFIG_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from);
+        let dir = match &config_override {
+            Some(dir) => dir.clone(),
+            None => directories::ProjectDirs::from("", "", "bbtoken")
+                .map(|d| d.config_dir().to_path_buf())
+                .ok_or(ConfigError::NoConfigDir)?,
+        };
+        let state = StateFile::dir_from_env(config_override.as_deref())
+            .unwrap_or_else(|| dir.join("state"));
+        Ok(ProfileFile::at(dir).with_state_dir(state))
     }
 
+    /// The profiles in `dir`, their state in `dir/state`.
     pub fn at(dir: PathBuf) -> ProfileFile {
         ProfileFile {
+            state: StateFile::at(dir.join("state")),
             dir,
             memory: None,
             memory_lock: Arc::default(),
             lock_timeout: None,
             max_size: MAX_FILE_SIZE,
+            notices: Arc::default(),
         }
+    }
+
+    /// Keeps the state file in `dir` instead.
+    pub fn with_state_dir(mut self, dir: PathBuf) -> ProfileFile {
+        self.state = StateFile::at(dir);
+        self
+    }
+
+    /// Caps the state file at `max` bytes instead of
+    /// [`super::state::MAX_FILE_SIZE`].
+    pub fn with_state_max_size(mut self, max: u64) -> ProfileFile {
+        self.state = self.state.with_max_size(max);
+        self
     }
 
     /// Profiles kept in this process only (the demo): same API, no file.
@@ -222,17 +267,46 @@ impl ProfileFile {
         self.dir.join(FILE_NAME)
     }
 
-    /// Reads the file; a missing file is an empty document.
+    /// The state file's path.
+    pub fn state_path(&self) -> PathBuf {
+        self.state.path()
+    }
+
+    /// Notices gathered since the last call (each said once), for the CLI
+    /// to print and the TUI to show.
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn notice(&self, text: String) {
+        // Paths come from the environment: no escapes reach the terminal.
+        let text = crate::text::clean(&text);
+        let mut notices = self.notices.lock().unwrap_or_else(|p| p.into_inner());
+        if !notices.contains(&text) {
+            tracing::warn!(notice = text, "state file");
+            notices.push(text);
+        }
+    }
+
+    /// Reads the profiles and their state; a missing file is an empty
+    /// document. An unusable state file is a notice, not an error.
     pub fn load(&self) -> Result<Document, ConfigError> {
         if let Some(m) = &self.memory {
             return Ok(m.lock().unwrap_or_else(|p| p.into_inner()).clone());
         }
+        self.read_both().map(|l| l.doc)
+    }
+
+    fn read_both(&self) -> Result<Loaded, ConfigError> {
         let path = self.path();
-        let text = match read_regular(&path, self.max_size) {
-            Ok(t) => t,
-            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Document::default());
-            }
+        let text = match fsio::read_regular(&path, self.max_size) {
+            Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
+                io_err(&path)(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the file is not UTF-8 text",
+                ))
+            })?),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(ReadError::Io(e)) => return Err(io_err(&path)(e)),
             Err(ReadError::NotRegular(what)) => return Err(ConfigError::NotRegular { path, what }),
             Err(ReadError::TooLarge) => {
@@ -242,7 +316,20 @@ impl ProfileFile {
                 });
             }
         };
-        parse(&path, &text)
+        let mut doc = match &text {
+            Some(t) => parse(&path, t)?,
+            None => Document::default(),
+        };
+        let mut state = self.state.read()?;
+        if let Some(why) = &state.broken {
+            self.notice(self.state.broken_notice(why));
+        }
+        std::mem::take(&mut state.state).apply(&mut doc);
+        Ok(Loaded {
+            doc,
+            config_raw: text,
+            state,
+        })
     }
 
     /// Locks, reads, lets `change` edit the document, and writes it back
@@ -255,7 +342,10 @@ impl ProfileFile {
         self.update_locked(&guard, change)
     }
 
-    /// [`ProfileFile::update`] under a lock the caller already holds.
+    /// [`ProfileFile::update`] under a lock the caller already holds. The
+    /// state lock is taken here, after the profiles lock, for the read and
+    /// the write. Each file is written only if its part changed: recording
+    /// an outcome rewrites the state file alone.
     pub fn update_locked<R, E>(
         &self,
         guard: &LockGuard,
@@ -271,26 +361,14 @@ impl ProfileFile {
             }
             return Ok(result);
         }
-        let mut doc = self.load()?;
-        let result = change(&mut doc);
+        let _state_lock = self.state.lock(self.timeout())?;
+        let mut loaded = self.read_both()?;
+        let result = change(&mut loaded.doc);
         if result.is_ok() {
-            doc.version = FORMAT_VERSION;
-            self.write(&doc)?;
+            loaded.doc.version = FORMAT_VERSION;
+            self.write(&loaded)?;
         }
         Ok(result)
-    }
-
-    fn ensure_dir(&self) -> Result<(), ConfigError> {
-        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let meta = fs::metadata(&self.dir).map_err(io_err(&self.dir))?;
-            if meta.permissions().mode() & 0o077 != 0 && self.dir.ends_with("bbtoken") {
-                let _ = fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700));
-            }
-        }
-        Ok(())
     }
 
     fn timeout(&self) -> Duration {
@@ -308,9 +386,8 @@ impl ProfileFile {
     /// (then [`ConfigError::LockTimeout`]). Blocks: call it off the async
     /// workers. Held until the guard is dropped.
     pub fn lock(&self) -> Result<LockGuard, ConfigError> {
-        let deadline = Instant::now() + self.timeout();
-        let pause = Duration::from_millis(25);
         if self.memory.is_some() {
+            let deadline = Instant::now() + self.timeout();
             let m = &self.memory_lock;
             let mut held = m.held.lock().unwrap_or_else(|p| p.into_inner());
             while *held {
@@ -331,20 +408,13 @@ impl ProfileFile {
                 dir: self.dir.clone(),
             });
         }
-        self.ensure_dir()?;
+        fsio::ensure_dir(&self.dir, self.dir.ends_with("bbtoken")).map_err(io_err(&self.dir))?;
         let path = self.dir.join(LOCK_NAME);
-        let file = open_lock_file(&path).map_err(io_err(&path))?;
-        // Polled rather than a blocking flock, so the wait can be bounded.
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(pause)
-                }
-                Err(fs::TryLockError::WouldBlock) => return Err(self.lock_timeout_error()),
-                Err(fs::TryLockError::Error(e)) => return Err(io_err(&path)(e)),
-            }
-        }
+        let file = match fsio::lock(&path, self.timeout()) {
+            Ok(f) => f,
+            Err(LockError::Timeout) => return Err(self.lock_timeout_error()),
+            Err(LockError::Io(e)) => return Err(io_err(&path)(e)),
+        };
         Ok(LockGuard {
             _file: Some(file),
             memory: None,
@@ -386,121 +456,49 @@ impl ProfileFile {
         }
     }
 
-    fn write(&self, doc: &Document) -> Result<(), ConfigError> {
-        let path = self.target()?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
+    /// Writes the state part, then the configured part, each only if it
+    /// changed. Both sizes are checked before either is written. State goes
+    /// first: a crash in between leaves outcomes in both files (the state
+    /// file wins on reading), never in neither, so a migration loses nothing.
+    fn write(&self, loaded: &Loaded) -> Result<(), ConfigError> {
+        let doc = &loaded.doc;
+        let config = Document {
+            version: doc.version,
+            settings: doc.settings.clone(),
+            profiles: doc.profiles.iter().map(Profile::config_only).collect(),
         };
-        let text = toml::to_string_pretty(doc).expect("profiles always serialize to TOML");
+        let mut text = header();
+        text.push_str(&toml::to_string_pretty(&config).expect("profiles always serialize to TOML"));
         // Never write what `load` would refuse: the next run would be locked out.
-        if (header().len() + text.len()) as u64 > self.max_size {
+        if text.len() as u64 > self.max_size {
             return Err(ConfigError::WouldBeTooLarge {
                 path: self.path(),
                 max: self.max_size,
             });
         }
-        // NamedTempFile: O_CREAT|O_EXCL, a random name, mode 0600; removed
-        // on drop unless persisted.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{FILE_NAME}."))
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(io_err(&dir))?;
-        (|| {
-            tmp.write_all(header().as_bytes())?;
-            tmp.write_all(text.as_bytes())?;
-            tmp.as_file().sync_all()
-        })()
-        .map_err(io_err(&path))?;
-        tmp.persist(&path).map_err(|e| io_err(&path)(e.error))?;
-        // The rename is durable once the directory is synced. Some file
-        // systems refuse a directory fsync; the new file is in place by
-        // now, so that must not be reported as a failed write (callers
-        // would roll back a secret whose profile was saved).
-        #[cfg(unix)]
-        let _ = File::open(&dir).and_then(|d| d.sync_all());
-        Ok(())
+        let state = StateFile::encode(&State::of(doc));
+        self.state.check_size(&state)?;
+        if let Some(notice) = self.state.write(&state, &loaded.state)? {
+            // Said instead of "will be moved at the next change".
+            if let Some(why) = &loaded.state.broken {
+                let before = crate::text::clean(&self.state.broken_notice(why));
+                self.notices
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .retain(|n| *n != before);
+            }
+            self.notice(notice);
+        }
+        if loaded.config_raw.as_deref() == Some(text.as_str()) {
+            return Ok(());
+        }
+        let path = self.target()?;
+        fsio::write_atomic(&path, &[text.as_bytes()]).map_err(io_err(&path))
     }
 }
 
 fn header() -> String {
-    "# bbtoken profiles. Secrets are not here: they are in the OS credential store.\n\n".into()
-}
-
-/// Opens (creating) the lock file, readable and writable by its owner only,
-/// never through a symlink.
-fn open_lock_file(path: &Path) -> std::io::Result<File> {
-    let mut opts = OpenOptions::new();
-    opts.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    opts.open(path)
-}
-
-enum ReadError {
-    Io(std::io::Error),
-    NotRegular(&'static str),
-    TooLarge,
-}
-
-/// Reads `path` if it is a regular file of at most `cap` bytes. The type is
-/// checked on the opened descriptor (no check-then-open race), the open does
-/// not block on a FIFO, and the read stops after `cap + 1` bytes whatever the
-/// file claims its size is.
-fn read_regular(path: &Path, cap: u64) -> Result<String, ReadError> {
-    let mut opts = OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = opts.open(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular(describe(&meta.file_type())));
-    }
-    let mut bytes = Vec::new();
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > cap {
-        return Err(ReadError::TooLarge);
-    }
-    String::from_utf8(bytes).map_err(|_| {
-        ReadError::Io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "the file is not UTF-8 text",
-        ))
-    })
-}
-
-fn describe(t: &fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
+    "# bbtoken profiles. Secrets are not here: they are in the OS credential store.\n# Validation results are in the state file (see the README).\n\n".into()
 }
 
 /// The 1-based line of byte offset `pos` in `text`.
