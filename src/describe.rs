@@ -97,6 +97,20 @@ pub fn bot_email_mismatch(p: &Profile) -> Option<String> {
     ))
 }
 
+/// When an access token's bot email is not set but validation saw one in the
+/// clone link: the suggestion, and how to accept it. Said at display time,
+/// not recorded, so it goes away the moment the user sets the email.
+pub fn bot_email_suggestion(p: &Profile) -> Option<String> {
+    match p.bot_email_or_candidate()? {
+        (email, false) if p.kind.is_access_token() => Some(format!(
+            "bot email not set; the clone link suggests {email} (unconfirmed: check the token's page, \
+             then bbtoken edit {} --bot-email suggested)",
+            p.name
+        )),
+        _ => None,
+    }
+}
+
 /// When commands aimed at `workspace/repo` would fail because the token
 /// cannot reach that repository: what to tell the user. One function for the
 /// CLI's `commands --repo` and the app's `t`, so both surfaces warn alike.

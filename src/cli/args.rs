@@ -186,7 +186,7 @@ pub struct FieldArgs {
     /// Project key (project access tokens).
     #[arg(long)]
     pub project: Option<String>,
-    /// The token's bot email, <id>@bots.bitbucket.org (access tokens; shown on the token's page).
+    /// The token's bot email, <id>@bots.bitbucket.org (access tokens; shown on the token's page). With edit, `suggested` accepts the one the last validation saw in the clone link.
     #[arg(long)]
     pub bot_email: Option<String>,
     /// Atlassian account email (API tokens: the REST API authenticates with it).
@@ -211,6 +211,9 @@ pub struct AddArgs {
     pub kind: TokenKind,
     #[command(flatten)]
     pub fields: FieldArgs,
+    /// The repository's page, https clone URL or ssh clone URL (git@bitbucket.org:WS/REPO.git), as copied from the browser: fills --workspace and --repo. A token inside the URL is taken out and stored as the secret. Give - to read the URL from stdin (then no shell history holds it).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
     /// Validate the token against Bitbucket after saving it.
     #[arg(long)]
     pub validate: bool,

@@ -10,7 +10,23 @@ use crate::secret::Secret;
 /// Longer input than this is not a token.
 const MAX_LEN: u64 = 8 * 1024;
 
+/// One line that may hold a secret (a URL with a token in it): no echo on a
+/// terminal, one line from stdin otherwise.
+pub fn read_line_secret(prompt: &str) -> Result<Secret, Fail> {
+    read(
+        prompt,
+        "no URL given: pipe it on stdin or type it at the prompt",
+    )
+}
+
 pub fn read_secret(prompt: &str) -> Result<Secret, Fail> {
+    read(
+        prompt,
+        "no token given: pipe it on stdin (e.g. bbtoken add NAME ... < token.txt) or type it at the prompt",
+    )
+}
+
+fn read(prompt: &str, missing: &str) -> Result<Secret, Fail> {
     let secret = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(prompt)
             .map(Secret::new)
@@ -25,9 +41,7 @@ pub fn read_secret(prompt: &str) -> Result<Secret, Fail> {
         Secret::new(line)
     };
     if secret.is_empty() {
-        return Err(Fail::usage(
-            "no token given: pipe it on stdin (e.g. bbtoken add NAME ... < token.txt) or type it at the prompt",
-        ));
+        return Err(Fail::usage(missing));
     }
     Ok(secret)
 }

@@ -8,6 +8,8 @@ use crate::cli::args::{AddArgs, EditArgs, FieldArgs};
 use crate::cli::{Fail, exit, input, output, report_warning, validate};
 use crate::context::Context;
 use crate::fields;
+use crate::git::pasted;
+use crate::git::remote::GitHost;
 use crate::ops::Ops;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
@@ -26,7 +28,11 @@ fn apply(p: &mut Profile, f: &FieldArgs) -> Result<(), Fail> {
     }
     set(&mut p.repo, &f.repo);
     set(&mut p.project, &f.project);
-    set(&mut p.bot_email, &f.bot_email);
+    if f.bot_email.as_deref().map(str::trim) == Some(SUGGESTED) {
+        p.bot_email = Some(suggested_bot_email(p)?);
+    } else {
+        set(&mut p.bot_email, &f.bot_email);
+    }
     set(&mut p.email, &f.email);
     set(&mut p.username, &f.username);
     set(&mut p.note, &f.note);
@@ -37,6 +43,28 @@ fn apply(p: &mut Profile, f: &FieldArgs) -> Result<(), Fail> {
         };
     }
     Ok(())
+}
+
+/// `--bot-email suggested`: accept the bot email the clone link showed.
+const SUGGESTED: &str = "suggested";
+
+/// The candidate from the last Get Repository answer, which the user now
+/// confirms; once set it is an entered email like any other.
+fn suggested_bot_email(p: &Profile) -> Result<String, Fail> {
+    match p.bot_email_or_candidate() {
+        Some((email, false)) => Ok(email),
+        Some((email, true)) => Err(Fail::usage(format!(
+            "--bot-email suggested: {} already has a bot email ({email}); give the new one, or '' to clear it and validate again",
+            p.name
+        ))),
+        None if p.kind.is_access_token() => Err(Fail::usage(format!(
+            "--bot-email suggested: nothing is suggested yet; run bbtoken validate {} first (the clone link it sees names the bot)",
+            p.name
+        ))),
+        None => Err(Fail::usage(
+            "--bot-email suggested: only access tokens have a bot email",
+        )),
+    }
 }
 
 fn check_fields(p: &Profile) -> Result<(), Fail> {
@@ -61,6 +89,10 @@ fn check_fields(p: &Profile) -> Result<(), Fail> {
 /// a warning); without, it is refused like the app's form refuses it.
 fn read_checked_secret(name: &str, kind: TokenKind, force: bool) -> Result<Secret, Fail> {
     let secret = input::read_secret(&format!("Token for {name} ({}): ", kind.label()))?;
+    check_secret(secret, kind, force)
+}
+
+fn check_secret(secret: Secret, kind: TokenKind, force: bool) -> Result<Secret, Fail> {
     let check = token::check(secret.expose(), kind);
     if let Some(f) = check.blocker(force) {
         let hint = if f.severity == Severity::Mismatch {
@@ -81,9 +113,51 @@ fn read_checked_secret(name: &str, kind: TokenKind, force: bool) -> Result<Secre
     Ok(secret)
 }
 
+/// Fills workspace and repository from `--url` (unless given, when they
+/// must agree) and returns the token the URL carried, if any.
+fn apply_url(ctx: &Context, p: &mut Profile, url: &str) -> Result<Option<Secret>, Fail> {
+    let from_stdin = url == "-";
+    let raw = if from_stdin {
+        input::read_line_secret("Repository URL: ")?
+    } else {
+        Secret::new(url)
+    };
+    let host = GitHost::from_base(&ctx.endpoints.git)
+        .ok_or_else(|| Fail::usage("the git base URL is not a URL (BBTOKEN_GIT_URL)"))?;
+    let pasted = pasted::parse_pasted(raw.expose(), &host)
+        .map_err(|e| Fail::usage(format!("--url: {e}")))?;
+    drop(raw);
+    let take = |field: &str, slot: &mut Option<String>, value: String| match slot {
+        Some(given) if *given != value => Err(Fail::usage(format!(
+            "--{field} {given} disagrees with the URL, which names {value}: give one of them"
+        ))),
+        _ => {
+            *slot = Some(value);
+            Ok(())
+        }
+    };
+    let mut ws = (!p.workspace.is_empty()).then(|| p.workspace.clone());
+    take("workspace", &mut ws, pasted.workspace)?;
+    p.workspace = ws.unwrap_or_default();
+    take("repo", &mut p.repo, pasted.repo)?;
+    if pasted.token.is_some() {
+        report_warning(if from_stdin {
+            "the URL carried a token: it was taken out of the URL and is stored as this profile's secret"
+        } else {
+            "the URL carried a token: it was taken out of the URL and is stored as this profile's secret; \
+             it was on the command line, so your shell history may hold it (next time use --url - to read the URL from stdin)"
+        });
+    }
+    Ok(pasted.token)
+}
+
 pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
     let mut p = Profile::new(&a.name, a.kind, "", None);
     apply(&mut p, &a.fields)?;
+    let from_url = match &a.url {
+        Some(url) => apply_url(ctx, &mut p, url)?,
+        None => None,
+    };
     check_fields(&p)?;
     // Checked early so no token is asked for in vain; ops checks it again
     // under the lock.
@@ -93,7 +167,10 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
             p.name, p.name
         )));
     }
-    let secret = read_checked_secret(&p.name, p.kind, a.force)?;
+    let secret = match from_url {
+        Some(token) => check_secret(token, p.kind, a.force)?,
+        None => read_checked_secret(&p.name, p.kind, a.force)?,
+    };
     let p = ops(ctx).add(p, &secret).await?;
     drop(secret);
     output::err_line(&format!(

@@ -332,7 +332,8 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
         );
     }
     let mismatch = describe::bot_email_mismatch(&now);
-    for w in o.warnings.iter().chain(&mismatch) {
+    let suggestion = describe::bot_email_suggestion(&now);
+    for w in o.warnings.iter().chain(&mismatch).chain(&suggestion) {
         lines.push(
             Text::plain(&pad)
                 .with("!", WARN)

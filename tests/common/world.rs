@@ -5,14 +5,33 @@
 //! README's promises; they include it next to `mod common;` with
 //! `#[path = "common/world.rs"] mod world;` (not from `common` itself, which
 //! the benchmark also includes, where the binary's path is not known).
+//! A test binary in a folder (`tests/cli/main.rs`) names both with
+//! `#[path = "../common/…"]`.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
+use bbtoken::secret::Secret;
+use bbtoken::store::{ProfileFile, SecretBackend, SecretStore, StoreError};
 use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
+
+/// Settings a developer's shell may carry that would change what the binary
+/// under test does (a store, a timeout, a log): every run starts without them.
+const INHERITED: [&str; 9] = [
+    "BBTOKEN_STORE",
+    "BBTOKEN_HTTP_TIMEOUT",
+    "BBTOKEN_KEYRING_TIMEOUT",
+    "BBTOKEN_LOCK_TIMEOUT",
+    "BBTOKEN_GIT_URL",
+    "BBTOKEN_CLIPBOARD",
+    "BBTOKEN_DEBUG",
+    "BBTOKEN_LOG",
+    "CLICOLOR_FORCE",
+];
 
 pub struct World {
     pub rt: tokio::runtime::Runtime,
@@ -57,11 +76,20 @@ impl World {
     /// A keyring (or a visible skip, see [`crate::common::keyring_or_skip`]) and a
     /// fake Bitbucket with acme/api and acme/web in project CORE.
     pub fn start(test: &str) -> Option<World> {
+        World::with_repos(
+            test,
+            ["api", "web"].map(|slug| FakeRepo::new("acme", slug, "CORE")),
+        )
+    }
+
+    /// A keyring and a fake Bitbucket that knows exactly `repos`.
+    pub fn with_repos(test: &str, repos: impl IntoIterator<Item = FakeRepo>) -> Option<World> {
         let keyring = crate::common::keyring_or_skip(test)?;
         let rt = tokio::runtime::Runtime::new().unwrap();
         let fake = rt.block_on(FakeBitbucket::start()).unwrap();
-        fake.add_repo(FakeRepo::new("acme", "api", "CORE"));
-        fake.add_repo(FakeRepo::new("acme", "web", "CORE"));
+        for repo in repos {
+            fake.add_repo(repo);
+        }
         Some(World {
             rt,
             fake,
@@ -80,22 +108,76 @@ impl World {
         e
     }
 
-    /// The binary with this world's environment, no colour, no retries.
+    /// The binary with this world's environment, no colour, no retries, and
+    /// none of the [`INHERITED`] settings.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        for k in INHERITED {
+            c.env_remove(k);
+        }
         c.args(args)
             .envs(self.envs())
             .env("BBTOKEN_RETRY_429", "0")
-            .env("NO_COLOR", "1")
-            .env_remove("BBTOKEN_STORE")
-            .env_remove("BBTOKEN_HTTP_TIMEOUT")
-            .env_remove("BBTOKEN_KEYRING_TIMEOUT");
+            .env("NO_COLOR", "1");
         c
     }
 
     /// Runs bbtoken with `stdin` piped in.
     pub fn run(&self, args: &[&str], stdin: &str) -> Output {
         run_with_stdin(self.cmd(args), stdin)
+    }
+
+    /// Starts `cmd` with `stdin` written to it (then closed), output piped.
+    pub fn spawn_with_stdin(&self, cmd: Command, stdin: &str) -> Child {
+        spawn_with_stdin(cmd, stdin)
+    }
+
+    /// Runs bbtoken with nothing on stdin and reads its stdout as JSON,
+    /// whatever it exits with (a failed validation still prints its rows).
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        json(&self.run(args, ""))
+    }
+
+    /// The names `list --json` prints, in its order.
+    pub fn names(&self) -> Vec<String> {
+        self.json(&["list", "--json"])
+            .as_array()
+            .expect("list --json prints an array")
+            .iter()
+            .map(|p| p["name"].as_str().expect("a name").to_string())
+            .collect()
+    }
+
+    /// Adds a repository access token profile `name` for acme/`slug`.
+    pub fn add_repo_profile(&self, name: &str, slug: &str, token: &str) {
+        let o = self.run(
+            &["add", name, "-k", "repository", "-w", "acme", "-r", slug],
+            &format!("{token}\n"),
+        );
+        assert_eq!(code(&o), 0, "add {name}: {}", stderr(&o));
+    }
+
+    /// The profiles file of this world, read through bbtoken's own code.
+    pub fn profiles(&self) -> ProfileFile {
+        ProfileFile::at(self.config.path().to_path_buf())
+    }
+
+    /// The secret stored under `name`, read through bbtoken's own store.
+    pub fn secret(&self, name: &str) -> Result<String, StoreError> {
+        let _env = self.rt.block_on(self.keyring.in_process()).unwrap();
+        let store = SecretStore::open(SecretBackend::SecretService);
+        self.rt
+            .block_on(store.get(name))
+            .map(|s| s.expose().to_string())
+    }
+
+    /// Stores `value` under `name` behind bbtoken's back.
+    pub fn set_secret(&self, name: &str, value: &str) {
+        let _env = self.rt.block_on(self.keyring.in_process()).unwrap();
+        let store = SecretStore::open(SecretBackend::SecretService);
+        self.rt
+            .block_on(store.set(name, &Secret::new(value)))
+            .unwrap();
     }
 
     /// Runs bbtoken on a fresh `rows` × `cols` PTY (colour on: it is a
@@ -149,12 +231,23 @@ impl World {
 
     /// Registers a repository access token for `acme/slug` with the fake.
     pub fn repo_token(&self, seed: u32, slug: &str, quirks: Quirks) -> String {
+        self.repo_token_scoped(seed, slug, &["repository", "repository:write"], quirks)
+    }
+
+    /// Registers a repository access token for `acme/slug` with `scopes`.
+    pub fn repo_token_scoped(
+        &self,
+        seed: u32,
+        slug: &str,
+        scopes: &[&str],
+        quirks: Quirks,
+    ) -> String {
         let t = synthesize(ACCESS_PREFIX, seed);
         self.fake.add_token(
             &t,
             FakeToken {
                 credential_type: "repo_access_token".into(),
-                scopes: vec!["repository".into(), "repository:write".into()],
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
                 reach: Reach::Repo {
                     workspace: "acme".into(),
                     slug: slug.into(),
@@ -206,16 +299,61 @@ impl World {
 }
 
 /// Runs `cmd` with `stdin` written to it, collecting its output.
-pub fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+pub fn run_with_stdin(cmd: Command, stdin: &str) -> Output {
+    spawn_with_stdin(cmd, stdin).wait_with_output().unwrap()
+}
+
+/// Starts `cmd` with `stdin` written to it (then closed), output piped.
+pub fn spawn_with_stdin(mut cmd: Command, stdin: &str) -> Child {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The program may exit before reading stdin (a usage error): ignore EPIPE.
+    // The program may exit before reading stdin (a usage error, `remove`):
+    // ignore EPIPE.
     let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    child
+}
+
+/// The stdout of `o` as JSON, or a panic that shows what it was.
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+/// No file under `dir`, in any subfolder, holds any of `secrets` or any
+/// 24-character piece of one (a token cut or wrapped still leaks); and there
+/// was a file to check, so the assertion is not on nothing.
+pub fn assert_no_secret_in(dir: &Path, secrets: &[&str]) {
+    const PIECE: usize = 24;
+    let files = walk(dir);
+    assert!(!files.is_empty(), "{} has files to check", dir.display());
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for s in secrets {
+            let pieces = s.as_bytes().chunks(PIECE).filter(|p| p.len() == PIECE);
+            for piece in std::iter::once(s.as_bytes()).chain(pieces) {
+                let piece = String::from_utf8_lossy(piece);
+                assert!(!text.contains(&*piece), "{} holds a token", file.display());
+            }
+        }
+    }
+}
+
+/// Every file under `dir`, subfolders included.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
 
 pub fn code(o: &Output) -> i32 {
