@@ -357,7 +357,8 @@ mod tests {
     fn still_current_needs_the_same_profile_revision_and_reach() {
         let c = checked();
         assert!(still_current(&c, &c.clone()));
-        let changes: [(&str, fn(&mut Profile)); 5] = [
+        type Change = fn(&mut Profile);
+        let changes: [(&str, Change); 5] = [
             ("name", |p| p.name = "q".into()),
             ("created", |p| p.created += chrono::TimeDelta::seconds(1)),
             ("revision", |p| p.revision += 1),
