@@ -800,14 +800,13 @@ mod tests {
     }
 
     #[test]
-    fn a_token_fit_for_git_gets_no_warning_but_the_bot_email() {
+    fn a_token_fit_for_git_gets_no_warning() {
         let o = valid(
             TokenKind::Repository,
             "repository:write",
             "repo_access_token",
         );
-        assert_eq!(o.warnings.len(), 1, "{:?}", o.warnings);
-        assert!(o.warnings[0].contains("bot email not set"));
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
     }
 
     #[test]
@@ -847,21 +846,6 @@ mod tests {
         let mut r = profile(TokenKind::Repository);
         r.project = Some("OTHER".into());
         assert!(!mismatch(&r));
-    }
-
-    #[test]
-    fn bot_email_hint_only_when_none_is_set_for_an_access_token() {
-        let hint = |p: &Profile| {
-            classify(p, &answer(200, REPO_200))
-                .warnings
-                .iter()
-                .any(|w| w.contains("bot email not set"))
-        };
-        let mut p = profile(TokenKind::Workspace);
-        assert!(hint(&p));
-        p.bot_email = Some("abc@bots.bitbucket.org".into());
-        assert!(!hint(&p));
-        assert!(!hint(&profile(TokenKind::Api)));
     }
 
     proptest::proptest! {
