@@ -330,4 +330,120 @@ mod tests {
         let o = note_expiry(&p, Outcome::bare(Status::Valid, "x", None), today);
         assert!(o.warnings.is_empty());
     }
+
+    #[test]
+    fn only_a_store_failure_gets_the_store_remedy() {
+        let missing = store_outcome(&StoreError::Missing {
+            profile: "p".into(),
+        });
+        assert_eq!(missing.status, Status::StoreError);
+        assert_eq!(missing.remedy, None, "the message says what to run");
+        let locked = store_outcome(&StoreError::Locked {
+            backend: "secret-service",
+            detail: "no".into(),
+        });
+        assert!(locked.remedy.unwrap().contains("other profiles"));
+    }
+
+    #[test]
+    fn expiry_boundaries() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 20).unwrap();
+        let due = |days: i64, status: Status| {
+            let p = Profile {
+                expires: Some(today + chrono::TimeDelta::days(days)),
+                ..Profile::new("p", TokenKind::Repository, "w", Some("r"))
+            };
+            note_expiry(&p, Outcome::bare(status, "x", None), today)
+        };
+        // Today is not past: the token still works until the day ends.
+        let o = due(0, Status::Valid);
+        assert_eq!(o.warnings, ["expires in 0 day(s): rotate it soon"]);
+        let o = due(14, Status::Valid);
+        assert_eq!(o.warnings, ["expires in 14 day(s): rotate it soon"]);
+        assert!(due(15, Status::Valid).warnings.is_empty());
+        assert!(due(400, Status::Valid).warnings.is_empty());
+        // Past, but Bitbucket still accepts it: a warning, not a remedy.
+        let o = due(-1, Status::Valid);
+        assert_eq!(o.remedy, None);
+        assert!(o.warnings[0].contains("has passed"), "{:?}", o.warnings);
+        let o = due(-1, Status::Invalid);
+        assert!(o.remedy.unwrap().contains("has passed"));
+        assert!(o.warnings.is_empty());
+    }
+
+    fn checked() -> Profile {
+        Profile {
+            email: Some("dev@example.com".into()),
+            revision: 3,
+            ..Profile::new("p", TokenKind::Api, "acme", Some("api"))
+        }
+    }
+
+    #[test]
+    fn still_current_needs_the_same_profile_revision_and_reach() {
+        let c = checked();
+        assert!(still_current(&c, &c.clone()));
+        type Change = fn(&mut Profile);
+        let changes: [(&str, Change); 5] = [
+            ("name", |p| p.name = "q".into()),
+            ("created", |p| p.created += chrono::TimeDelta::seconds(1)),
+            ("revision", |p| p.revision += 1),
+            ("workspace", |p| p.workspace = "other".into()),
+            ("email", |p| p.email = Some("else@example.com".into())),
+        ];
+        for (what, change) in changes {
+            let mut now = c.clone();
+            change(&mut now);
+            assert!(!still_current(&c, &now), "{what} changed");
+        }
+        // A field outside the reach does not make it stale.
+        let now = Profile {
+            note: Some("n".into()),
+            ..c.clone()
+        };
+        assert!(still_current(&c, &now));
+    }
+
+    #[test]
+    fn record_keeps_only_outcomes_that_still_speak_for_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProfileFile::at(dir.path().to_path_buf());
+        let c = checked();
+        let gone = Profile {
+            name: "gone".into(),
+            ..c.clone()
+        };
+        let rotated = Profile {
+            name: "rotated".into(),
+            ..c.clone()
+        };
+        file.update(|d| {
+            d.profiles.push(c.clone());
+            d.profiles.push(Profile {
+                revision: rotated.revision + 1,
+                ..rotated.clone()
+            });
+            Ok::<_, ()>(())
+        })
+        .unwrap()
+        .unwrap();
+        let valid = Outcome::bare(Status::Valid, "ok", None);
+        let stale = record(
+            &file,
+            &[
+                (c.clone(), valid.clone()),
+                (rotated.clone(), valid.clone()),
+                (gone, valid.clone()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(stale, ["rotated"]);
+        let doc = file.load().unwrap();
+        assert_eq!(doc.find("p").unwrap().last_validation, Some(valid));
+        assert_eq!(doc.find("rotated").unwrap().last_validation, None);
+        assert!(
+            doc.find("gone").is_none(),
+            "a removed profile is not re-added"
+        );
+    }
 }

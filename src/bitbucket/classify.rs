@@ -736,6 +736,151 @@ mod tests {
         assert_eq!(once, twice);
     }
 
+    /// A 200 answer whose https clone link carries `user`.
+    fn cloned_by(user: &str) -> Answer {
+        answer(
+            200,
+            &serde_json::json!({
+                "full_name": "acme/api",
+                "links": {"clone": [
+                    {"name": "ssh", "href": "git@bitbucket.org:acme/api.git"},
+                    {"name": "https", "href": format!("https://{user}@bitbucket.org/acme/api.git")},
+                ]},
+            })
+            .to_string(),
+        )
+    }
+
+    fn candidate(user: &str) -> Option<String> {
+        let o = classify(&profile(TokenKind::Repository), &cloned_by(user));
+        o.repository.unwrap().bot_id_candidate
+    }
+
+    #[test]
+    fn only_a_bot_like_clone_user_is_a_candidate() {
+        for user in ["a".repeat(20), "0".repeat(64), "abc123".repeat(5)] {
+            assert_eq!(candidate(&user), Some(user.clone()), "{user}");
+        }
+        // A person's username: short, long, or not all lower-case alphanumerics.
+        for user in [
+            "bob".to_string(),
+            "a".repeat(19),
+            "a".repeat(65),
+            "JohnDoe".repeat(4),
+            "john_doe_the_developer_x".to_string(),
+        ] {
+            assert_eq!(candidate(&user), None, "{user}");
+        }
+    }
+
+    #[test]
+    fn error_detail_joins_the_message_only_when_it_says_something() {
+        let said = |detail: serde_json::Value| {
+            let body = serde_json::json!({"error": {"message": "Nope.", "detail": detail}});
+            classify(
+                &profile(TokenKind::Repository),
+                &answer(418, &body.to_string()),
+            )
+            .message
+        };
+        assert_eq!(said("".into()), "Bitbucket said: Nope.");
+        assert_eq!(said("why".into()), "Bitbucket said: Nope. why");
+    }
+
+    #[test]
+    fn composed_messages_keep_two_full_pieces() {
+        // Message and detail are each capped at MAX_SHOWN; the sentence
+        // that joins them must not be cut again.
+        let m = "m".repeat(text::MAX_SHOWN);
+        let d = "d".repeat(text::MAX_SHOWN);
+        let body = serde_json::json!({"error": {"message": m, "detail": d}});
+        let o = classify(
+            &profile(TokenKind::Repository),
+            &answer(403, &body.to_string()),
+        );
+        assert_eq!(o.message, format!("Bitbucket said: {m} {d}"));
+    }
+
+    #[test]
+    fn branch_rules_one_by_one() {
+        // Each name breaks exactly one rule.
+        for bad in [
+            "-x", "+x", "/x", ".x", "x/", "x.", "x.lock", "@", "a..b", "a//b", "a@{b", "a/.b",
+            "a.lock/b", "a~b", "a^b", "a:b", "a?b", "a*b", "a[b", "a\\b",
+        ] {
+            assert!(!usable_branch(bad), "{bad}");
+        }
+        for good in ["a@b", "a.b", "a/b", "lock", "x.locked", "@x"] {
+            assert!(usable_branch(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn project_keys() {
+        for good in ["PROJ", "MY_PROJ", "p2"] {
+            assert!(usable_project_key(good), "{good}");
+        }
+        for bad in ["P;rm", "P-Q", "", "P Q"] {
+            assert!(!usable_project_key(bad), "{bad}");
+        }
+    }
+
+    fn valid(kind: TokenKind, scopes: &str, ctype: &str) -> Outcome {
+        let mut a = answer(200, REPO_200);
+        a.scopes = Some(scopes.into());
+        a.credential_type = Some(ctype.into());
+        classify(&profile(kind), &a)
+    }
+
+    #[test]
+    fn a_token_fit_for_git_gets_no_warning() {
+        let o = valid(
+            TokenKind::Repository,
+            "repository:write",
+            "repo_access_token",
+        );
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    }
+
+    #[test]
+    fn missing_read_scope_is_named() {
+        let o = valid(TokenKind::Api, "write:repository:bitbucket", "api_token");
+        assert!(
+            o.warnings
+                .iter()
+                .any(|w| w.contains("clone and fetch will fail"))
+        );
+        assert!(!o.warnings.iter().any(|w| w.contains("push will fail")));
+        let o = valid(
+            TokenKind::Api,
+            "read:repository:bitbucket, write:repository:bitbucket",
+            "api_token",
+        );
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    }
+
+    #[test]
+    fn project_mismatch_only_for_project_tokens() {
+        let mut p = profile(TokenKind::Project);
+        let mut a = answer(200, REPO_200);
+        a.scopes = Some("repository:write".into());
+        let mismatch = |p: &Profile| {
+            classify(p, &a)
+                .warnings
+                .iter()
+                .any(|w| w.contains("acme/api is in project PROJ, not"))
+        };
+        p.project = Some("OTHER".into());
+        assert!(mismatch(&p));
+        p.project = Some("PROJ".into());
+        assert!(!mismatch(&p));
+        p.project = None;
+        assert!(!mismatch(&p));
+        let mut r = profile(TokenKind::Repository);
+        r.project = Some("OTHER".into());
+        assert!(!mismatch(&r));
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
 
