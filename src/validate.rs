@@ -342,7 +342,7 @@ mod tests {
             backend: "secret-service",
             detail: "no".into(),
         });
-        assert!(locked.remedy.unwrap().contains("other profiles"));
+        assert!(locked.remedy.unwrap().advice.contains("other profiles"));
     }
 
     #[test]
@@ -367,7 +367,7 @@ mod tests {
         assert_eq!(o.remedy, None);
         assert!(o.warnings[0].contains("has passed"), "{:?}", o.warnings);
         let o = due(-1, Status::Invalid);
-        assert!(o.remedy.unwrap().contains("has passed"));
+        assert!(o.remedy.unwrap().command_words().contains("has passed"));
         assert!(o.warnings.is_empty());
     }
 
