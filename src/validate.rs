@@ -337,7 +337,11 @@ mod tests {
             profile: "p".into(),
         });
         assert_eq!(missing.status, Status::StoreError);
-        assert_eq!(missing.remedy, None, "the message says what to run");
+        // A missing secret is fixed by storing one for that profile, not by
+        // the store advice.
+        let r = missing.remedy.unwrap();
+        assert_eq!((r.step, r.profile.as_str()), (Some(Step::Rotate), "p"));
+        assert!(!r.advice.contains("other profiles"), "{r:?}");
         let locked = store_outcome(&StoreError::Locked {
             backend: "secret-service",
             detail: "no".into(),
