@@ -219,7 +219,18 @@ fn failed_profile_write_puts_the_keyring_back() {
     let before = std::fs::read(w.profiles().path()).unwrap();
 
     let new = synthesize(ACCESS_PREFIX, 22);
-    let o = w.run(w.cmd(&["edit", "victim", "--secret"]), &format!("{new}\n"));
+    // A new secret alone changes only state.json; the note grows
+    // profiles.toml past its cap, so that write fails after the keyring's.
+    let o = w.run(
+        w.cmd(&[
+            "edit",
+            "victim",
+            "--secret",
+            "--note",
+            "a note past the cap",
+        ]),
+        &format!("{new}\n"),
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("put back as it was"), "{}", stderr(&o));
     assert_eq!(w.secret("victim").unwrap(), old, "the old token is back");
@@ -238,8 +249,14 @@ fn failed_profile_write_puts_the_keyring_back() {
 }
 
 fn assert_no_secret_in(dir: &Path, secrets: &[&str]) {
+    // Walks subfolders: the state file lives in one.
     for e in std::fs::read_dir(dir).unwrap() {
-        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            assert_no_secret_in(&path, secrets);
+            continue;
+        }
+        let bytes = std::fs::read(path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         for s in secrets {
             assert!(!text.contains(s));

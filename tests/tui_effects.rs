@@ -230,9 +230,20 @@ async fn profile_write_failing_after_the_keyring_write_rolls_back() {
     let dir = tempfile::tempdir().unwrap();
     let (svc, _fake) = services_with_fake(dir.path(), &["new-token"]).await;
     save(&svc, add(&profile("web"), "old-token")).await.unwrap();
-    let size = std::fs::metadata(svc.profiles.path()).unwrap().len();
+    // A rotation changes only state.json: start it with no outcome, so the
+    // one the rotation records grows it past its cap and that write fails.
+    svc.profiles
+        .update(|d| {
+            d.find_mut("web").unwrap().last_validation = None;
+            Ok::<_, ()>(())
+        })
+        .unwrap()
+        .unwrap();
+    let len = |p: std::path::PathBuf| std::fs::metadata(p).unwrap().len();
     let tight = Services {
-        profiles: ProfileFile::at(dir.path().to_path_buf()).with_max_size(size + 5),
+        profiles: ProfileFile::at(dir.path().to_path_buf())
+            .with_max_size(len(svc.profiles.path()) + 5)
+            .with_state_max_size(len(svc.profiles.state_path()) + 5),
         ..svc.clone()
     };
     let err = save(
