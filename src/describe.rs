@@ -46,17 +46,24 @@ impl Tone {
 pub enum Next {
     Validate,
     SetBotEmail,
+    /// Take the bot email the clone link suggested as the user's own.
+    AcceptBotEmail,
     SetExpiry,
+    /// Open the token's page in a browser (the app); the CLI shows the URL.
+    OpenPage,
 }
 
 impl Next {
-    /// The command line that does it, for the CLI.
-    pub fn command(self, profile: &str) -> String {
-        match self {
+    /// The command line that does it, for the CLI; `None` when the fact
+    /// itself is what to use (a URL).
+    pub fn command(self, profile: &str) -> Option<String> {
+        Some(match self {
             Next::Validate => format!("bbtoken validate {profile}"),
             Next::SetBotEmail => format!("bbtoken edit {profile} --bot-email ADDRESS"),
+            Next::AcceptBotEmail => format!("bbtoken edit {profile} --bot-email suggested"),
             Next::SetExpiry => format!("bbtoken edit {profile} --expires YYYY-MM-DD"),
-        }
+            Next::OpenPage => return None,
+        })
     }
 }
 
@@ -96,6 +103,7 @@ impl Fact {
 pub const GIT_USERNAME: &str = "Git username";
 pub const STATUS: &str = "Status";
 pub const WHAT_TO_DO: &str = "What to do";
+pub const TOKEN_PAGE: &str = "Token page";
 
 /// What to do about an outcome, in words. The one place that reads
 /// `Outcome::remedy`, so its type can change in one spot.
@@ -164,18 +172,19 @@ pub fn status_summary(p: &Profile, now: DateTime<Utc>) -> (String, Tone) {
 }
 
 /// Expired is bad, two weeks or less a warning.
-pub fn expiry_tone(days: Option<i64>) -> Tone {
+pub fn expiry_tone(days: Option<i64>, window: u32) -> Tone {
     match days {
         Some(d) if d < 0 => Tone::Bad,
-        Some(d) if d <= 14 => Tone::Warn,
+        Some(d) if d <= i64::from(window) => Tone::Warn,
         _ => Tone::Plain,
     }
 }
 
 /// Everything known about a profile, as labelled values with a tone, in
 /// the order every surface shows them. The secret is not among them: only
-/// the CLI reads it (and adds its own line).
-pub fn facts(p: &Profile, now: DateTime<Utc>) -> Vec<Fact> {
+/// the CLI reads it (and adds its own line). An expiry within `window` days
+/// is a warning (the expiry alarm's window).
+pub fn facts(p: &Profile, now: DateTime<Utc>, window: u32) -> Vec<Fact> {
     let mut out = vec![
         Fact::plain("Kind", p.kind.label()),
         Fact::plain("Workspace", &p.workspace),
@@ -213,11 +222,18 @@ pub fn facts(p: &Profile, now: DateTime<Utc>) -> Vec<Fact> {
         Some(d) => Fact::new(
             "Expires",
             format!("{d} ({})", expiry_countdown(days)),
-            expiry_tone(days),
+            expiry_tone(days, window),
         ),
         None => Fact::new("Expires", "unknown (Bitbucket does not tell)", Tone::Muted)
             .then(Next::SetExpiry),
     });
+    if let Some(page) = crate::links::token_page(p) {
+        let value = match page.then {
+            Some(then) => format!("{} (then {then})", page.url),
+            None => page.url,
+        };
+        out.push(Fact::plain(TOKEN_PAGE, value).then(Next::OpenPage));
+    }
     identity(p, &mut out);
     if let Some(n) = &p.note {
         out.push(Fact::plain("Note", n));
@@ -282,7 +298,8 @@ fn identity(p: &Profile, out: &mut Vec<Fact>) {
                 "Bot email",
                 format!("{e} (unconfirmed: from the clone link)"),
                 Tone::Warn,
-            ),
+            )
+            .then(Next::AcceptBotEmail),
             None => Fact::new(
                 "Bot email",
                 "not set (see the token's page in Bitbucket)",
@@ -511,7 +528,7 @@ mod tests {
     fn facts_of_a_profile_never_validated_say_what_to_do() {
         let now = Utc::now();
         let p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
-        let f = super::facts(&p, now);
+        let f = super::facts(&p, now, 14);
         let status = find(&f, STATUS).unwrap();
         assert_eq!(status.value, "· never validated");
         assert_eq!(
@@ -538,7 +555,7 @@ mod tests {
             "down",
             Some(crate::problem::Remedy::advice("check the network")),
         ));
-        let f = super::facts(&p, now);
+        let f = super::facts(&p, now, 14);
         let status = find(&f, STATUS).unwrap();
         assert_eq!(status.tone, Tone::Warn);
         assert!(
@@ -562,13 +579,13 @@ mod tests {
         let now = Utc::now();
         let mut p = Profile::new("p", TokenKind::Api, "acme", None);
         p.expires = Some(now.date_naive() + chrono::Duration::days(3));
-        let f = super::facts(&p, now);
+        let f = super::facts(&p, now, 14);
         assert_eq!(find(&f, "Email").unwrap().tone, Tone::Bad);
         assert!(find(&f, "Bot email").is_none());
         assert_eq!(find(&f, "Expires").unwrap().tone, Tone::Warn);
         p.expires = Some(now.date_naive() - chrono::Duration::days(1));
         assert_eq!(
-            find(&super::facts(&p, now), "Expires").unwrap().tone,
+            find(&super::facts(&p, now, 14), "Expires").unwrap().tone,
             Tone::Bad
         );
     }
@@ -623,5 +640,53 @@ mod tests {
                 assert!(w.contains(kind.label()), "{w}");
             }
         }
+    }
+
+    #[test]
+    fn token_page_and_expiry_window() {
+        let now = Utc::now();
+        let mut p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
+        p.expires = Some(now.date_naive() + chrono::Duration::days(20));
+        let page = |p: &Profile| {
+            find(&super::facts(p, now, 14), TOKEN_PAGE)
+                .cloned()
+                .unwrap()
+        };
+        let f = page(&p);
+        assert_eq!(
+            f.value,
+            "https://bitbucket.org/acme/api/admin/access-tokens"
+        );
+        assert_eq!(
+            (f.next, f.next.unwrap().command("p")),
+            (Some(Next::OpenPage), None)
+        );
+        p.kind = TokenKind::Project;
+        p.project = Some("CORE".into());
+        assert!(
+            page(&p)
+                .value
+                .ends_with("(then open Project settings → Security → Access tokens)")
+        );
+        let tone = |w| find(&super::facts(&p, now, w), "Expires").unwrap().tone;
+        assert_eq!(
+            (tone(14), tone(20), tone(30)),
+            (Tone::Plain, Tone::Warn, Tone::Warn)
+        );
+    }
+
+    #[test]
+    fn an_unconfirmed_bot_email_can_be_accepted() {
+        let mut p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
+        let mut o = Outcome::bare(Status::Valid, "ok", None);
+        o.repository = Some(facts("abc"));
+        p.record(o);
+        let f = super::facts(&p, Utc::now(), 14);
+        let bot = find(&f, "Bot email").unwrap();
+        assert_eq!(bot.next, Some(Next::AcceptBotEmail));
+        assert_eq!(
+            bot.next.unwrap().command("p").unwrap(),
+            "bbtoken edit p --bot-email suggested"
+        );
     }
 }

@@ -428,6 +428,7 @@ fn tui_shows_no_control_character() {
             version: 1,
             settings: Settings {
                 validate_on_start: false,
+                ..Settings::default()
             },
             profiles: profiles.clone(),
         })),

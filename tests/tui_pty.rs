@@ -47,9 +47,10 @@ impl Pty {
     ) -> Pty {
         // In the temp HOME: where the tests run must not matter (a
         // Bitbucket clone there opens the "where am I" panel).
-        Pty::start_in(args, home, display, rows, cols, home)
+        Pty::start_in(args, home, display, rows, cols, home, &[])
     }
 
+    /// `env` is set last, over what the other arguments set.
     fn start_in(
         args: &[&str],
         home: &std::path::Path,
@@ -57,6 +58,7 @@ impl Pty {
         rows: u16,
         cols: u16,
         cwd: &std::path::Path,
+        env: &[(&str, &std::ffi::OsStr)],
     ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -86,6 +88,9 @@ impl Pty {
         // Run inside tmux or screen, bbtoken's clipboard messages change.
         cmd.env_remove("TMUX");
         cmd.env_remove("STY");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -753,7 +758,7 @@ fn inside_a_bitbucket_clone_the_where_am_i_panel_opens_and_w_reopens_it() {
         "origin",
         "https://bitbucket.org/acme/web.git",
     ]);
-    let mut pty = Pty::start_in(&["demo"], home.path(), None, ROWS, COLS, &clone);
+    let mut pty = Pty::start_in(&["demo"], home.path(), None, ROWS, COLS, &clone, &[]);
     let t = pty.wait_text("Where am I");
     assert!(t.contains("Remote origin"), "{t}");
     pty.send("\x1b");
@@ -762,6 +767,78 @@ fn inside_a_bitbucket_clone_the_where_am_i_panel_opens_and_w_reopens_it() {
     pty.wait_text("Where am I");
     pty.send("\x1b");
     pty.wait_for("the panel to close", |t| !t.contains("Where am I"));
+    pty.send("q");
+    wait_exit(&mut pty, "q");
+}
+
+/// `o` opens the selected token's page: without a display the app shows the
+/// URL for copying; with one it starts xdg-open (a shim here that records its
+/// arguments) on exactly that URL. `b` takes the clone link's bot email as
+/// the profile's own, so it is no longer "unconfirmed".
+#[test]
+fn o_opens_the_token_page_and_b_accepts_the_suggested_bot_email() {
+    const PAGE: &str = "https://bitbucket.org/acme/web/admin/access-tokens";
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start(&["demo"], home.path());
+    pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating")
+    });
+    pty.send("/web-deploy\r");
+    pty.wait_for("web-deploy alone", |t| t.contains("(1 of 12)"));
+    pty.wait_text("unconfirmed: from the clone link");
+    pty.send("o");
+    let screen = pty.wait_text(&format!("The token page: {PAGE}"));
+    assert!(
+        screen.contains("no display to open a browser on"),
+        "{screen}"
+    );
+
+    pty.send("b");
+    pty.wait_text("Saved web-deploy");
+    let screen = pty.wait_for("bot email confirmed", |t| !t.contains("unconfirmed"));
+    assert!(screen.contains("@bots.bitbucket.org"), "{screen}");
+    pty.send("q");
+    wait_exit(&mut pty, "q");
+
+    // With a display: the opener gets the URL as its one argument.
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = home.path().join("xdg-open.log");
+    let shim = bin.join("xdg-open");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let mut pty = Pty::start_in(
+        &["demo"],
+        home.path(),
+        None,
+        ROWS,
+        COLS,
+        home.path(),
+        &[
+            ("PATH", path.as_os_str()),
+            ("DISPLAY", std::ffi::OsStr::new(":99")),
+        ],
+    );
+    pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating")
+    });
+    pty.send("/web-deploy\r");
+    pty.wait_for("web-deploy alone", |t| t.contains("(1 of 12)"));
+    pty.send("o");
+    pty.wait_text(&format!("Opened {PAGE} in the browser"));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), format!("{PAGE}\n"));
     pty.send("q");
     wait_exit(&mut pty, "q");
 }

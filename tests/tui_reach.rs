@@ -48,6 +48,7 @@ fn the_commands_panel_flags_a_target_out_of_reach() {
             version: 1,
             settings: Settings {
                 validate_on_start: false,
+                ..Settings::default()
             },
             profiles: vec![p],
         })),

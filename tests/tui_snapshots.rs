@@ -107,6 +107,7 @@ fn sample() -> App {
             version: 1,
             settings: Settings {
                 validate_on_start: false,
+                ..Settings::default()
             },
             profiles: vec![web, plat, api, old, busy, unchecked],
         })),

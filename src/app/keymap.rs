@@ -237,6 +237,20 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         context: C::List,
+        keys: &[(Char("o"), Act(Action::OpenTokenPage))],
+        label: "o",
+        help: "open the token's page in Bitbucket (create, rotate, revoke); shows the URL when no browser",
+        hint: hint("o page", 5),
+    },
+    Binding {
+        context: C::List,
+        keys: &[(Char("b"), Act(Action::AcceptBotEmail))],
+        label: "b",
+        help: "accept the bot email the clone link suggests",
+        hint: None,
+    },
+    Binding {
+        context: C::List,
         keys: &[(Char("w"), Act(Action::OpenHere))],
         label: "w",
         help: "where am I: this repository's remotes, helpers and the profile git gets",

@@ -163,6 +163,8 @@ pub struct App {
     pub quit: bool,
     pub endpoints: Endpoints,
     pub validate_on_start: bool,
+    /// Days before expiry that a profile is marked (settings).
+    pub expiry_window: u32,
     pub loaded: bool,
     /// Where secrets live, for the title bar ("secret-service", "memory").
     pub store_name: String,
@@ -245,6 +247,16 @@ pub enum Action {
     OpenOnboard,
     /// `w`: show (and refresh) the "here" panel.
     OpenHere,
+    /// `o` on the list: open the selected token's page in a browser.
+    OpenTokenPage,
+    /// `b` on the list: take the bot email the clone link suggests.
+    AcceptBotEmail,
+    /// The browser was started for `url`, or why not (then the URL is
+    /// shown for copying).
+    LinkOpened {
+        url: String,
+        result: Result<(), String>,
+    },
     // Completions of effects.
     /// Whether bbtoken is git's credential helper for the Bitbucket URL.
     HelperSetUp(bool),
@@ -373,6 +385,9 @@ pub enum Effect {
     Delete {
         name: String,
     },
+    /// Start the browser on a token page (built by `links`, never from
+    /// server text).
+    OpenLink(String),
 }
 
 pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
@@ -423,6 +438,7 @@ impl App {
             quit: false,
             endpoints,
             validate_on_start: true,
+            expiry_window: crate::expiry::DEFAULT_WINDOW_DAYS,
             loaded: false,
             store_name: store_name.into(),
             clipboard_generation: 0,
@@ -625,6 +641,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     let first_load = !app.loaded;
                     app.loaded = true;
                     app.validate_on_start = doc.settings.validate_on_start;
+                    app.expiry_window = doc.settings.expiry_window_days;
                     app.rows = doc
                         .profiles
                         .into_iter()
@@ -807,6 +824,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::LinkOpened { url, result } => {
+            app.notice = Some(match result {
+                Ok(()) => Notice::info(format!("Opened {url} in the browser")),
+                Err(why) => Notice {
+                    level: Level::Info,
+                    text: format!("The token page: {url}"),
+                    remedy: Some(format!("{why}; copy the address from here")),
+                },
+            });
+            Vec::new()
+        }
         Action::Deleted { name, result } => {
             match result {
                 Ok(()) => {
@@ -984,6 +1012,24 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
             // (setup-git, bind, onboard) since the last look.
             return vec![Effect::GatherHere];
         }
+        Action::OpenTokenPage => {
+            let page = app.selected_profile().map(crate::links::token_page);
+            match page {
+                Some(Some(page)) => {
+                    if let Some(then) = page.then {
+                        app.notice = Some(Notice::info(format!("There: {then}")));
+                    }
+                    return vec![Effect::OpenLink(page.url)];
+                }
+                Some(None) => {
+                    app.notice = Some(Notice::info(
+                        "No token page: the profile lacks the workspace, repository or project it needs",
+                    ))
+                }
+                None => {}
+            }
+        }
+        Action::AcceptBotEmail => return accept_bot_email(app),
         Action::OpenAdd => app.overlay = Overlay::Form(Form::add(app.names())),
         Action::OpenEdit => {
             if let Some(p) = app.selected_profile() {
@@ -1005,6 +1051,37 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Save the clone link's bot email as the profile's own: from then on it is
+/// the user's, not "unconfirmed". The outcome stays (the reach is the same).
+fn accept_bot_email(app: &mut App) -> Vec<Effect> {
+    let Some(p) = app.selected_profile() else {
+        return Vec::new();
+    };
+    match p.bot_email_or_candidate() {
+        Some((email, false)) => {
+            let mut profile = p.clone();
+            profile.bot_email = Some(email);
+            vec![Effect::Save(SaveRequest {
+                kind: FormKind::Edit {
+                    original: profile.name.clone(),
+                },
+                profile,
+                token: None,
+            })]
+        }
+        Some((_, true)) => {
+            app.notice = Some(Notice::info("The bot email is already set (e edits it)"));
+            Vec::new()
+        }
+        None => {
+            app.notice = Some(Notice::info(
+                "No bot email to accept: validate first (v), or look on the token's page (o)",
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// `Err(true)`: close the form; `Err(false)`: nothing to do.

@@ -40,7 +40,10 @@ fn outcome(status: Status) -> Outcome {
 fn doc(profiles: Vec<Profile>, validate_on_start: bool) -> Document {
     Document {
         version: 1,
-        settings: Settings { validate_on_start },
+        settings: Settings {
+            validate_on_start,
+            ..Settings::default()
+        },
         profiles,
     }
 }
@@ -1428,4 +1431,76 @@ fn onboard_keys_are_text_in_the_directory_field() {
     update(&mut a, Action::OpenOnboard);
     assert_eq!(keymap::key(&a, k('q')), Some(Action::Input('q')));
     assert_eq!(keymap::key(&a, k('w')), Some(Action::Input('w')));
+}
+
+#[test]
+fn b_saves_the_suggested_bot_email_and_only_that() {
+    let mut a = app();
+    a.select_name("beta");
+    // Nothing suggested yet: said, nothing saved.
+    assert!(update(&mut a, Action::AcceptBotEmail).is_empty());
+    assert!(a.notice.as_ref().unwrap().text.contains("validate first"));
+    let beta = a.row_mut("beta").unwrap();
+    beta.profile.last_validation.as_mut().unwrap().repository = Some(RepoFacts {
+        full_name: "acme/beta-repo".into(),
+        is_private: Some(true),
+        main_branch: None,
+        project_key: None,
+        bot_id_candidate: Some("b0t1d".into()),
+    });
+    let fx = update(&mut a, Action::AcceptBotEmail);
+    let [Effect::Save(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        req.kind,
+        FormKind::Edit {
+            original: "beta".into()
+        }
+    );
+    assert_eq!(
+        req.profile.bot_email.as_deref(),
+        Some("b0t1d@bots.bitbucket.org")
+    );
+    assert!(req.token.is_none());
+    // Everything else as it was, so the outcome is kept.
+    let mut expected = a.selected_profile().unwrap().clone();
+    expected.bot_email = req.profile.bot_email.clone();
+    assert_eq!(req.profile, expected);
+    // Once set, `b` does not overwrite it.
+    a.row_mut("beta").unwrap().profile.bot_email = Some("mine@bots.bitbucket.org".into());
+    assert!(update(&mut a, Action::AcceptBotEmail).is_empty());
+    assert!(a.notice.as_ref().unwrap().text.contains("already set"));
+}
+
+#[test]
+fn o_opens_the_page_built_from_the_profile() {
+    let mut a = app();
+    a.select_name("beta");
+    assert_eq!(
+        update(&mut a, Action::OpenTokenPage),
+        vec![Effect::OpenLink(
+            "https://bitbucket.org/acme/beta-repo/admin/access-tokens".into()
+        )]
+    );
+    // A project token's page is the project: the notice says where to go on.
+    a.select_name("gamma");
+    let fx = update(&mut a, Action::OpenTokenPage);
+    assert_eq!(
+        fx,
+        vec![Effect::OpenLink(
+            "https://bitbucket.org/acme/workspace/projects/PLAT".into()
+        )]
+    );
+    assert!(a.notice.as_ref().unwrap().text.contains("Access tokens"));
+    update(
+        &mut a,
+        Action::LinkOpened {
+            url: "https://x.example/p".into(),
+            result: Err("no display to open a browser on".into()),
+        },
+    );
+    let n = a.notice.clone().unwrap();
+    assert_eq!(n.text, "The token page: https://x.example/p");
+    assert!(n.remedy.unwrap().contains("no display"));
 }

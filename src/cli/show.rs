@@ -153,7 +153,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
             next: None,
         },
     };
-    let mut facts = describe::facts(p, Utc::now());
+    let mut facts = describe::facts(p, Utc::now(), doc.settings.expiry_window_days);
     // The secret goes after the git username it pairs with.
     let at = facts
         .iter()
@@ -162,8 +162,8 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
     facts.insert(at, token);
     let mut t = Table::default();
     for f in facts {
-        let value = match f.next {
-            Some(n) => format!("{}: {}", f.value, n.command(&p.name)),
+        let value = match f.next.and_then(|n| n.command(&p.name)) {
+            Some(command) => format!("{}: {command}", f.value),
             None => f.value,
         };
         t.row(vec![

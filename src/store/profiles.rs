@@ -50,6 +50,14 @@ pub struct Settings {
     /// Validate every profile when the TUI starts.
     #[serde(default = "yes")]
     pub validate_on_start: bool,
+    /// Days before its expiry date that a profile is marked in the app and
+    /// in `show` (the CLI alarm takes its window as an argument).
+    #[serde(default = "expiry_window")]
+    pub expiry_window_days: u32,
+}
+
+fn expiry_window() -> u32 {
+    crate::expiry::DEFAULT_WINDOW_DAYS
 }
 
 fn yes() -> bool {
@@ -60,6 +68,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             validate_on_start: true,
+            expiry_window_days: expiry_window(),
         }
     }
 }

@@ -151,6 +151,13 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
             let result = delete(&svc, &name).await;
             send(&tx, Action::Deleted { name, result });
         }
+        Effect::OpenLink(url) => {
+            let shown = url.clone();
+            let result = blocking(move || super::browser::open(&url))
+                .await
+                .and_then(|r| r);
+            send(&tx, Action::LinkOpened { url: shown, result });
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! one channel as an `Action`. Redraws are coalesced: all pending messages are
 //! applied before the next frame.
 
+pub mod browser;
 pub mod clipboard;
 pub mod demo;
 pub mod effects;

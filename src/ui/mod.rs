@@ -256,13 +256,19 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 (None, _) => p.workspace.clone(),
             };
             let days = p.days_left(today);
-            let exp_style = theme.tone(crate::describe::expiry_tone(days));
+            let tone = crate::describe::expiry_tone(days, app.expiry_window);
+            let exp_style = theme.tone(tone);
+            // Marked, not only coloured: inside the warning window.
+            let mark = if tone == Tone::Warn { "! " } else { "" };
             TableRow::new(vec![
                 Cell::from(Span::styled(text, status_style)),
                 Cell::from(p.name.clone()),
                 Cell::from(p.kind.as_str()),
                 Cell::from(place),
-                Cell::from(Span::styled(expiry_countdown(days), exp_style)),
+                Cell::from(Span::styled(
+                    format!("{mark}{}", expiry_countdown(days)),
+                    exp_style,
+                )),
             ])
         })
         .collect();
@@ -442,6 +448,8 @@ fn next_words(n: Next) -> String {
     let (action, what) = match n {
         Next::Validate => (Action::ValidateSelected, "validates"),
         Next::SetBotEmail | Next::SetExpiry => (Action::OpenEdit, "edits"),
+        Next::AcceptBotEmail => (Action::AcceptBotEmail, "accepts"),
+        Next::OpenPage => (Action::OpenTokenPage, "opens"),
     };
     match keymap::key_for(keymap::Context::List, &action) {
         Some(k) => format!("{k} {what}"),
@@ -456,7 +464,7 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     };
     let p = &row.profile;
     let mut lines = vec![Line::styled(p.name.clone(), theme.title())];
-    for f in crate::describe::facts(p, app.now) {
+    for f in crate::describe::facts(p, app.now, app.expiry_window) {
         let (value, tone) = if row.in_flight && f.label == crate::describe::STATUS {
             // The facts below stay: they describe the last outcome.
             ("validating…".to_string(), Tone::Warn)
