@@ -51,6 +51,8 @@ pub enum Next {
     SetExpiry,
     /// Open the token's page in a browser (the app); the CLI shows the URL.
     OpenPage,
+    /// Change the profile's kind to the one Bitbucket reported.
+    SetKind(TokenKind),
 }
 
 impl Next {
@@ -63,6 +65,7 @@ impl Next {
             Next::AcceptBotEmail => format!("bbtoken edit {profile} --bot-email suggested"),
             Next::SetExpiry => format!("bbtoken edit {profile} --expires YYYY-MM-DD"),
             Next::OpenPage => return None,
+            Next::SetKind(k) => format!("bbtoken edit {profile} --kind {k}"),
         })
     }
 }
@@ -267,6 +270,9 @@ pub fn facts(p: &Profile, now: DateTime<Utc>, window: u32) -> Vec<Fact> {
     if let Some(c) = seen_outcome(p).and_then(|o| o.credential_type.as_ref()) {
         out.push(Fact::plain("Credential", c));
     }
+    if let Some(seen) = kind_seen(p) {
+        out.push(Fact::new("Warning", kind_words(p, seen), Tone::Warn).then(Next::SetKind(seen)));
+    }
     if let Some(r) = repo_facts(p) {
         out.push(Fact::plain("Repo facts", repo_summary(r)));
     }
@@ -404,6 +410,32 @@ pub fn bot_email_mismatch(p: &Profile) -> Option<String> {
          trust the token's page in Bitbucket (it shows the bot email), then bbtoken edit {} --bot-email ADDRESS; \
          until then commands print the entered one",
         p.name
+    ))
+}
+
+/// The kind Bitbucket's `x-credential-type` reported, when it is not the
+/// profile's: a repository token added as a workspace token, say. Validation
+/// of such a profile may well pass, so this is said, not a verdict.
+pub fn kind_seen(p: &Profile) -> Option<TokenKind> {
+    let ct = seen_outcome(p)?.credential_type.as_deref()?;
+    TokenKind::from_credential_type(ct).filter(|k| *k != p.kind)
+}
+
+fn kind_words(p: &Profile, seen: TokenKind) -> String {
+    format!(
+        "Bitbucket says this is a {}, but the profile says {}",
+        seen.label(),
+        p.kind.label()
+    )
+}
+
+/// The kind disagreement in the CLI's words, with the command that fixes it.
+pub fn kind_correction(p: &Profile) -> Option<String> {
+    let seen = kind_seen(p)?;
+    Some(format!(
+        "{}: {}",
+        kind_words(p, seen),
+        Next::SetKind(seen).command(&p.name)?
     ))
 }
 
@@ -688,5 +720,30 @@ mod tests {
             bot.next.unwrap().command("p").unwrap(),
             "bbtoken edit p --bot-email suggested"
         );
+    }
+
+    #[test]
+    fn a_kind_bitbucket_reports_otherwise_is_said_with_its_fix() {
+        let mut p = Profile::new("ci", TokenKind::Workspace, "acme", Some("api"));
+        let mut o = Outcome::bare(Status::Valid, "ok", None);
+        o.credential_type = Some("repo_access_token".into());
+        p.record(o);
+        assert_eq!(kind_seen(&p), Some(TokenKind::Repository));
+        let f = super::facts(&p, Utc::now(), 14);
+        let w = f
+            .iter()
+            .find(|f| f.next == Some(Next::SetKind(TokenKind::Repository)))
+            .unwrap();
+        assert!(w.value.contains("profile says workspace"), "{w:?}");
+        assert!(
+            kind_correction(&p)
+                .unwrap()
+                .ends_with("bbtoken edit ci --kind repository")
+        );
+        // A store error afterwards learns nothing: the last seen type stays.
+        p.record(Outcome::bare(Status::StoreError, "down", None));
+        assert_eq!(kind_seen(&p), Some(TokenKind::Repository));
+        p.kind = TokenKind::Repository;
+        assert_eq!((kind_seen(&p), kind_correction(&p)), (None, None));
     }
 }

@@ -842,3 +842,41 @@ fn o_opens_the_token_page_and_b_accepts_the_suggested_bot_email() {
     pty.send("q");
     wait_exit(&mut pty, "q");
 }
+
+/// Paste-first add: a clone URL with the token inside, pasted into the
+/// first field, fills workspace and repository and moves the token into
+/// the hidden Token field; only the name is typed. The token never reaches
+/// the screen, and the saved profile validates.
+#[test]
+fn add_form_takes_a_pasted_clone_url_with_its_token() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::start(&["demo"], home.path());
+    let token = bbtoken::tui::demo::sandbox_token();
+    pty.wait_for("start-up validation", |t| {
+        t.contains("12 profiles") && !t.contains("validating")
+    });
+    pty.send("a");
+    pty.wait_text("Add a profile");
+    pty.send(&format!(
+        "\x1b[200~https://x-token-auth:{token}@bitbucket.org/acme/sandbox.git\x1b[201~"
+    ));
+    let form = pty.wait_text("moved to the Token field");
+    assert!(form.contains("Workspace       acme"), "{form}");
+    assert!(form.contains("Repository      sandbox"), "{form}");
+    assert!(form.contains("access token · 192 chars"), "{form}");
+    pty.send("from-url");
+    pty.send("\r");
+    pty.wait_text("Saved from-url");
+    pty.wait_for("from-url valid", |t| {
+        row(t, "from-url").is_some_and(|l| l.contains("✓ valid"))
+    });
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    for piece in [&token[..24], &token[60..84], &token[168..]] {
+        assert!(
+            !raw.contains(piece),
+            "a piece of the token reached the terminal"
+        );
+    }
+    pty.send("q");
+    wait_exit(&mut pty, "q");
+}

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use zeroize::Zeroize;
 
 use crate::fields;
+use crate::git::pasted::parse_pasted;
+use crate::git::remote::GitHost;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
 use crate::token::{self, TokenCheck};
@@ -75,6 +77,12 @@ impl FieldId {
     }
 }
 
+/// Whether a paste is a URL to read for workspace and repository (https
+/// or http, ssh://, or the scp form `git@host:ws/repo`).
+fn looks_like_url(text: &str) -> bool {
+    text.contains("://") || (text.starts_with("git@") && text.contains(':'))
+}
+
 /// The token as typed. Never printed by `Debug`; wiped when dropped.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TokenInput(String);
@@ -92,6 +100,11 @@ impl TokenInput {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// Replaces what was typed (the old text is wiped).
+    pub fn set(&mut self, s: &str) {
+        self.0.zeroize();
+        self.push_str(s);
     }
     pub fn len(&self) -> usize {
         self.0.chars().count()
@@ -131,6 +144,9 @@ pub struct Form {
     pub taken: Vec<String>,
     /// Why the last save failed, shown in the form (the form stays open).
     pub error: Option<String>,
+    /// What a paste did besides filling the field (the kind changed, a
+    /// token moved out of a URL), shown until the next key.
+    pub note: Option<String>,
     pub saving: bool,
 }
 
@@ -144,6 +160,7 @@ impl Form {
             focus: FieldId::Name,
             taken,
             error: None,
+            note: None,
             saving: false,
         }
     }
@@ -218,6 +235,7 @@ impl Form {
 
     pub fn input(&mut self, c: char) {
         self.error = None;
+        self.note = None;
         match self.focus {
             FieldId::Kind => {
                 if c == ' ' {
@@ -229,17 +247,104 @@ impl Form {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    /// A paste, into whatever field has focus, read for what it is: a
+    /// Bitbucket URL fills workspace and repository (from any text field),
+    /// and a token goes to the Token field (never shown in another field)
+    /// and sets the kind its prefix tells. `git` is the Bitbucket host
+    /// URLs are read against.
+    pub fn paste(&mut self, text: &str, git: &str) {
         self.error = None;
-        match self.focus {
-            FieldId::Kind => {}
-            FieldId::Token => self.token.push_str(text),
-            id => self.values[id.index()].push_str(text.trim()),
+        self.note = None;
+        let text = text.trim();
+        let has_token = self.fields().contains(&FieldId::Token);
+        if self.focus == FieldId::Kind {
+            return;
         }
+        if self.focus != FieldId::Token && looks_like_url(text) {
+            return self.paste_url(text, git);
+        }
+        let detected = token::detect(text);
+        let is_token = matches!(
+            detected,
+            token::Detected::AccessToken | token::Detected::ApiToken
+        ) && !text.contains(char::is_whitespace);
+        match self.focus {
+            FieldId::Token => {
+                let was_empty = self.token.is_empty();
+                self.token.push_str(text);
+                if was_empty {
+                    self.kind_from_token(detected);
+                }
+            }
+            _ if is_token && has_token => {
+                self.token.set(text);
+                self.focus = FieldId::Token;
+                self.note = Some("The pasted token went to the Token field (hidden)".into());
+                self.kind_from_token(detected);
+            }
+            id if is_token => {
+                self.error = Some(format!(
+                    "that looks like a token: it was not put in {} (r rotates the token)",
+                    id.label()
+                ));
+            }
+            id => self.values[id.index()].push_str(text),
+        }
+    }
+
+    fn paste_url(&mut self, text: &str, git: &str) {
+        let Some(host) = GitHost::from_base(git) else {
+            return;
+        };
+        let pasted = match parse_pasted(text, &host) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        self.values[FieldId::Workspace.index()] = pasted.workspace;
+        self.values[FieldId::Repo.index()] = pasted.repo;
+        let mut note = "Workspace and repository from the URL".to_string();
+        if let Some(t) = pasted.token {
+            if self.fields().contains(&FieldId::Token) {
+                self.token.set(t.expose());
+                self.kind_from_token(token::detect(t.expose()));
+                note.push_str(
+                    "; its token was moved to the Token field (hidden) and the URL was not kept",
+                );
+            } else {
+                note.push_str("; it held a token, which was not kept (r rotates the token)");
+            }
+        }
+        self.note = Some(note);
+    }
+
+    /// An add form follows the token's prefix: an API token makes the kind
+    /// api, an access token an access kind (repository until validation
+    /// tells which).
+    fn kind_from_token(&mut self, detected: token::Detected) {
+        if self.kind != FormKind::Add || !token::kind_mismatches(detected, self.token_kind) {
+            return;
+        }
+        self.token_kind = match detected {
+            token::Detected::ApiToken => TokenKind::Api,
+            _ => TokenKind::Repository,
+        };
+        let set = format!(
+            "Kind set to {} from the token's prefix ({})",
+            self.token_kind.as_str(),
+            detected.label()
+        );
+        self.note = Some(match self.note.take() {
+            Some(n) => format!("{n}; {set}"),
+            None => set,
+        });
     }
 
     pub fn backspace(&mut self) {
         self.error = None;
+        self.note = None;
         match self.focus {
             FieldId::Kind => {}
             FieldId::Token => self.token.pop(),
@@ -381,7 +486,7 @@ mod tests {
                 .any(|(id, m)| *id == FieldId::Token && m.contains("empty"))
         );
         f.focus = FieldId::Expires;
-        f.paste("2026-13-01");
+        f.paste("2026-13-01", GIT);
         assert!(
             f.problems(now())
                 .iter()
@@ -391,23 +496,103 @@ mod tests {
 
     /// Issue 10 A4: the form stops an API token entered for an access-token
     /// kind with the CLI's words (token::TokenCheck::blocker), and lets it
-    /// through once the kind is changed to api.
+    /// through once the kind is changed to api. (A paste sets the kind from
+    /// the prefix; choosing another kind afterwards is stopped.)
     #[test]
     fn token_of_another_kind_is_stopped_until_the_kind_matches() {
         let mut f = Form::add(vec![]);
         f.focus = FieldId::Token;
-        f.paste(&crate::token::synthesize(crate::token::API_PREFIX, 3));
+        f.paste(&crate::token::synthesize(crate::token::API_PREFIX, 3), GIT);
+        assert_eq!(f.token_kind, TokenKind::Api);
         let token_problem = |f: &Form| {
             f.problems(now())
                 .into_iter()
                 .find(|(id, _)| *id == FieldId::Token)
                 .map(|(_, m)| m)
         };
+        assert_eq!(token_problem(&f), None);
+        f.cycle_kind(1);
+        assert_eq!(f.token_kind, TokenKind::Repository);
         let m = token_problem(&f).expect("stopped as a repository token");
         assert!(m.contains("add it as kind api"), "{m}");
-        f.cycle_kind(3);
+        f.cycle_kind(-1);
         assert_eq!(f.token_kind, TokenKind::Api);
         assert_eq!(token_problem(&f), None);
+    }
+
+    const GIT: &str = "https://bitbucket.org";
+
+    #[test]
+    fn a_pasted_token_goes_to_the_token_field_and_sets_the_kind() {
+        let api = crate::token::synthesize(crate::token::API_PREFIX, 7);
+        let mut f = Form::add(vec![]);
+        assert_eq!(f.focus, FieldId::Name);
+        f.paste(&format!("{api}\n"), GIT);
+        assert_eq!((f.focus, f.token_kind), (FieldId::Token, TokenKind::Api));
+        assert!(f.value(FieldId::Name).is_empty());
+        assert_eq!(f.token.to_secret().expose(), api);
+        let note = f.note.clone().unwrap();
+        assert!(note.contains("Kind set to api"), "{note}");
+        assert!(!note.contains(&api[..12]), "{note}");
+        // An access token pasted over an api kind: back to an access kind.
+        let access = crate::token::synthesize(crate::token::ACCESS_PREFIX, 8);
+        f.focus = FieldId::Workspace;
+        f.paste(&access, GIT);
+        assert_eq!(f.token_kind, TokenKind::Repository);
+        assert_eq!(f.token.to_secret().expose(), access);
+        // A chosen access kind stays: the prefix does not say which one.
+        f.token_kind = TokenKind::Workspace;
+        f.paste(&access, GIT);
+        assert_eq!(f.token_kind, TokenKind::Workspace);
+    }
+
+    #[test]
+    fn a_token_is_never_put_in_a_shown_field() {
+        let p = Profile::new("web", TokenKind::Repository, "acme", Some("web"));
+        let mut f = Form::edit(&p, vec![]);
+        f.focus = FieldId::Name;
+        let t = crate::token::synthesize(crate::token::ACCESS_PREFIX, 9);
+        f.paste(&t, GIT);
+        assert_eq!(f.value(FieldId::Name), "web");
+        assert!(f.error.as_deref().unwrap().contains("looks like a token"));
+        assert!(!f.error.unwrap().contains(&t[..12]));
+    }
+
+    #[test]
+    fn a_pasted_url_fills_workspace_and_repository() {
+        let t = crate::token::synthesize(crate::token::ACCESS_PREFIX, 10);
+        let mut f = Form::add(vec![]);
+        f.focus = FieldId::Workspace;
+        f.paste("https://bitbucket.org/acme/web-app/src/main/", GIT);
+        assert_eq!(f.value(FieldId::Workspace), "acme");
+        assert_eq!(f.value(FieldId::Repo), "web-app");
+        assert!(f.token.is_empty());
+        // A clone URL with the token inside: the token is taken out.
+        let mut f = Form::add(vec![]);
+        f.paste(
+            &format!("https://x-token-auth:{t}@bitbucket.org/acme/api.git"),
+            GIT,
+        );
+        assert_eq!(f.value(FieldId::Repo), "api");
+        assert_eq!(f.token.to_secret().expose(), t);
+        let note = f.note.clone().unwrap();
+        assert!(note.contains("moved to the Token field"), "{note}");
+        assert!(!note.contains(&t[..12]) && f.value(FieldId::Name).is_empty());
+        // An ssh clone URL in the Repository field.
+        f.focus = FieldId::Repo;
+        f.paste("git@bitbucket.org:team/infra.git", GIT);
+        assert_eq!(
+            (f.value(FieldId::Workspace), f.value(FieldId::Repo)),
+            ("team".into(), "infra".into())
+        );
+        // Another host: refused without echoing the URL.
+        f.paste(&format!("https://u:{t}@github.com/a/b.git"), GIT);
+        let e = f.error.clone().unwrap();
+        assert!(
+            e.contains("not a Bitbucket repository URL") && !e.contains(&t[..12]),
+            "{e}"
+        );
+        assert_eq!(f.value(FieldId::Repo), "infra");
     }
 
     #[test]

@@ -251,6 +251,13 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         context: C::List,
+        keys: &[(Char("f"), Act(Action::FixKind))],
+        label: "f",
+        help: "fix the kind to the one Bitbucket reports (opens the edit form)",
+        hint: None,
+    },
+    Binding {
+        context: C::List,
         keys: &[(Char("w"), Act(Action::OpenHere))],
         label: "w",
         help: "where am I: this repository's remotes, helpers and the profile git gets",

@@ -13,7 +13,7 @@ pub mod onboard;
 use chrono::{DateTime, Utc};
 
 use crate::gitcmd::{self, Endpoints, Generated, Mode, TokenText};
-use crate::profile::{Outcome, Profile, Status};
+use crate::profile::{Outcome, Profile, Status, TokenKind};
 use crate::secret::Secret;
 use crate::store::profiles::Document;
 
@@ -251,6 +251,8 @@ pub enum Action {
     OpenTokenPage,
     /// `b` on the list: take the bot email the clone link suggests.
     AcceptBotEmail,
+    /// `f` on the list: the edit form, with the kind Bitbucket reported.
+    FixKind,
     /// The browser was started for `url`, or why not (then the URL is
     /// shown for copying).
     LinkOpened {
@@ -864,7 +866,8 @@ fn update_intent(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     if let Overlay::Form(form) = &mut app.overlay {
-        return update_form(form, action, app.now, &app.rows).unwrap_or_else(|close| {
+        let git = &app.endpoints.git;
+        return update_form(form, action, app.now, &app.rows, git).unwrap_or_else(|close| {
             if close {
                 app.overlay = Overlay::None;
             }
@@ -1030,6 +1033,7 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
             }
         }
         Action::AcceptBotEmail => return accept_bot_email(app),
+        Action::FixKind => fix_kind(app),
         Action::OpenAdd => app.overlay = Overlay::Form(Form::add(app.names())),
         Action::OpenEdit => {
             if let Some(p) = app.selected_profile() {
@@ -1084,12 +1088,39 @@ fn accept_bot_email(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// Opens the edit form with the kind Bitbucket reported: one key, then
+/// Enter, after the user has seen what changes (a project token also needs
+/// its project key, which the form then asks for).
+fn fix_kind(app: &mut App) {
+    let Some(p) = app.selected_profile() else {
+        return;
+    };
+    let Some(seen) = crate::describe::kind_seen(p) else {
+        app.notice = Some(Notice::info(
+            "Bitbucket has not reported another kind for this token",
+        ));
+        return;
+    };
+    let mut form = Form::edit(p, app.names());
+    form.token_kind = seen;
+    form.focus = if seen == TokenKind::Project && p.project.is_none() {
+        FieldId::Project
+    } else {
+        FieldId::Kind
+    };
+    form.note = Some(format!(
+        "Kind set to {seen}, as Bitbucket reports; Enter saves and validates again"
+    ));
+    app.overlay = Overlay::Form(form);
+}
+
 /// `Err(true)`: close the form; `Err(false)`: nothing to do.
 fn update_form(
     form: &mut Form,
     action: Action,
     now: DateTime<Utc>,
     rows: &[Row],
+    git: &str,
 ) -> Result<Vec<Effect>, bool> {
     if form.saving && action != Action::Back {
         return Err(false);
@@ -1097,7 +1128,7 @@ fn update_form(
     match action {
         Action::Back => return Err(true),
         Action::Input(c) => form.input(c),
-        Action::Paste(s) => form.paste(&s),
+        Action::Paste(s) => form.paste(&s, git),
         Action::Backspace => form.backspace(),
         Action::Left | Action::Right if form.focus == FieldId::Kind => {
             form.error = None;

@@ -1504,3 +1504,33 @@ fn o_opens_the_page_built_from_the_profile() {
     assert_eq!(n.text, "The token page: https://x.example/p");
     assert!(n.remedy.unwrap().contains("no display"));
 }
+
+#[test]
+fn f_opens_the_edit_form_with_the_kind_bitbucket_reported() {
+    let mut a = app();
+    a.select_name("beta");
+    update(&mut a, Action::FixKind);
+    assert!(a.notice.as_ref().unwrap().text.contains("has not reported"));
+    assert_eq!(a.overlay, Overlay::None);
+    // beta is a repository profile; Bitbucket says workspace token.
+    let beta = a.row_mut("beta").unwrap();
+    beta.profile
+        .last_validation
+        .as_mut()
+        .unwrap()
+        .credential_type = Some("workspace_access_token".into());
+    update(&mut a, Action::FixKind);
+    let Overlay::Form(f) = &a.overlay else {
+        panic!("{:?}", a.overlay)
+    };
+    assert_eq!(f.token_kind, TokenKind::Workspace);
+    assert!(f.note.as_deref().unwrap().contains("Kind set to workspace"));
+    let fx = update(&mut a, Action::Confirm);
+    let [Effect::Save(req)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(req.profile.kind, TokenKind::Workspace);
+    assert_eq!(req.profile.name, "beta");
+    // Another reach: the old outcome does not describe it.
+    assert!(req.profile.last_validation.is_none());
+}

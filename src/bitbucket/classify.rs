@@ -439,18 +439,9 @@ fn add_valid_warnings(profile: &Profile, out: &mut Outcome) {
             ));
         }
     }
-    if let Some(ct) = &out.credential_type {
-        match TokenKind::from_credential_type(ct) {
-            Some(seen) if seen != kind => out.warnings.push(format!(
-                "Bitbucket says this is a {} but the profile says {}: bbtoken edit {} --kind {}",
-                seen.label(),
-                kind.label(),
-                profile.name,
-                seen
-            )),
-            _ => {}
-        }
-    }
+    // A credential type that disagrees with the kind is not recorded either:
+    // the user corrects the kind, so describe says it when shown
+    // (describe::kind_seen).
     if let (Some(want), Some(facts)) = (&profile.project, &out.repository)
         && let Some(key) = &facts.project_key
         && kind == TokenKind::Project
@@ -613,7 +604,10 @@ mod tests {
         a.credential_type = Some("workspace_access_token".into());
         let o = classify(&profile(TokenKind::Repository), &a);
         assert!(o.warnings.iter().any(|w| w.contains("least privilege")));
-        assert!(o.warnings.iter().any(|w| w.contains("--kind workspace")));
+        // The kind disagreement is said at display time (describe), not
+        // recorded; the type it comes from is.
+        assert!(!o.warnings.iter().any(|w| w.contains("--kind")));
+        assert_eq!(o.credential_type.as_deref(), Some("workspace_access_token"));
         assert!(!o.warnings.iter().any(|w| w.contains("push will fail")));
     }
 

@@ -333,7 +333,14 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
     }
     let mismatch = describe::bot_email_mismatch(&now);
     let suggestion = describe::bot_email_suggestion(&now);
-    for w in o.warnings.iter().chain(&mismatch).chain(&suggestion) {
+    let kind = describe::kind_correction(&now);
+    for w in o
+        .warnings
+        .iter()
+        .chain(&mismatch)
+        .chain(&suggestion)
+        .chain(&kind)
+    {
         lines.push(
             Text::plain(&pad)
                 .with("!", WARN)

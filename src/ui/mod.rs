@@ -450,6 +450,7 @@ fn next_words(n: Next) -> String {
         Next::SetBotEmail | Next::SetExpiry => (Action::OpenEdit, "edits"),
         Next::AcceptBotEmail => (Action::AcceptBotEmail, "accepts"),
         Next::OpenPage => (Action::OpenTokenPage, "opens"),
+        Next::SetKind(_) => (Action::FixKind, "sets it"),
     };
     match keymap::key_for(keymap::Context::List, &action) {
         Some(k) => format!("{k} {what}"),

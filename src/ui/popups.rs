@@ -336,6 +336,9 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
         }
     }
     lines.push(Line::from(""));
+    if let Some(n) = &f.note {
+        lines.push(Line::styled(format!("› {n}"), theme.accent()));
+    }
     if let Some(e) = &f.error {
         lines.push(Line::styled(format!("✗ {e}"), theme.bad()));
     }
