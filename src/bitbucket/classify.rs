@@ -796,6 +796,25 @@ mod tests {
     }
 
     #[test]
+    fn recorded_overlong_text_is_capped_as_a_backstop() {
+        // A hostile or older profiles file may record words of any length;
+        // cleaning caps composed text at four shown pieces, no more, no less.
+        let limit = 4 * text::MAX_SHOWN;
+        let long = "x".repeat(limit + 1);
+        let mut o = Outcome::bare(
+            Status::Invalid,
+            long.clone(),
+            Some(Remedy::advice(long.clone())),
+        );
+        o.warnings = vec![long.clone(), "y".repeat(limit)];
+        clean_outcome(&mut o);
+        let capped = format!("{}…", "x".repeat(limit - 1));
+        assert_eq!(o.message, capped);
+        assert_eq!(o.remedy.unwrap().advice, capped);
+        assert_eq!(o.warnings, [capped, "y".repeat(limit)]);
+    }
+
+    #[test]
     fn branch_rules_one_by_one() {
         // Each name breaks exactly one rule.
         for bad in [

@@ -896,6 +896,73 @@ mod tests {
         );
     }
 
+    #[test]
+    fn empty_and_dot_segments_become_placeholders() {
+        let ep = Endpoints::default();
+        let p = profile(TokenKind::Repository);
+        for (workspace, repo) in [("", "."), (".", "")] {
+            let mut r = req(&p, Mode::Interactive, TokenText::Masked("x"), &ep);
+            r.workspace = workspace;
+            r.repo = repo;
+            let cmds = build(&r);
+            assert_eq!(
+                text_of(&cmds, CommandKind::Clone),
+                "git clone https://x-token-auth@bitbucket.org/WORKSPACE/REPO.git",
+                "{workspace:?}/{repo:?}"
+            );
+            let note = cmds[0].note.clone().unwrap_or_default();
+            assert!(
+                note.contains("replace WORKSPACE") && note.contains("replace REPO"),
+                "{note}"
+            );
+        }
+    }
+
+    /// The last wall withholds a command when either its text or its note
+    /// holds a forbidden character; one clean half does not let it through.
+    #[test]
+    fn finish_withholds_when_text_or_note_is_unsafe() {
+        let command = |text: &str, note: Option<&str>| Generated {
+            kind: CommandKind::Clone,
+            title: "Clone",
+            text: text.into(),
+            holds_secret: true,
+            note: note.map(str::to_string),
+        };
+        let clean = command("git clone https://bitbucket.org/a/b.git", Some("a note"));
+        assert_eq!(finish(clean.clone()), clean);
+        for bad in [
+            command("git clone https://bitbucket.org/a/b\u{1b}[2J.git", None),
+            command("git clone x\u{1b}[2J", Some("a note")),
+            command(
+                "git clone https://bitbucket.org/a/b.git",
+                Some("a\u{1b}[2J note"),
+            ),
+        ] {
+            let g = finish(bad.clone());
+            assert_eq!(g.text, WITHHELD, "{:?}", bad.text);
+            assert!(!g.holds_secret);
+            assert!(!safe::has_forbidden(g.note.as_deref().unwrap_or_default()));
+        }
+    }
+
+    #[test]
+    fn api_curl_says_it_asks_only_when_it_asks() {
+        let ep = Endpoints::default();
+        let p = profile(TokenKind::Api);
+        let note = |mode| {
+            let cmds = build(&req(&p, mode, TokenText::Masked("x"), &ep));
+            cmds.into_iter()
+                .find(|c| c.kind == CommandKind::Curl)
+                .unwrap()
+                .note
+        };
+        let asks = Some("curl asks for the API token".to_string());
+        assert_eq!(note(Mode::Interactive), asks);
+        assert_eq!(note(Mode::Helper), asks);
+        assert_eq!(note(Mode::Embedded), None);
+    }
+
     /// The multi-line snippets are whole, valid programs for every shell a
     /// person may paste them into. (tests/shell_paste.rs pastes them for real.)
     #[test]
