@@ -337,3 +337,31 @@ async fn rotate_to_a_failing_token_keeps_the_old_one() {
     save(&svc, rotate("good-new")).await.unwrap();
     assert_eq!(svc.secrets.get("web").await.unwrap().expose(), "good-new");
 }
+
+/// A state file that cannot be used: the app loads the profiles anyway and
+/// says so in the status line (as the CLI prints a warning), once, with no
+/// raw escape from the file's path.
+#[tokio::test]
+async fn an_unusable_state_file_is_said_in_the_app() {
+    use bbtoken::app::{Action, Effect, Level};
+    use bbtoken::tui::effects::{Msg, spawn};
+    let dir = tempfile::tempdir().unwrap();
+    let svc = services(dir.path());
+    save(&svc, add(&profile("web"), "tok")).await.unwrap();
+    std::fs::write(svc.profiles.state_path(), b"\x1b]0;not json").unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    spawn(&svc, Effect::Load, tx);
+    let mut actions = Vec::new();
+    while let Some(m) = rx.recv().await {
+        if let Msg::Action(a) = m {
+            actions.push(a);
+        }
+    }
+    let [Action::Loaded(Ok(doc)), Action::Warning(n)] = actions.as_slice() else {
+        panic!("{actions:?}")
+    };
+    assert_eq!(doc.profiles.len(), 1);
+    assert_eq!(n.level, Level::Warn);
+    assert!(n.text.contains("could not be used"), "{}", n.text);
+    assert!(!n.text.contains('\x1b'));
+}

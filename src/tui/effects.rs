@@ -85,6 +85,7 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
                 Err(e) => Err(Notice::error(e, None)),
             };
             send(&tx, Action::Loaded(result));
+            send_notices(&svc, &tx);
         }
         Effect::CheckHelper => {
             let url = svc.endpoints.git.clone();
@@ -213,6 +214,21 @@ async fn validate_many(svc: Services, profiles: Vec<Profile>, tx: UnboundedSende
                 Some("check that the config directory is writable".into()),
             )),
         );
+    }
+    send_notices(&svc, &tx);
+}
+
+/// What the profiles file had to say about the state file (unreadable and
+/// kept aside, moved to state.json.broken): the CLI prints these as
+/// warnings, the app shows them in the status line. Already cleaned.
+fn send_notices(svc: &Services, tx: &UnboundedSender<Msg>) {
+    for text in svc.profiles.take_notices() {
+        let notice = Notice {
+            level: crate::app::Level::Warn,
+            text,
+            remedy: None,
+        };
+        send(tx, Action::Warning(notice));
     }
 }
 
