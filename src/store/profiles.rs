@@ -633,6 +633,33 @@ mod tests {
         }
     }
 
+    /// A hand-written `[settings]` table that leaves a setting out gets the
+    /// same value as a file with no table at all.
+    #[test]
+    fn settings_left_out_take_their_defaults() {
+        let p = Path::new("p.toml");
+        for text in ["", "[settings]\n", "version = 1\n[settings]\n"] {
+            let s = parse(p, text).unwrap().settings;
+            assert!(s.validate_on_start, "{text:?}");
+            assert_eq!(s.expiry_window_days, 14, "{text:?}");
+            assert_eq!(s, Settings::default());
+        }
+        let s = parse(p, "[settings]\nexpiry_window_days = 30\n")
+            .unwrap()
+            .settings;
+        assert_eq!((s.expiry_window_days, s.validate_on_start), (30, true));
+    }
+
+    /// The cap is 4 MiB: a long hand-kept file (comments, here 3 MiB) loads.
+    #[test]
+    fn a_file_of_three_mib_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProfileFile::at(dir.path().to_path_buf());
+        let line = format!("# {}\n", "x".repeat(1022));
+        std::fs::write(file.path(), line.repeat(3 * 1024)).unwrap();
+        assert!(file.load().unwrap().profiles.is_empty());
+    }
+
     #[test]
     fn failed_change_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
