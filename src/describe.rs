@@ -108,10 +108,9 @@ pub const STATUS: &str = "Status";
 pub const WHAT_TO_DO: &str = "What to do";
 pub const TOKEN_PAGE: &str = "Token page";
 
-/// What to do about an outcome, in words. The one place that reads
-/// `Outcome::remedy`, so its type can change in one spot.
-/// The command line's words; the app says the same remedy with its keys
-/// (`ui::remedy::words`) under the same label.
+/// What to do about an outcome, in the command line's words. The app's
+/// detail pane replaces this fact's value with the same remedy in its keys
+/// (`ui::remedy::words`), found by the `WHAT_TO_DO` label.
 pub fn remedy_words(o: &Outcome) -> Option<String> {
     o.remedy.as_ref().map(|r| r.command_words())
 }

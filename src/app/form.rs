@@ -294,6 +294,10 @@ impl Form {
 
     fn paste_url(&mut self, text: &str, git: &str) {
         let Some(host) = GitHost::from_base(git) else {
+            // BBTOKEN_GIT_URL is checked at start-up; say it rather than
+            // drop the paste without a word.
+            self.error =
+                Some("the Bitbucket URL setting is not a URL: fill the fields by hand".into());
             return;
         };
         let pasted = match parse_pasted(text, &host) {
