@@ -16,6 +16,7 @@ pub mod fields;
 pub mod git;
 pub mod gitcmd;
 pub mod hardening;
+pub mod i18n;
 pub mod links;
 pub mod migrate;
 pub mod ops;
@@ -31,3 +32,6 @@ pub mod ui;
 pub mod validate;
 
 pub mod tui;
+
+// The catalogs, compiled in; `i18n::tr!` reads them.
+rust_i18n::i18n!("assets/locales", fallback = "en");

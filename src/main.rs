@@ -8,6 +8,8 @@ use bbtoken::cli::{self, Cli};
 async fn main() {
     // First, before any token is read: no core dumps, not dumpable.
     bbtoken::hardening::harden();
+    // Before any word is said, clap's included: the language of messages.
+    bbtoken::i18n::init_from_env();
     let args = Cli::parse();
     // Opt-in log (BBTOKEN_LOG); unset, nothing is opened or installed.
     if let Err(e) = bbtoken::diag::init_from_env() {

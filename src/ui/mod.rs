@@ -17,6 +17,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableStat
 
 use crate::app::{Action, App, Overlay, SPINNER, keymap};
 use crate::describe::{Next, Tone};
+use crate::i18n::tr;
 use crate::profile::{Profile, expiry_countdown};
 pub use theme::Theme;
 
@@ -109,12 +110,15 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     if !big_enough(area) {
         let text = Text::from(vec![
-            Line::from("The terminal is too small for bbtoken."),
-            Line::from(format!(
-                "It is {}×{}; make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
-                area.width, area.height
+            Line::from(tr!("ui.small.line1")),
+            Line::from(tr!(
+                "ui.small.line2",
+                width = area.width,
+                height = area.height,
+                min_width = MIN_WIDTH,
+                min_height = MIN_HEIGHT
             )),
-            Line::from("q quits."),
+            Line::from(tr!("ui.small.quit")),
         ]);
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
