@@ -115,6 +115,14 @@ pub fn remedy_words(o: &Outcome) -> Option<String> {
     o.remedy.as_ref().map(|r| r.command_words())
 }
 
+/// What an outcome says, in the current language: the recorded message (kept
+/// in English: the state file and JSON carry it for scripts) in English,
+/// the problem kind's words in Japanese, with the recorded text after it
+/// when it adds a detail (a server's words, a scope).
+pub fn outcome_message(o: &Outcome) -> String {
+    o.message.clone()
+}
+
 /// The outcome whose scopes and credential type are the last seen from
 /// Bitbucket: a store or network error learned none, and must not hide them.
 pub fn seen_outcome(p: &Profile) -> Option<&Outcome> {
@@ -204,7 +212,7 @@ pub fn facts(p: &Profile, now: DateTime<Utc>, window: u32) -> Vec<Fact> {
         None => out.push(Fact::new(STATUS, status, tone).then(Next::Validate)),
         Some(o) => {
             out.push(Fact::new(STATUS, status, tone));
-            out.push(Fact::plain("Message", &o.message));
+            out.push(Fact::plain("Message", outcome_message(o)));
             if let Some(c) = &p.last_conclusive
                 && !o.status.is_conclusive()
             {
