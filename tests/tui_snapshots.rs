@@ -294,7 +294,8 @@ fn small_help_scrolled() {
             update(&mut app, Action::Down);
         }
         for b in bbtoken::app::keymap::BINDINGS {
-            let (k, what) = (b.label, b.help);
+            let (k, what) = (b.label_words(), bbtoken::i18n::text(b.help));
+            let k = k.as_str();
             // Long descriptions wrap: their first word and the key show.
             let first = what.split(' ').next().unwrap();
             assert!(

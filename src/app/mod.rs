@@ -13,6 +13,7 @@ pub mod onboard;
 use chrono::{DateTime, Utc};
 
 use crate::gitcmd::{self, Endpoints, Generated, Mode, TokenText};
+use crate::i18n::tr;
 use crate::profile::{Outcome, Profile, Status, TokenKind};
 use crate::secret::Secret;
 use crate::store::profiles::Document;
@@ -29,12 +30,13 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Sort::Name => "name",
-            Sort::Status => "status",
-            Sort::Expiry => "expiry",
+            Sort::Name => tr!("ui.sort.name"),
+            Sort::Status => tr!("ui.sort.status"),
+            Sort::Expiry => tr!("ui.sort.expiry"),
         }
+        .into_owned()
     }
     fn next(self) -> Sort {
         match self {

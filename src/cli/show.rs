@@ -137,7 +137,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
     }
     let token = match &secret {
         Ok(s) => describe::Fact {
-            label: "Token",
+            label: describe::Label::Token,
             value: format!(
                 "{} (in the {} store)",
                 s.masked(),
@@ -147,7 +147,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
             next: None,
         },
         Err(e) => describe::Fact {
-            label: "Token",
+            label: describe::Label::Token,
             value: e.to_string(),
             tone: describe::Tone::Bad,
             next: None,
@@ -157,7 +157,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
     // The secret goes after the git username it pairs with.
     let at = facts
         .iter()
-        .position(|f| f.label == describe::GIT_USERNAME)
+        .position(|f| f.label == describe::Label::GitUsername)
         .map_or(facts.len(), |i| i + 1);
     facts.insert(at, token);
     let mut t = Table::default();
@@ -167,7 +167,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
             None => f.value,
         };
         t.row(vec![
-            (format!("{}:", f.label.to_lowercase()), DIM),
+            (format!("{}:", f.label.words().to_lowercase()), DIM),
             (value, output::tone_style(f.tone)),
         ]);
     }
