@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableStat
 use crate::app::{Action, App, Overlay, SPINNER, keymap};
 use crate::describe::{self, Label, Next, Tone};
 use crate::i18n::tr;
-use crate::profile::{Profile, expiry_countdown};
+use crate::profile::{Profile, TokenKind, expiry_countdown};
 pub use theme::Theme;
 use unicode_width::UnicodeWidthStr;
 
@@ -297,12 +297,20 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         )
     };
     let empty = rows.is_empty();
+    // As wide as the widest kind's word in this language (Japanese ones are
+    // wider), so none is cut.
+    let kind_w = TokenKind::ALL
+        .iter()
+        .map(|k| k.short_words().width() as u16)
+        .max()
+        .unwrap_or(0)
+        .max(10);
     let table = Table::new(
         rows,
         [
             Constraint::Length(15),
             Constraint::Min(10),
-            Constraint::Length(10),
+            Constraint::Length(kind_w),
             Constraint::Min(12),
             Constraint::Length(8),
         ],

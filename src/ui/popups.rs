@@ -39,7 +39,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 Span::raw(tr!("popup.here.title")),
                 Span::styled(tr!("popup.here.keys", more = more), theme.dim()),
             ]);
-            frame.render_widget(Clear, r);
+            clear(frame, r);
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(Block::bordered().title(title))
@@ -66,9 +66,26 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
+/// Empties `r` for a popup. A wide character (Japanese) just left of it
+/// would cover the popup's left border, which then never reaches the
+/// terminal: it is blanked too.
+fn clear(frame: &mut Frame, r: Rect) {
+    frame.render_widget(Clear, r);
+    if r.x == 0 {
+        return;
+    }
+    let buf = frame.buffer_mut();
+    for y in r.top()..r.bottom() {
+        let cell = &mut buf[(r.x - 1, y)];
+        if cell.symbol().width() > 1 {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 /// Draws a bordered box over whatever is beneath it in `r`.
 fn popup<'a>(frame: &mut Frame, r: Rect, title: impl Into<Line<'a>>, lines: Vec<Line<'a>>) {
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(title))
@@ -177,7 +194,7 @@ fn help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         tr!("popup.help.title_scroll", more = more)
     };
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(title))
@@ -287,7 +304,7 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
     let shown = usize::from(r.height.saturating_sub(2));
     let (start, end) = chosen_span;
     let scroll = end.saturating_sub(shown).min(start) as u16;
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(tr!("popup.commands.title", name = panel.profile)))
