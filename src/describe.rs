@@ -198,7 +198,40 @@ pub fn remedy_words(o: &Outcome) -> Option<String> {
 /// the problem kind's words in Japanese, with the recorded text after it
 /// when it adds a detail (a server's words, a scope).
 pub fn outcome_message(o: &Outcome) -> String {
-    o.message.clone()
+    if crate::i18n::current() == crate::i18n::Lang::En {
+        return o.message.clone();
+    }
+    match (o.status, o.problem, &o.repository) {
+        (Status::Valid, _, Some(r)) => tr!("outcome.can_read", repo = r.full_name).into_owned(),
+        (_, Some(p), _) => {
+            tr!("outcome.problem", words = p.words(), detail = o.message).into_owned()
+        }
+        _ => o.message.clone(),
+    }
+}
+
+/// What to do about an outcome, in the current language, naming no command
+/// and no key (each surface adds its own): the recorded advice in English,
+/// the problem kind's advice in Japanese.
+pub fn advice_words(o: &Outcome) -> Option<String> {
+    let r = o.remedy.as_ref()?;
+    Some(match o.problem {
+        Some(p) if crate::i18n::current() != crate::i18n::Lang::En && !r.advice.is_empty() => {
+            p.advice()
+        }
+        _ => r.advice.clone(),
+    })
+}
+
+/// A scope as Atlassian's pages name it in the current language: the
+/// Japanese pages say "リポジトリ読み取り (repository)"; the id stays, as it
+/// is what Bitbucket's token form shows next to it.
+pub fn scope_words(scope: &str) -> String {
+    match scope {
+        "repository" => tr!("scope.repository", id = scope).into_owned(),
+        "repository:write" => tr!("scope.repository_write", id = scope).into_owned(),
+        _ => scope.to_string(),
+    }
 }
 
 /// The outcome whose scopes and credential type are the last seen from
@@ -339,6 +372,7 @@ pub fn facts(p: &Profile, now: DateTime<Utc>, window: u32) -> Vec<Fact> {
             },
         ));
         let can = |label, ok: bool, scope: &str| {
+            let scope = scope_words(scope);
             if ok {
                 Fact::new(label, tr!("describe.can_yes", scope = scope), Tone::Good)
             } else {

@@ -327,7 +327,7 @@ impl SaveError {
     /// What the user can do, in the app's words, when there is a step.
     pub fn remedy(&self) -> Option<String> {
         match self {
-            SaveError::Rejected(o) => o.remedy.as_ref().map(crate::ui::remedy::words),
+            SaveError::Rejected(o) => crate::ui::remedy::outcome_words(o),
             _ => None,
         }
     }
@@ -413,7 +413,7 @@ impl App {
             .filter_map(|r| r.profile.last_validation.as_ref())
             .collect();
         let notice = |what: &str, o: &Outcome| {
-            let remedy = o.remedy.as_ref().map(crate::ui::remedy::words);
+            let remedy = crate::ui::remedy::outcome_words(o);
             Notice::error(
                 format!("{what}: {}", crate::describe::outcome_message(o)),
                 remedy,

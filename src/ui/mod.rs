@@ -514,10 +514,10 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             // The facts below stay: they describe the last outcome.
             (tr!("ui.detail.validating").into_owned(), Tone::Warn)
         } else if f.label == Label::WhatToDo
-            && let Some(r) = p.last_validation.as_ref().and_then(|o| o.remedy.as_ref())
+            && let Some(r) = p.last_validation.as_ref().and_then(remedy::outcome_words)
         {
             // The app names its keys, never a command.
-            (remedy::words(r), f.tone)
+            (r, f.tone)
         } else {
             match f.next {
                 Some(n) => (format!("{} · {}", f.value, next_words(n)), f.tone),
