@@ -687,7 +687,7 @@ mod tests {
         );
     }
 
-    fn find<'a>(facts: &'a [Fact], label: Label) -> Option<&'a Fact> {
+    fn find(facts: &[Fact], label: Label) -> Option<&Fact> {
         facts.iter().find(|f| f.label == label)
     }
 
