@@ -785,8 +785,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.notice = Some(match app.multiplexer {
                     Some(m) => Notice {
                         level: Level::Warn,
-                        text: m.cleared_text().into(),
-                        remedy: Some(m.clear_command().into()),
+                        text: m.cleared_text(),
+                        remedy: Some(m.clear_command()),
                     },
                     None => Notice::info(tr!("app.copy.cleared")),
                 });
