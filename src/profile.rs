@@ -259,6 +259,18 @@ impl Status {
         }
     }
 
+    pub const ALL: [Status; 9] = [
+        Status::Valid,
+        Status::Invalid,
+        Status::Forbidden,
+        Status::NotFound,
+        Status::RateLimited,
+        Status::ServerError,
+        Status::NetworkError,
+        Status::BadResponse,
+        Status::StoreError,
+    ];
+
     /// A symbol that reads without colour, for badges.
     pub fn symbol(self) -> &'static str {
         match self {

@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableStat
 use crate::app::{Action, App, Overlay, SPINNER, keymap};
 use crate::describe::{self, Label, Next, Tone};
 use crate::i18n::tr;
-use crate::profile::{Profile, TokenKind, expiry_countdown};
+use crate::profile::{Profile, Status, TokenKind, expiry_countdown};
 pub use theme::Theme;
 use unicode_width::UnicodeWidthStr;
 
@@ -305,10 +305,21 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .max()
         .unwrap_or(0)
         .max(10);
+    // The widest badge in this language, the spinner's included.
+    let status_w = Status::ALL
+        .iter()
+        .map(|s| describe::status_words(*s).width() as u16 + 2)
+        .chain([
+            tr!("ui.badge.checking").width() as u16 + 2,
+            tr!("ui.badge.unchecked").width() as u16 + 2,
+        ])
+        .max()
+        .unwrap_or(0)
+        .max(15);
     let table = Table::new(
         rows,
         [
-            Constraint::Length(15),
+            Constraint::Length(status_w),
             Constraint::Min(10),
             Constraint::Length(kind_w),
             Constraint::Min(12),
@@ -403,9 +414,12 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize, label_w: usize) -> Vec<Line<'
             }
             let label = line.spans[0].clone();
             let style = line.spans[1].style;
+            // Only words of narrow characters must stay whole (an email, a
+            // URL): Japanese text breaks between any two characters.
             let longest = line.spans[1]
                 .content
                 .split(' ')
+                .filter(|w| w.width() == w.chars().count())
                 .map(UnicodeWidthStr::width)
                 .max()
                 .unwrap_or(0);
