@@ -4,20 +4,18 @@
 //! a value is wrong. No field accepts a control or bidi character
 //! ([`crate::text::is_unsafe`]); a note alone may hold newlines.
 
+use crate::i18n::tr;
 use chrono::NaiveDate;
 
 use crate::profile::{Profile, TokenKind};
 
 pub type FieldResult = Result<(), String>;
 
-const NO_CONTROLS: &str =
-    "control characters (escape sequences, C1 or bidi controls) are not allowed";
-
 /// Refuses control, C1 and bidi characters: a field may reach a terminal, a
 /// command or a request.
 pub fn no_controls(v: &str) -> FieldResult {
     if crate::text::has_unsafe(v) {
-        return Err(NO_CONTROLS.into());
+        return Err(tr!("field.no_controls").into_owned());
     }
     Ok(())
 }
@@ -26,10 +24,10 @@ pub fn no_controls(v: &str) -> FieldResult {
 /// need be, but no other control character.
 pub fn note(v: &str) -> FieldResult {
     if v.chars().any(|c| c != '\n' && crate::text::is_unsafe(c)) {
-        return Err(NO_CONTROLS.into());
+        return Err(tr!("field.no_controls").into_owned());
     }
     if v.chars().count() > 1000 {
-        return Err("a note has at most 1,000 characters".into());
+        return Err(tr!("field.note_long").into_owned());
     }
     Ok(())
 }
@@ -37,17 +35,17 @@ pub fn note(v: &str) -> FieldResult {
 /// Profile names are used as keyring entries and on the command line.
 pub fn profile_name(v: &str) -> FieldResult {
     if v.is_empty() {
-        return Err("a name is required".into());
+        return Err(tr!("field.name_required").into_owned());
     }
     no_controls(v)?;
     if v.len() > 64 {
-        return Err("at most 64 characters".into());
+        return Err(tr!("field.name_long").into_owned());
     }
     if !v
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        return Err("use letters, digits, '-', '_' or '.'".into());
+        return Err(tr!("field.name_chars").into_owned());
     }
     Ok(())
 }
@@ -55,20 +53,20 @@ pub fn profile_name(v: &str) -> FieldResult {
 /// Workspace IDs: lower-case letters, digits, '-' and '_'.
 pub fn workspace(v: &str) -> FieldResult {
     if v.is_empty() {
-        return Err("a workspace is required".into());
+        return Err(tr!("field.workspace_required").into_owned());
     }
     no_controls(v)?;
     if v == "." || v == ".." {
-        return Err("'.' and '..' are not workspace IDs".into());
+        return Err(tr!("field.workspace_dots").into_owned());
     }
     if v.len() > 62 {
-        return Err("a workspace ID has at most 62 characters".into());
+        return Err(tr!("field.workspace_long").into_owned());
     }
     if !v
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
     {
-        return Err("a workspace ID uses lower-case letters, digits, '-' and '_'".into());
+        return Err(tr!("field.workspace_chars").into_owned());
     }
     Ok(())
 }
@@ -76,23 +74,23 @@ pub fn workspace(v: &str) -> FieldResult {
 /// Repository slugs: letters, digits, '-', '_' and '.', at most 62 characters.
 pub fn repo_slug(v: &str) -> FieldResult {
     if v.is_empty() {
-        return Err("a repository slug is required".into());
+        return Err(tr!("field.repo_required").into_owned());
     }
     no_controls(v)?;
     if v.len() > 62 {
-        return Err("a slug has at most 62 characters".into());
+        return Err(tr!("field.repo_long").into_owned());
     }
     if v == "." || v == ".." {
-        return Err("'.' and '..' are not repository slugs".into());
+        return Err(tr!("field.repo_dots").into_owned());
     }
     if v.ends_with(".git") {
-        return Err("give the slug without '.git'".into());
+        return Err(tr!("field.repo_git").into_owned());
     }
     if !v
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        return Err("a slug uses letters, digits, '-', '_' and '.'".into());
+        return Err(tr!("field.repo_chars").into_owned());
     }
     Ok(())
 }
@@ -101,16 +99,14 @@ pub fn repo_slug(v: &str) -> FieldResult {
 pub fn project_key(v: &str) -> FieldResult {
     no_controls(v)?;
     if v.len() > 128 {
-        return Err("a project key has at most 128 characters".into());
+        return Err(tr!("field.project_long").into_owned());
     }
     let mut chars = v.chars();
     match chars.next() {
-        None => Err("a project key is required".into()),
-        Some(c) if !c.is_ascii_uppercase() => {
-            Err("a project key starts with an upper-case letter".into())
-        }
+        None => Err(tr!("field.project_required").into_owned()),
+        Some(c) if !c.is_ascii_uppercase() => Err(tr!("field.project_start").into_owned()),
         _ if chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') => Ok(()),
-        _ => Err("a project key uses upper-case letters, digits and '_'".into()),
+        _ => Err(tr!("field.project_chars").into_owned()),
     }
 }
 
@@ -118,10 +114,10 @@ pub fn project_key(v: &str) -> FieldResult {
 pub fn email(v: &str) -> FieldResult {
     no_controls(v)?;
     if v.len() > 254 {
-        return Err("an email address has at most 254 characters".into());
+        return Err(tr!("field.email_long").into_owned());
     }
     let Some((local, domain)) = v.split_once('@') else {
-        return Err("an email address has an '@'".into());
+        return Err(tr!("field.email_at").into_owned());
     };
     if local.is_empty()
         || domain.is_empty()
@@ -131,7 +127,7 @@ pub fn email(v: &str) -> FieldResult {
         || domain.ends_with('.')
         || v.chars().any(char::is_whitespace)
     {
-        return Err("this does not look like an email address".into());
+        return Err(tr!("field.email_shape").into_owned());
     }
     Ok(())
 }
@@ -145,10 +141,7 @@ pub fn bot_email(v: &str) -> FieldResult {
         {
             Ok(())
         }
-        _ => Err(
-            "a bot email looks like <id>@bots.bitbucket.org (see the token's page in Bitbucket)"
-                .into(),
-        ),
+        _ => Err(tr!("field.bot_shape").into_owned()),
     }
 }
 
@@ -156,19 +149,19 @@ pub fn bot_email(v: &str) -> FieldResult {
 pub fn username(v: &str) -> FieldResult {
     no_controls(v)?;
     if v.len() > 255 {
-        return Err("a Bitbucket username has at most 255 characters".into());
+        return Err(tr!("field.username_long").into_owned());
     }
     if v.is_empty()
         || v.chars()
             .any(|c| c.is_whitespace() || c == '@' || c == ':' || c == '/')
     {
-        return Err("a Bitbucket username has no spaces, '@', ':' or '/'".into());
+        return Err(tr!("field.username_chars").into_owned());
     }
     Ok(())
 }
 
 pub fn parse_date(v: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| "a date looks like 2026-12-31".to_string())
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| tr!("field.date_shape").into_owned())
 }
 
 /// Which problem a whole profile has, field by field: (field, reason).
@@ -183,28 +176,19 @@ pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
     push("workspace", workspace(&p.workspace));
     match (&p.repo, p.kind) {
         (Some(r), _) => push("repo", repo_slug(r)),
-        (None, TokenKind::Repository) => push(
-            "repo",
-            Err("a repository token needs --repo: the repository it was created in".into()),
-        ),
-        (None, _) => push(
-            "repo",
-            Err("give --repo: a repository this token can see, used to validate it".into()),
-        ),
+        (None, TokenKind::Repository) => {
+            push("repo", Err(tr!("field.repo_token_needs_repo").into_owned()))
+        }
+        (None, _) => push("repo", Err(tr!("field.needs_repo").into_owned())),
     }
     match (&p.project, p.kind) {
         (Some(k), _) => push("project", project_key(k)),
-        (None, TokenKind::Project) => {
-            push("project", Err("a project token needs --project KEY".into()))
-        }
+        (None, TokenKind::Project) => push("project", Err(tr!("field.needs_project").into_owned())),
         _ => {}
     }
     if let Some(b) = &p.bot_email {
         if p.kind == TokenKind::Api {
-            push(
-                "bot-email",
-                Err("bot emails belong to access tokens, not API tokens".into()),
-            );
+            push("bot-email", Err(tr!("field.bot_for_access").into_owned()));
         } else {
             push("bot-email", bot_email(b));
         }
@@ -212,29 +196,17 @@ pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
     if p.kind == TokenKind::Api {
         match &p.email {
             Some(e) => push("email", email(e)),
-            None => push(
-                "email",
-                Err(
-                    "an API token needs --email: the Atlassian account email it authenticates with"
-                        .into(),
-                ),
-            ),
+            None => push("email", Err(tr!("field.api_needs_email").into_owned())),
         }
         if let Some(u) = &p.username {
             push("username", username(u));
         }
     } else {
         if p.email.is_some() {
-            push(
-                "email",
-                Err("--email is for API tokens; access tokens use --bot-email".into()),
-            );
+            push("email", Err(tr!("field.email_for_api").into_owned()));
         }
         if p.username.is_some() {
-            push(
-                "username",
-                Err("--username is for API tokens; access tokens use x-token-auth".into()),
-            );
+            push("username", Err(tr!("field.username_for_api").into_owned()));
         }
     }
     if let Some(n) = &p.note {

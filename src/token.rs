@@ -9,6 +9,7 @@
 //! only a checksum mismatch says "mistyped or truncated". That checksum is
 //! observed, not documented, so a mismatch warns and never refuses.
 
+use crate::i18n::tr;
 use crate::profile::TokenKind;
 
 pub const ACCESS_PREFIX: &str = "ATCTT3xFfGN0";
@@ -27,13 +28,14 @@ pub enum Detected {
 }
 
 impl Detected {
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Detected::AccessToken => "access token",
-            Detected::ApiToken => "API token",
-            Detected::AppPassword => "app password",
-            Detected::Unknown => "unrecognised",
+            Detected::AccessToken => tr!("token.access"),
+            Detected::ApiToken => tr!("token.api"),
+            Detected::AppPassword => tr!("token.app_password"),
+            Detected::Unknown => tr!("token.unknown"),
         }
+        .into_owned()
     }
 }
 
@@ -95,11 +97,17 @@ impl TokenCheck {
     /// One line for a form: "access token · 192 chars · checksum ok".
     pub fn summary(&self) -> String {
         let sum = match self.checksum {
-            Checksum::Matches => "checksum ok",
-            Checksum::Mismatch => "checksum mismatch",
-            Checksum::NotApplicable => "no checksum",
+            Checksum::Matches => tr!("token.sum_ok"),
+            Checksum::Mismatch => tr!("token.sum_mismatch"),
+            Checksum::NotApplicable => tr!("token.sum_none"),
         };
-        format!("{} · {} chars · {sum}", self.detected.label(), self.length)
+        tr!(
+            "token.summary",
+            kind = self.detected.label(),
+            length = self.length,
+            sum = sum
+        )
+        .into_owned()
     }
 }
 
@@ -149,15 +157,10 @@ pub fn kind_mismatches(detected: Detected, kind: TokenKind) -> bool {
 /// the advice: the token in hand works, as what it is.)
 pub fn kind_mismatch(detected: Detected, kind: TokenKind) -> String {
     match detected {
-        Detected::ApiToken => format!(
-            "this looks like an API token (ATATT…), not a {}: add it as kind api, with your Atlassian account email (--kind api --email YOU@EXAMPLE.COM)",
-            kind.label()
-        ),
-        _ => format!(
-            "this looks like an access token (ATCTT…), not an {}: add it as the kind of access token it is (--kind repository, project or workspace, as shown where it was created)",
-            kind.label()
-        ),
+        Detected::ApiToken => tr!("token.is_api", kind = kind.label()),
+        _ => tr!("token.is_access", kind = kind.label()),
     }
+    .into_owned()
 }
 
 /// Checks a token offline against the kind the user says it is.
@@ -167,7 +170,7 @@ pub fn check(token: &str, kind: TokenKind) -> TokenCheck {
     let mut say = |severity, message: String| findings.push(Finding { severity, message });
 
     if token.is_empty() {
-        say(Severity::Refuse, "the token is empty".into());
+        say(Severity::Refuse, tr!("token.empty").into_owned());
         return TokenCheck {
             detected,
             length: 0,
@@ -176,60 +179,42 @@ pub fn check(token: &str, kind: TokenKind) -> TokenCheck {
         };
     }
     if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        say(
-            Severity::Refuse,
-            "the token contains spaces or control characters: paste it as one line".into(),
-        );
+        say(Severity::Refuse, tr!("token.spaces").into_owned());
     }
 
     match (detected, kind.is_access_token()) {
-        (Detected::AppPassword, _) => say(
-            Severity::Refuse,
-            "this looks like an app password (ATBB…): Bitbucket switched app passwords off for \
-             good on 2026-07-28. Create an API token with scopes (Atlassian account → Security → \
-             API tokens) or an access token in the repository, project or workspace settings"
-                .into(),
-        ),
+        (Detected::AppPassword, _) => {
+            say(Severity::Refuse, tr!("token.app_password_off").into_owned())
+        }
         _ if kind_mismatches(detected, kind) => {
             say(Severity::Mismatch, kind_mismatch(detected, kind))
         }
         (Detected::Unknown, _) => say(
             Severity::Warn,
-            format!(
-                "the token does not start with a known Bitbucket prefix ({} or {})",
-                ACCESS_PREFIX, API_PREFIX
-            ),
+            tr!(
+                "token.unknown_prefix",
+                access = ACCESS_PREFIX,
+                api = API_PREFIX
+            )
+            .into_owned(),
         ),
         _ => {}
     }
     if detected == Detected::AccessToken {
-        say(
-            Severity::Info,
-            "the ATCTT prefix is shared with Atlassian organisation admin keys; validation will tell"
-                .into(),
-        );
+        say(Severity::Info, tr!("token.shared_prefix").into_owned());
     }
 
     let checksum = checksum(token);
     let known = matches!(detected, Detected::AccessToken | Detected::ApiToken);
     let length = token.chars().count();
     match checksum {
-        Checksum::Mismatch => say(
-            Severity::Warn,
-            "the checksum at the end does not match: the token looks mistyped or truncated".into(),
-        ),
-        Checksum::NotApplicable if known => say(
-            Severity::Warn,
-            "the token does not end in the 8 hex digits of a checksum, as Bitbucket tokens do: \
-             check that it was copied whole"
-                .into(),
-        ),
+        Checksum::Mismatch => say(Severity::Warn, tr!("token.mistyped").into_owned()),
+        Checksum::NotApplicable if known => {
+            say(Severity::Warn, tr!("token.no_checksum").into_owned())
+        }
         Checksum::Matches if known && length != TOKEN_LEN => say(
             Severity::Info,
-            format!(
-                "{length} characters, where {TOKEN_LEN} is usual; the checksum matches, and \
-                 Atlassian says token length varies"
-            ),
+            tr!("token.length", length = length, usual = TOKEN_LEN).into_owned(),
         ),
         _ => {}
     }

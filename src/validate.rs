@@ -99,11 +99,11 @@ impl Validator {
             && crate::token::kind_mismatches(detected, profile.kind)
         {
             outcome.problem = Some(Problem::WrongKind);
-            outcome.remedy = Some(Remedy::step(
-                crate::token::kind_mismatch(detected, profile.kind),
-                Step::ReAdd,
-                &profile.name,
-            ));
+            // Recorded advice stays English (scripts read it).
+            let advice = crate::i18n::with_lang(crate::i18n::Lang::En, || {
+                crate::token::kind_mismatch(detected, profile.kind)
+            });
+            outcome.remedy = Some(Remedy::step(advice, Step::ReAdd, &profile.name));
         }
         note_expiry(profile, outcome, Utc::now().date_naive())
     }

@@ -250,6 +250,8 @@ const CONVERTED: &[&str] = &[
     "src/i18n.rs",
     "src/describe.rs",
     "src/timefmt.rs",
+    "src/fields.rs",
+    "src/token.rs",
     "src/problem.rs",
     "src/ui",
     "src/app",

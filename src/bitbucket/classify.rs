@@ -297,7 +297,8 @@ fn classify_raw(profile: &Profile, answer: &Answer) -> Outcome {
                 ),
                 _ => format!(
                     "the token is invalid, expired or revoked (Bitbucket cannot tell which): create a new {} and store it",
-                    kind.label(),
+                    // Recorded advice stays English (scripts read it).
+                    crate::i18n::with_lang(crate::i18n::Lang::En, || kind.label()),
                 ),
             };
             out.problem = Some(Problem::Unauthorized);
@@ -584,6 +585,26 @@ mod tests {
             ),
         );
         assert!(o.message.contains("Nope. extra words"));
+    }
+
+    /// What is recorded (and read by scripts) stays English whatever the
+    /// language of the screen: the surfaces translate from the kinds.
+    #[test]
+    fn recorded_words_stay_english_in_japanese() {
+        use crate::i18n::{Lang, with_lang};
+        let (ja, en) = (
+            with_lang(Lang::Ja, || {
+                classify(&profile(TokenKind::Repository), &answer(401, ""))
+            }),
+            classify(&profile(TokenKind::Repository), &answer(401, "")),
+        );
+        assert_eq!(ja.message, en.message);
+        assert_eq!(ja.remedy, en.remedy);
+        let advice = ja.remedy.unwrap().advice;
+        assert!(
+            advice.contains("create a new repository access token"),
+            "{advice}"
+        );
     }
 
     #[test]
