@@ -12,6 +12,7 @@
 pub mod refname;
 pub mod safe;
 
+use crate::i18n::tr;
 use base64::Engine;
 use serde::Serialize;
 
@@ -162,6 +163,28 @@ pub fn branch_for<'p>(profile: &'p Profile, workspace: &str, repo: &str) -> Bran
 }
 
 /// Where embedded mode really puts the token. One text for the CLI and the TUI.
+/// A command group's title in the current language. The titles in
+/// [`Generated`] stay English: `commands --json` carries them for scripts.
+pub fn title_words(title: &str) -> String {
+    match title {
+        "Use this token in the clone you already have" => tr!("gitcmd.title.existing"),
+        "Clone" => tr!("gitcmd.title.clone"),
+        "Push a new local repository" => tr!("gitcmd.title.push_new"),
+        "Commit as the token's bot" => tr!("gitcmd.title.commit_as_bot"),
+        "REST: Get Repository (--user)" => tr!("gitcmd.title.rest_user"),
+        "REST: Get Repository (Basic header)" => tr!("gitcmd.title.rest_basic"),
+        "REST: Get Repository (Bearer)" => tr!("gitcmd.title.rest_bearer"),
+        other => return other.to_string(),
+    }
+    .into_owned()
+}
+
+/// [`EMBEDDED_WARNING`] in the current language (the constant is clap's,
+/// which needs it at compile time).
+pub fn embedded_warning() -> String {
+    tr!("gitcmd.embedded_warning").into_owned()
+}
+
 pub const EMBEDDED_WARNING: &str = "Embedded mode puts the token where others can read it: \
 in the process list (ps) while git or curl runs, in the clone's .git/config \
 (git clone and git remote set-url store the URL with the token), in your shell \
@@ -721,6 +744,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every title a build gives has Japanese words (a new title without
+    /// them would show English on a Japanese screen), and the translated
+    /// warning is the constant's in English.
+    #[test]
+    fn every_title_has_its_words() {
+        use crate::i18n::{Lang, with_lang};
+        let ep = Endpoints::default();
+        for kind in TokenKind::ALL {
+            let p = profile(kind);
+            for mode in [Mode::Interactive, Mode::Embedded, Mode::Helper] {
+                for c in build(&req(&p, mode, TokenText::Masked("ATCTT3****ABCD"), &ep)) {
+                    let ja = with_lang(Lang::Ja, || title_words(c.title));
+                    assert_ne!(ja, c.title, "{kind} {mode:?}");
+                    assert_eq!(title_words(c.title), c.title);
+                }
+            }
+        }
+        assert_eq!(embedded_warning(), EMBEDDED_WARNING);
+        assert_ne!(with_lang(Lang::Ja, embedded_warning), EMBEDDED_WARNING);
     }
 
     #[test]

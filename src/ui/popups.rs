@@ -254,7 +254,7 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
         }
     }
     if panel.mode == Mode::Embedded {
-        for part in super::wrap(crate::gitcmd::EMBEDDED_WARNING, width) {
+        for part in super::wrap(&crate::gitcmd::embedded_warning(), width) {
             lines.push(Line::styled(part, theme.warn()));
         }
     }
@@ -272,7 +272,7 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
         };
         lines.push(Line::from(vec![
             Span::raw(marker),
-            Span::styled(g.title, title_style),
+            Span::styled(crate::gitcmd::title_words(g.title), title_style),
         ]));
         // A long command goes on under itself, two columns in, so it
         // reads as one command and not as the next.
