@@ -813,6 +813,28 @@ mod japanese {
         }
     }
 
+    #[test]
+    fn commands_panel_in_japanese() {
+        for (w, h) in [(80, 40), (120, 40)] {
+            ja(|| {
+                let mut app = sample();
+                select(&mut app, "web-deploy");
+                update(&mut app, Action::OpenCommands);
+                update(&mut app, Action::ToggleMode);
+                let t = draw(&app, w, h);
+                aligned(&t);
+                let s = text(&app, w, h);
+                for words in ["web-deploy のコマンド", "埋め込み", "伏せ字", "クローン"]
+                {
+                    assert!(s.contains(words), "{words} at {w}: {s}");
+                }
+                // The commands themselves are never translated.
+                assert!(s.contains("git clone"), "{s}");
+                insta::assert_snapshot!(format!("ja_commands_{w}x{h}"), t.backend());
+            });
+        }
+    }
+
     /// The same screen in English has none of the Japanese words: the
     /// language is the thread's, not left over from another test.
     #[test]

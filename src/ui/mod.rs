@@ -194,9 +194,17 @@ fn labelled(label: &str, style: Style, text: &str, width: u16) -> Vec<Line<'stat
 
 /// Wraps at spaces only: an email or a URL with a hyphen stays whole. A
 /// word longer than the line is broken, as there is no other way to show it.
+/// Text with wide (Japanese) characters wraps where Unicode's line-breaking
+/// rules allow, which is between most Japanese characters.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let opts =
-        textwrap::Options::new(width.max(1)).word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let separator = if text.width() == text.chars().count() {
+        textwrap::WordSeparator::AsciiSpace
+    } else {
+        textwrap::WordSeparator::UnicodeBreakProperties
+    };
+    let opts = textwrap::Options::new(width.max(1))
+        .word_separator(separator)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::wrap(text, opts)
         .into_iter()
         .map(|c| c.into_owned())
