@@ -203,6 +203,12 @@ pub fn outcome_message(o: &Outcome) -> String {
     }
     match (o.status, o.problem, &o.repository) {
         (Status::Valid, _, Some(r)) => tr!("outcome.can_read", repo = r.full_name).into_owned(),
+        (Status::Valid, _, None) => tr!(
+            "outcome.problem",
+            words = tr!("outcome.valid"),
+            detail = o.message
+        )
+        .into_owned(),
         (_, Some(p), _) => {
             tr!("outcome.problem", words = p.words(), detail = o.message).into_owned()
         }
