@@ -697,6 +697,36 @@ mod tests {
         facts.iter().find(|f| f.label == label)
     }
 
+    /// A Japanese surface says an outcome and its advice from the problem
+    /// kind, with the recorded (English) words after as the detail; English
+    /// says the recorded words as they are.
+    #[test]
+    fn outcomes_are_said_in_the_language_from_their_kinds() {
+        use crate::i18n::{Lang, with_lang};
+        use crate::problem::{Problem, Remedy, Step};
+        let o = Outcome::bare(
+            Status::Forbidden,
+            "the token lacks the scope read:repository:bitbucket",
+            Some(Remedy::step(
+                "create a token with that scope",
+                Step::Rotate,
+                "p",
+            )),
+        )
+        .with_problem(Problem::MissingScope);
+        assert_eq!(outcome_message(&o), o.message);
+        assert_eq!(advice_words(&o).unwrap(), "create a token with that scope");
+        let (message, advice) = with_lang(Lang::Ja, || (outcome_message(&o), advice_words(&o)));
+        assert_eq!(
+            message,
+            "トークンに必要なスコープがありません (the token lacks the scope read:repository:bitbucket)"
+        );
+        assert_eq!(
+            advice.unwrap(),
+            "必要なスコープを付けたトークンを作成してください"
+        );
+    }
+
     #[test]
     fn repo_summary_has_one_wording_for_the_unknown() {
         let mut r = facts("x");
