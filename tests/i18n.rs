@@ -252,6 +252,7 @@ const CONVERTED: &[&str] = &[
     "src/timefmt.rs",
     "src/fields.rs",
     "src/token.rs",
+    "src/git/pasted.rs",
     "src/problem.rs",
     "src/ui",
     "src/app",

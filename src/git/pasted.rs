@@ -9,6 +9,7 @@
 
 use crate::fields;
 use crate::git::remote::{GitHost, parse_remote};
+use crate::i18n::tr;
 use crate::secret::Secret;
 
 /// Workspace and repository from a pasted URL, and the token it carried.
@@ -42,15 +43,12 @@ pub fn parse_pasted(raw: &str, host: &GitHost) -> Result<Pasted, String> {
     let from_page = || url::Url::parse(raw).ok().and_then(|u| repo_page(&u, host));
     let (workspace, repo) = match (remote.workspace, remote.repo) {
         (Some(ws), Some(repo)) if remote.bitbucket || remote.ssh => (ws, repo),
-        _ => from_page().ok_or_else(|| {
-            format!(
-                "not a Bitbucket repository URL: give the repository's page or clone URL on {} (https://{}/WORKSPACE/REPO)",
-                host.host, host.host
-            )
-        })?,
+        _ => {
+            from_page().ok_or_else(|| tr!("pasted.not_repo_url", host = host.host).into_owned())?
+        }
     };
-    fields::workspace(&workspace).map_err(|e| format!("the URL's workspace: {e}"))?;
-    fields::repo_slug(&repo).map_err(|e| format!("the URL's repository: {e}"))?;
+    fields::workspace(&workspace).map_err(|e| tr!("pasted.workspace", why = e).into_owned())?;
+    fields::repo_slug(&repo).map_err(|e| tr!("pasted.repo", why = e).into_owned())?;
     Ok(Pasted {
         workspace,
         repo,
