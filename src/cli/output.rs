@@ -13,6 +13,7 @@ use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
 use crate::describe::Tone;
+use crate::i18n::tr;
 use crate::profile::Status;
 use crate::text;
 
@@ -155,7 +156,12 @@ fn write_str(stream: Stream, s: &str) {
         }
         (Err(e), Stream::Out) => {
             let msg = text::clean(&e.to_string());
-            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {msg}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} {}",
+                tr!("cli.error"),
+                tr!("cli.output.write_failed", error = msg)
+            );
             std::process::exit(crate::cli::exit::ERROR)
         }
         // Nowhere left to say it; the exit code still tells.
@@ -189,7 +195,7 @@ impl Progress {
             Some(total),
             indicatif::ProgressDrawTarget::stderr_with_hz(10),
         );
-        let style = indicatif::ProgressStyle::with_template("{pos}/{len} checked  {wide_msg}")
+        let style = indicatif::ProgressStyle::with_template(&tr!("cli.progress.checked"))
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
         bar.set_style(style);
         Progress { bar }

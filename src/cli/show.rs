@@ -4,11 +4,11 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
-use crate::cli::{Fail, exit};
+use crate::cli::{Fail, exit, words};
 use crate::context::Context;
 use crate::describe;
-use crate::profile::{Profile, expiry_countdown};
-use crate::timefmt;
+use crate::i18n::tr;
+use crate::profile::Profile;
 
 fn target(p: &Profile) -> String {
     format!("{}/{}", p.workspace, p.repo.as_deref().unwrap_or("?"))
@@ -19,7 +19,7 @@ fn status_word(p: &Profile) -> (String, anstyle::Style) {
     // verdict, never instead of it (describe.rs).
     match describe::status_cell(p) {
         Some((words, status)) => (words, status_style(status)),
-        None => ("· unchecked".into(), DIM),
+        None => (format!("· {}", tr!("cli.list.unchecked")), DIM),
     }
 }
 
@@ -59,23 +59,21 @@ pub fn list(ctx: &Context, json: bool, expiring_within: Option<u32>) -> Result<i
         return Ok(alarm());
     }
     if doc.profiles.is_empty() {
-        output::err_line(
-            "No profiles yet. Add one: bbtoken add NAME --kind repository --workspace WS --repo SLUG < token.txt",
-        );
+        output::err_line(&tr!("cli.list.none"));
         return Ok(exit::OK);
     }
     if shown.is_empty() {
         return Ok(alarm());
     }
     let mut t = Table::default();
-    let h = |s: &str| (s.to_string(), BOLD);
+    let h = |s: std::borrow::Cow<str>| (s.into_owned(), BOLD);
     t.row(vec![
-        h("NAME"),
-        h("KIND"),
-        h("TARGET"),
-        h("STATUS"),
-        h("EXPIRES"),
-        h("CHECKED"),
+        h(tr!("cli.list.name")),
+        h(tr!("cli.list.kind")),
+        h(tr!("cli.list.target")),
+        h(tr!("cli.list.status")),
+        h(tr!("cli.list.expires")),
+        h(tr!("cli.list.checked")),
     ]);
     // As the full-screen app lists them.
     for p in shown {
@@ -85,12 +83,12 @@ pub fn list(ctx: &Context, json: bool, expiring_within: Option<u32>) -> Result<i
             (p.kind.to_string(), plain),
             (target(p), plain),
             status_word(p),
-            (expiry_countdown(p.days_left(today)), plain),
+            (words::countdown(p.days_left(today)), plain),
             (
                 p.last_validation
                     .as_ref()
-                    .map(|o| timefmt::relative(o.checked_at, now))
-                    .unwrap_or_else(|| "never".into()),
+                    .map(|o| words::relative(o.checked_at, now))
+                    .unwrap_or_else(|| tr!("cli.list.never").into_owned()),
                 DIM,
             ),
         ]);
@@ -136,39 +134,39 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
         return Ok(exit::OK);
     }
     let token = match &secret {
-        Ok(s) => describe::Fact {
-            label: "Token",
-            value: format!(
-                "{} (in the {} store)",
-                s.masked(),
-                ctx.secrets.backend().name()
-            ),
-            tone: describe::Tone::Plain,
-            next: None,
-        },
-        Err(e) => describe::Fact {
-            label: "Token",
-            value: e.to_string(),
-            tone: describe::Tone::Bad,
-            next: None,
-        },
+        Ok(s) => (
+            tr!(
+                "cli.show.token_stored",
+                masked = s.masked(),
+                store = ctx.secrets.backend().name()
+            )
+            .into_owned(),
+            describe::Tone::Plain,
+        ),
+        Err(e) => (e.to_string(), describe::Tone::Bad),
     };
-    let mut facts = describe::facts(p, Utc::now(), doc.settings.expiry_window_days);
+    let facts = describe::facts(p, Utc::now(), doc.settings.expiry_window_days);
     // The secret goes after the git username it pairs with.
     let at = facts
         .iter()
         .position(|f| f.label == describe::GIT_USERNAME)
         .map_or(facts.len(), |i| i + 1);
-    facts.insert(at, token);
+    let mut rows: Vec<(String, String, describe::Tone)> = facts
+        .into_iter()
+        .map(|f| {
+            let value = match f.next.and_then(|n| n.command(&p.name)) {
+                Some(command) => format!("{}: {command}", f.value),
+                None => f.value,
+            };
+            (f.label.to_lowercase(), value, f.tone)
+        })
+        .collect();
+    rows.insert(at, (tr!("cli.show.token").into_owned(), token.0, token.1));
     let mut t = Table::default();
-    for f in facts {
-        let value = match f.next.and_then(|n| n.command(&p.name)) {
-            Some(command) => format!("{}: {command}", f.value),
-            None => f.value,
-        };
+    for (label, value, tone) in rows {
         t.row(vec![
-            (format!("{}:", f.label.to_lowercase()), DIM),
-            (value, output::tone_style(f.tone)),
+            (format!("{label}:"), DIM),
+            (value, output::tone_style(tone)),
         ]);
     }
     output::line(Stream::Out, &Text::styled(BOLD, &p.name));
