@@ -256,6 +256,11 @@ const CONVERTED: &[&str] = &[
     "src/cli/validate.rs",
     "src/cli/expiring.rs",
     "src/cli/commands.rs",
+    "src/cli/store.rs",
+    "src/cli/input.rs",
+    "src/cli/here.rs",
+    "src/cli/setup_git.rs",
+    "src/cli/onboard.rs",
 ];
 
 /// Literals in those modules that are not words for people.
