@@ -261,6 +261,8 @@ const CONVERTED: &[&str] = &[
     "src/cli/here.rs",
     "src/cli/setup_git.rs",
     "src/cli/onboard.rs",
+    "src/cli/audit.rs",
+    "src/cli/doctor.rs",
 ];
 
 /// Literals in those modules that are not words for people.
@@ -269,6 +271,10 @@ const NOT_WORDS: &[&str] = &[
     "handled in run",
     // A flag and its value, as typed.
     "--{field} {given}",
+    // The note audit --fix records in the profiles file: data, kept English.
+    "moved from plain text by bbtoken audit --fix",
+    // A git command and the change it made.
+    "git config --global: {c}",
 ];
 
 /// Prose: two words in a row, or a word with a capital then small letters.
