@@ -263,6 +263,7 @@ const CONVERTED: &[&str] = &[
     "src/cli/onboard.rs",
     "src/cli/audit.rs",
     "src/cli/doctor.rs",
+    "src/cli/credential.rs",
 ];
 
 /// Literals in those modules that are not words for people.
@@ -275,6 +276,10 @@ const NOT_WORDS: &[&str] = &[
     "moved from plain text by bbtoken audit --fix",
     // A git command and the change it made.
     "git config --global: {c}",
+    // The helper's diagnostics start with the command's name.
+    "bbtoken credential: {msg}",
+    // The note a profile added from git's prompt records: data, English.
+    "added from git's prompt at {}; the kind is a guess (repository): fix it with bbtoken edit {name} --kind",
 ];
 
 /// Prose: two words in a row, or a word with a capital then small letters.
