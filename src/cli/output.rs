@@ -319,6 +319,21 @@ mod tests {
         );
     }
 
+    /// The progress line's template, in each language, is one indicatif
+    /// reads.
+    #[test]
+    fn the_progress_template_parses_in_every_language() {
+        use crate::i18n::{Lang, with_lang};
+        for lang in [Lang::En, Lang::Ja] {
+            let t = with_lang(lang, || tr!("cli.progress.checked").into_owned());
+            assert!(
+                indicatif::ProgressStyle::with_template(&t).is_ok(),
+                "{lang:?}: {t}"
+            );
+            assert!(t.contains("{pos}/{len}") && t.contains("{wide_msg}"), "{t}");
+        }
+    }
+
     /// Every file under src/cli/ prints only through this module.
     #[test]
     fn no_other_cli_file_prints_directly() {

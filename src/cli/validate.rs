@@ -395,4 +395,25 @@ mod tests {
         assert_eq!(w.count_done(), 3);
         assert_eq!(w.message(&ps, s(4200)), "");
     }
+
+    #[test]
+    fn japanese_lines_pad_by_display_width() {
+        use crate::i18n::{Lang, with_lang};
+        let ps = profiles(&["a", "b"]);
+        let t0 = Instant::now();
+        let w = Waits::new(2, 2, t0);
+        let msg = with_lang(Lang::Ja, || {
+            w.message(&ps, t0 + Duration::from_millis(1500))
+        });
+        assert_eq!(msg, "a ほか 1 件を待っています (1.5 秒)");
+        let mut o = Outcome::bare(Status::Valid, "ok", None);
+        o.http_status = Some(200);
+        let line = |lang| with_lang(lang, || outcome_lines(&ps[0], 3, &o)[0].render(false));
+        assert_eq!(line(Lang::En), format!("a    {:<17}  ok", "✓ valid 200"));
+        // "✓ 有効 200" is 10 columns wide: 7 spaces make 17.
+        assert_eq!(
+            line(Lang::Ja),
+            format!("a    ✓ 有効 200{}  ok", " ".repeat(7))
+        );
+    }
 }
