@@ -22,6 +22,10 @@ const LOCALE: [&str; 4] = ["BBTOKEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"];
 /// The binary with `vars` as its only locale settings.
 fn cmd(w: &World, args: &[&str], vars: &[(&str, &str)]) -> Command {
     let mut c = w.cmd(args);
+    // Outside any repository, with no git config of the machine's.
+    c.current_dir(w.config.path())
+        .env("GIT_CONFIG_GLOBAL", w.config.path().join("gitconfig"))
+        .env("GIT_CONFIG_NOSYSTEM", "1");
     for k in LOCALE {
         c.env_remove(k);
     }
@@ -63,13 +67,14 @@ fn with_ci(test: &str) -> Option<World> {
     Some(w)
 }
 
-/// Every `checked_at` in a JSON document blanked: two runs of `validate`
-/// check at two moments.
+/// Every value that differs from run to run blanked in a JSON document:
+/// when `validate` checked, how long a `doctor` probe took and its item's
+/// name (it holds the process id).
 fn without_times(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m.iter_mut() {
-                if k == "checked_at" {
+                if ["checked_at", "elapsed_ms", "item"].contains(&k.as_str()) {
                     *x = serde_json::Value::Null;
                 } else {
                     without_times(x);
@@ -178,6 +183,15 @@ fn json_is_the_same_in_either_language() {
     }
     assert_eq!(v_en, v_ja);
     assert!(v_en.contains("\"status\":\"valid\""), "{v_en}");
+    // doctor's report says how long its probes took (in its text too):
+    // digits aside, the same words in either language.
+    let doctor = |o: Output| {
+        let mut doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        without_times(&mut doc);
+        doc.to_string().replace(|c: char| c.is_ascii_digit(), "#")
+    };
+    let args = ["doctor", "--offline", "--json"];
+    assert_eq!(doctor(en(&w, &args, "")), doctor(ja(&w, &args, "")));
     for args in [
         &["list", "--json"][..],
         &["show", "ci", "--json"],
@@ -204,4 +218,28 @@ fn lang_chooses_japanese_and_bbtoken_lang_overrides_it() {
     assert!(out.contains("NAME") && !out.contains("名前"), "{out}");
     let out = list(&[]);
     assert!(out.contains("NAME") && !out.contains("名前"), "{out}");
+}
+
+#[test]
+fn doctor_speaks_japanese_and_keeps_its_columns() {
+    let Some(w) = World::start("cli ja doctor") else {
+        return;
+    };
+    let o = ja(&w, &["doctor", "--offline"], "");
+    let e = en(&w, &["doctor", "--offline"], "");
+    assert_eq!(code(&o), code(&e));
+    let out = stdout(&o);
+    assert!(out.contains("省略  api.request"), "{out}");
+    assert!(out.contains("合格 "), "{out}");
+    // Check names are identifiers: English in either language, in the same
+    // column as in English.
+    let at = |text: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.contains("api.request"))
+            .unwrap()
+            .to_string();
+        unicode_width::UnicodeWidthStr::width(&line[..line.find("api.request").unwrap()])
+    };
+    assert_eq!(at(&out), at(&stdout(&e)), "{out}");
 }
