@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::bitbucket::scopes;
+use crate::i18n::tr;
 use crate::profile::{Outcome, Profile, RepoFacts, Status, TokenKind, expiry_countdown};
 use crate::timefmt;
 use crate::validate::is_store_wide;
@@ -70,11 +71,95 @@ impl Next {
     }
 }
 
+/// What a fact is about: each surface says it in the current language
+/// ([`Label::words`]), and finds a fact by it (to put the token after the
+/// git username, or show a validation in flight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    Kind,
+    Workspace,
+    Repository,
+    Project,
+    Status,
+    Message,
+    LastVerdict,
+    WhatToDo,
+    Expires,
+    TokenPage,
+    BotEmail,
+    Email,
+    Username,
+    GitUsername,
+    /// The secret, masked: only `show` adds it.
+    Token,
+    Note,
+    Scopes,
+    Clone,
+    Push,
+    BeyondGit,
+    Credential,
+    Warning,
+    RepoFacts,
+    RateLimit,
+    Created,
+}
+
+impl Label {
+    pub fn words(self) -> String {
+        match self {
+            Label::Kind => tr!("fact.kind"),
+            Label::Workspace => tr!("fact.workspace"),
+            Label::Repository => tr!("fact.repository"),
+            Label::Project => tr!("fact.project"),
+            Label::Status => tr!("fact.status"),
+            Label::Message => tr!("fact.message"),
+            Label::LastVerdict => tr!("fact.last_verdict"),
+            Label::WhatToDo => tr!("fact.what_to_do"),
+            Label::Expires => tr!("fact.expires"),
+            Label::TokenPage => tr!("fact.token_page"),
+            Label::BotEmail => tr!("fact.bot_email"),
+            Label::Email => tr!("fact.email"),
+            Label::Username => tr!("fact.username"),
+            Label::GitUsername => tr!("fact.git_username"),
+            Label::Token => tr!("fact.token"),
+            Label::Note => tr!("fact.note"),
+            Label::Scopes => tr!("fact.scopes"),
+            Label::Clone => tr!("fact.clone"),
+            Label::Push => tr!("fact.push"),
+            Label::BeyondGit => tr!("fact.beyond_git"),
+            Label::Credential => tr!("fact.credential"),
+            Label::Warning => tr!("fact.warning"),
+            Label::RepoFacts => tr!("fact.repo_facts"),
+            Label::RateLimit => tr!("fact.rate_limit"),
+            Label::Created => tr!("fact.created"),
+        }
+        .into_owned()
+    }
+}
+
+/// A status in the current language: the JSON and the state file keep
+/// [`Status::as_str`], which is also the English.
+pub fn status_words(s: Status) -> String {
+    match s {
+        Status::Valid => tr!("status.valid"),
+        Status::Invalid => tr!("status.invalid"),
+        Status::Forbidden => tr!("status.forbidden"),
+        Status::NotFound => tr!("status.not_found"),
+        Status::RateLimited => tr!("status.rate_limited"),
+        Status::ServerError => tr!("status.server_error"),
+        Status::NetworkError => tr!("status.network_error"),
+        Status::BadResponse => tr!("status.bad_response"),
+        Status::StoreError => tr!("status.store_error"),
+    }
+    .into_owned()
+}
+
 /// One labelled line about a profile: `show` prints these as a table, the
 /// app's detail pane as lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fact {
-    pub label: &'static str,
+    pub label: Label,
     pub value: String,
     pub tone: Tone,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,7 +167,7 @@ pub struct Fact {
 }
 
 impl Fact {
-    fn new(label: &'static str, value: impl Into<String>, tone: Tone) -> Fact {
+    pub fn new(label: Label, value: impl Into<String>, tone: Tone) -> Fact {
         Fact {
             label,
             value: value.into(),
@@ -91,7 +176,7 @@ impl Fact {
         }
     }
 
-    fn plain(label: &'static str, value: impl Into<String>) -> Fact {
+    fn plain(label: Label, value: impl Into<String>) -> Fact {
         Fact::new(label, value, Tone::Plain)
     }
 
@@ -101,16 +186,9 @@ impl Fact {
     }
 }
 
-/// Labels the surfaces look for (to put the token after the git username,
-/// or show a validation in flight).
-pub const GIT_USERNAME: &str = "Git username";
-pub const STATUS: &str = "Status";
-pub const WHAT_TO_DO: &str = "What to do";
-pub const TOKEN_PAGE: &str = "Token page";
-
 /// What to do about an outcome, in the command line's words. The app's
 /// detail pane replaces this fact's value with the same remedy in its keys
-/// (`ui::remedy::words`), found by the `WHAT_TO_DO` label.
+/// (`ui::remedy::words`), found by its label ([`Label::WhatToDo`]).
 pub fn remedy_words(o: &Outcome) -> Option<String> {
     o.remedy.as_ref().map(|r| r.command_words())
 }
@@ -120,7 +198,40 @@ pub fn remedy_words(o: &Outcome) -> Option<String> {
 /// the problem kind's words in Japanese, with the recorded text after it
 /// when it adds a detail (a server's words, a scope).
 pub fn outcome_message(o: &Outcome) -> String {
-    o.message.clone()
+    if crate::i18n::current() == crate::i18n::Lang::En {
+        return o.message.clone();
+    }
+    match (o.status, o.problem, &o.repository) {
+        (Status::Valid, _, Some(r)) => tr!("outcome.can_read", repo = r.full_name).into_owned(),
+        (_, Some(p), _) => {
+            tr!("outcome.problem", words = p.words(), detail = o.message).into_owned()
+        }
+        _ => o.message.clone(),
+    }
+}
+
+/// What to do about an outcome, in the current language, naming no command
+/// and no key (each surface adds its own): the recorded advice in English,
+/// the problem kind's advice in Japanese.
+pub fn advice_words(o: &Outcome) -> Option<String> {
+    let r = o.remedy.as_ref()?;
+    Some(match o.problem {
+        Some(p) if crate::i18n::current() != crate::i18n::Lang::En && !r.advice.is_empty() => {
+            p.advice()
+        }
+        _ => r.advice.clone(),
+    })
+}
+
+/// A scope as Atlassian's pages name it in the current language: the
+/// Japanese pages say "リポジトリ読み取り (repository)"; the id stays, as it
+/// is what Bitbucket's token form shows next to it.
+pub fn scope_words(scope: &str) -> String {
+    match scope {
+        "repository" => tr!("scope.repository", id = scope).into_owned(),
+        "repository:write" => tr!("scope.repository_write", id = scope).into_owned(),
+        _ => scope.to_string(),
+    }
 }
 
 /// The outcome whose scopes and credential type are the last seen from
@@ -146,18 +257,18 @@ pub fn repo_summary(r: &RepoFacts) -> String {
     let mut parts = vec![r.full_name.clone()];
     parts.push(
         match r.is_private {
-            Some(true) => "private",
-            Some(false) => "public",
-            None => "visibility unknown",
+            Some(true) => tr!("repo.private"),
+            Some(false) => tr!("repo.public"),
+            None => tr!("repo.visibility_unknown"),
         }
-        .into(),
+        .into_owned(),
     );
     parts.push(match &r.main_branch {
-        Some(b) => format!("main branch {b}"),
-        None => "empty (no main branch)".into(),
+        Some(b) => tr!("repo.main_branch", branch = b).into_owned(),
+        None => tr!("repo.empty").into_owned(),
     });
     if let Some(k) = &r.project_key {
-        parts.push(format!("project {k}"));
+        parts.push(tr!("repo.project", key = k).into_owned());
     }
     parts.join(" · ")
 }
@@ -166,7 +277,10 @@ pub fn repo_summary(r: &RepoFacts) -> String {
 /// validated": what `show`, the detail pane and `here` print.
 pub fn status_summary(p: &Profile, now: DateTime<Utc>) -> (String, Tone) {
     match &p.last_validation {
-        None => ("· never validated".into(), Tone::Muted),
+        None => (
+            format!("· {}", tr!("describe.never_validated")),
+            Tone::Muted,
+        ),
         Some(o) => (
             format!(
                 "{} {}{}",
@@ -196,105 +310,111 @@ pub fn expiry_tone(days: Option<i64>, window: u32) -> Tone {
 /// is a warning (the expiry alarm's window).
 pub fn facts(p: &Profile, now: DateTime<Utc>, window: u32) -> Vec<Fact> {
     let mut out = vec![
-        Fact::plain("Kind", p.kind.label()),
-        Fact::plain("Workspace", &p.workspace),
+        Fact::plain(Label::Kind, p.kind.label()),
+        Fact::plain(Label::Workspace, &p.workspace),
     ];
     if let Some(r) = &p.repo {
-        out.push(Fact::plain("Repository", r));
+        out.push(Fact::plain(Label::Repository, r));
     }
     if let Some(k) = &p.project {
-        out.push(Fact::plain("Project", k));
+        out.push(Fact::plain(Label::Project, k));
     }
     // The verdict first: it is what a look at a profile is for.
     let (status, tone) = status_summary(p, now);
     let last = p.last_validation.as_ref();
     match last {
-        None => out.push(Fact::new(STATUS, status, tone).then(Next::Validate)),
+        None => out.push(Fact::new(Label::Status, status, tone).then(Next::Validate)),
         Some(o) => {
-            out.push(Fact::new(STATUS, status, tone));
-            out.push(Fact::plain("Message", outcome_message(o)));
+            out.push(Fact::new(Label::Status, status, tone));
+            out.push(Fact::plain(Label::Message, outcome_message(o)));
             if let Some(c) = &p.last_conclusive
                 && !o.status.is_conclusive()
             {
                 out.push(Fact::new(
-                    "Last verdict",
-                    format!("{}: {}", c.status, c.message),
+                    Label::LastVerdict,
+                    format!("{}: {}", status_words(c.status), outcome_message(c)),
                     Tone::of_status(c.status),
                 ));
             }
             if let Some(r) = remedy_words(o) {
-                out.push(Fact::plain(WHAT_TO_DO, r));
+                out.push(Fact::plain(Label::WhatToDo, r));
             }
         }
     }
     let days = p.days_left(now.date_naive());
     out.push(match p.expires {
         Some(d) => Fact::new(
-            "Expires",
+            Label::Expires,
             format!("{d} ({})", expiry_countdown(days)),
             expiry_tone(days, window),
         ),
-        None => Fact::new("Expires", "unknown (Bitbucket does not tell)", Tone::Muted)
+        None => Fact::new(Label::Expires, tr!("describe.expires_unknown"), Tone::Muted)
             .then(Next::SetExpiry),
     });
     if let Some(page) = crate::links::token_page(p) {
         let value = match page.then {
-            Some(then) => format!("{} (then {then})", page.url),
+            Some(then) => tr!("describe.page_then", url = page.url, then = then).into_owned(),
             None => page.url,
         };
-        out.push(Fact::plain(TOKEN_PAGE, value).then(Next::OpenPage));
+        out.push(Fact::plain(Label::TokenPage, value).then(Next::OpenPage));
     }
     identity(p, &mut out);
     if let Some(n) = &p.note {
-        out.push(Fact::plain("Note", n));
+        out.push(Fact::plain(Label::Note, n));
     }
     if let Some((s, rep)) = access(p) {
         out.push(Fact::plain(
-            "Scopes",
+            Label::Scopes,
             if s.is_empty() {
-                "none".into()
+                tr!("describe.scopes_none").into_owned()
             } else {
                 s.join(", ")
             },
         ));
         let can = |label, ok: bool, scope: &str| {
+            let scope = scope_words(scope);
             if ok {
-                Fact::new(label, format!("✓ yes (needs {scope})"), Tone::Good)
+                Fact::new(label, tr!("describe.can_yes", scope = scope), Tone::Good)
             } else {
-                Fact::new(label, format!("✗ no: needs {scope}"), Tone::Bad)
+                Fact::new(label, tr!("describe.can_no", scope = scope), Tone::Bad)
             }
         };
-        out.push(can("Clone", rep.can_clone, scopes::read_scope(p.kind)));
-        out.push(can("Push", rep.can_push, scopes::write_scope(p.kind)));
+        out.push(can(Label::Clone, rep.can_clone, scopes::read_scope(p.kind)));
+        out.push(can(Label::Push, rep.can_push, scopes::write_scope(p.kind)));
         if !rep.beyond_git.is_empty() {
             out.push(Fact::new(
-                "Beyond git",
+                Label::BeyondGit,
                 rep.beyond_git.join(", "),
                 Tone::Warn,
             ));
         }
     }
     if let Some(c) = seen_outcome(p).and_then(|o| o.credential_type.as_ref()) {
-        out.push(Fact::plain("Credential", c));
+        out.push(Fact::plain(Label::Credential, c));
     }
     if let Some(seen) = kind_seen(p) {
-        out.push(Fact::new("Warning", kind_words(p, seen), Tone::Warn).then(Next::SetKind(seen)));
+        out.push(
+            Fact::new(Label::Warning, kind_words(p, seen), Tone::Warn).then(Next::SetKind(seen)),
+        );
     }
     if let Some(r) = repo_facts(p) {
-        out.push(Fact::plain("Repo facts", repo_summary(r)));
+        out.push(Fact::plain(Label::RepoFacts, repo_summary(r)));
     }
     if let Some(o) = last {
         for w in &o.warnings {
-            out.push(Fact::new("Warning", w, Tone::Warn));
+            out.push(Fact::new(Label::Warning, w, Tone::Warn));
         }
         if o.status == Status::RateLimited
             && let Some(l) = o.rate_limit.as_ref().and_then(|rl| rl.limit)
         {
-            out.push(Fact::plain("Rate limit", format!("{l} per hour")));
+            out.push(Fact::plain(
+                Label::RateLimit,
+                tr!("describe.per_hour", limit = l),
+            ));
         }
     }
     out.push(Fact::new(
-        "Created",
+        Label::Created,
         p.created.format("%Y-%m-%d %H:%M UTC").to_string(),
         Tone::Muted,
     ));
@@ -306,48 +426,50 @@ pub fn facts(p: &Profile, now: DateTime<Utc>, window: u32) -> Vec<Fact> {
 fn identity(p: &Profile, out: &mut Vec<Fact>) {
     if p.kind.is_access_token() {
         out.push(match p.bot_email_or_candidate() {
-            Some((e, true)) => Fact::plain("Bot email", e),
+            Some((e, true)) => Fact::plain(Label::BotEmail, e),
             Some((e, false)) => Fact::new(
-                "Bot email",
-                format!("{e} (unconfirmed: from the clone link)"),
+                Label::BotEmail,
+                tr!("describe.bot_unconfirmed", email = e),
                 Tone::Warn,
             )
             .then(Next::AcceptBotEmail),
-            None => Fact::new(
-                "Bot email",
-                "not set (see the token's page in Bitbucket)",
-                Tone::Muted,
-            )
-            .then(Next::SetBotEmail),
+            None => Fact::new(Label::BotEmail, tr!("describe.bot_not_set"), Tone::Muted)
+                .then(Next::SetBotEmail),
         });
         if let Some(m) = bot_email_mismatch(p) {
-            out.push(Fact::new("Warning", m, Tone::Warn));
+            out.push(Fact::new(Label::Warning, m, Tone::Warn));
         }
     } else {
         out.push(match &p.email {
-            Some(e) => Fact::plain("Email", e),
-            None => Fact::new("Email", "not set (required)", Tone::Bad),
+            Some(e) => Fact::plain(Label::Email, e),
+            None => Fact::new(Label::Email, tr!("describe.email_not_set"), Tone::Bad),
         });
         out.push(match &p.username {
-            Some(u) => Fact::plain("Username", u),
-            None => Fact::new("Username", "not set", Tone::Muted),
+            Some(u) => Fact::plain(Label::Username, u),
+            None => Fact::new(Label::Username, tr!("describe.not_set"), Tone::Muted),
         });
     }
-    out.push(Fact::plain(GIT_USERNAME, crate::gitcmd::git_username(p)));
+    out.push(Fact::plain(
+        Label::GitUsername,
+        crate::gitcmd::git_username(p),
+    ));
 }
 
 /// What an inconclusive outcome means, in a few words ("credential store
 /// unavailable"); `None` for an outcome that is a verdict on the token.
-pub fn inconclusive_words(o: &Outcome) -> Option<&'static str> {
-    Some(match o.status {
-        Status::Valid | Status::Invalid | Status::Forbidden | Status::NotFound => return None,
-        Status::StoreError if is_store_wide(o) => "credential store unavailable",
-        Status::StoreError => "the secret could not be read",
-        Status::NetworkError => "Bitbucket could not be reached",
-        Status::RateLimited => "rate limited by Bitbucket",
-        Status::ServerError => "Bitbucket server error",
-        Status::BadResponse => "unexpected answer from Bitbucket",
-    })
+pub fn inconclusive_words(o: &Outcome) -> Option<String> {
+    Some(
+        match o.status {
+            Status::Valid | Status::Invalid | Status::Forbidden | Status::NotFound => return None,
+            Status::StoreError if is_store_wide(o) => tr!("describe.store_unavailable"),
+            Status::StoreError => tr!("describe.secret_unreadable"),
+            Status::NetworkError => tr!("describe.unreachable"),
+            Status::RateLimited => tr!("describe.rate_limited"),
+            Status::ServerError => tr!("describe.server_error"),
+            Status::BadResponse => tr!("describe.bad_response"),
+        }
+        .into_owned(),
+    )
 }
 
 /// The profile's status in one line, for `show`, `validate` and the app:
@@ -356,22 +478,27 @@ pub fn inconclusive_words(o: &Outcome) -> Option<&'static str> {
 /// "valid (2 h ago)" otherwise; `None` when never validated.
 pub fn status_line(p: &Profile, now: DateTime<Utc>) -> Option<String> {
     let last = p.last_validation.as_ref()?;
-    Some(match (inconclusive_words(last), &p.last_conclusive) {
-        (Some(words), Some(c)) => format!(
-            "last checked {} {} · now: {words}",
-            c.status,
-            timefmt::relative(c.checked_at, now)
-        ),
-        (Some(words), None) => format!(
-            "never checked conclusively · now: {words} ({})",
-            timefmt::relative(last.checked_at, now)
-        ),
-        (None, _) => format!(
-            "{} ({})",
-            last.status,
-            timefmt::relative(last.checked_at, now)
-        ),
-    })
+    Some(
+        match (inconclusive_words(last), &p.last_conclusive) {
+            (Some(words), Some(c)) => tr!(
+                "describe.last_checked",
+                status = status_words(c.status),
+                ago = timefmt::relative(c.checked_at, now),
+                now = words
+            ),
+            (Some(words), None) => tr!(
+                "describe.never_conclusive",
+                now = words,
+                ago = timefmt::relative(last.checked_at, now)
+            ),
+            (None, _) => tr!(
+                "describe.status_ago",
+                status = status_words(last.status),
+                ago = timefmt::relative(last.checked_at, now)
+            ),
+        }
+        .into_owned(),
+    )
 }
 
 /// The short form for a table cell (`list`): "valid · now: credential store
@@ -380,11 +507,17 @@ pub fn status_cell(p: &Profile) -> Option<(String, Status)> {
     let last = p.last_validation.as_ref()?;
     Some(match (inconclusive_words(last), &p.last_conclusive) {
         (Some(words), Some(c)) => (
-            format!("{} {} · now: {words}", c.status.symbol(), c.status),
+            tr!(
+                "describe.cell_now",
+                symbol = c.status.symbol(),
+                status = status_words(c.status),
+                now = words
+            )
+            .into_owned(),
             last.status,
         ),
         _ => (
-            format!("{} {}", last.status.symbol(), last.status),
+            format!("{} {}", last.status.symbol(), status_words(last.status)),
             last.status,
         ),
     })
@@ -412,12 +545,15 @@ pub fn bot_email_mismatch(p: &Profile) -> Option<String> {
     if entered_id.eq_ignore_ascii_case(seen) {
         return None;
     }
-    Some(format!(
-        "the bot email entered ({entered}) differs from the id in the clone link Bitbucket returned ({seen}@bots.bitbucket.org): \
-         trust the token's page in Bitbucket (it shows the bot email), then bbtoken edit {} --bot-email ADDRESS; \
-         until then commands print the entered one",
-        p.name
-    ))
+    Some(
+        tr!(
+            "describe.bot_mismatch",
+            entered = entered,
+            seen = seen,
+            name = p.name
+        )
+        .into_owned(),
+    )
 }
 
 /// The kind Bitbucket's `x-credential-type` reported, when it is not the
@@ -429,11 +565,12 @@ pub fn kind_seen(p: &Profile) -> Option<TokenKind> {
 }
 
 fn kind_words(p: &Profile, seen: TokenKind) -> String {
-    format!(
-        "Bitbucket says this is a {}, but the profile says {}",
-        seen.label(),
-        p.kind.label()
+    tr!(
+        "describe.kind_seen",
+        seen = seen.label(),
+        kind = p.kind.label()
     )
+    .into_owned()
 }
 
 /// The kind disagreement in the CLI's words, with the command that fixes it.
@@ -451,11 +588,9 @@ pub fn kind_correction(p: &Profile) -> Option<String> {
 /// not recorded, so it goes away the moment the user sets the email.
 pub fn bot_email_suggestion(p: &Profile) -> Option<String> {
     match p.bot_email_or_candidate()? {
-        (email, false) if p.kind.is_access_token() => Some(format!(
-            "bot email not set; the clone link suggests {email} (unconfirmed: check the token's page, \
-             then bbtoken edit {} --bot-email suggested)",
-            p.name
-        )),
+        (email, false) if p.kind.is_access_token() => {
+            Some(tr!("describe.bot_suggestion", email = email, name = p.name).into_owned())
+        }
         _ => None,
     }
 }
@@ -481,18 +616,28 @@ pub fn reach_warning(p: &Profile, workspace: &str, repo: &str) -> Option<String>
             {
                 return None;
             }
-            Some(format!(
-                "{} is a repository access token for {}/{own}: it cannot reach {workspace}/{repo}",
-                p.name, p.workspace
-            ))
+            Some(
+                tr!(
+                    "describe.reach_repo",
+                    name = p.name,
+                    workspace = p.workspace,
+                    own = own,
+                    target = format!("{workspace}/{repo}")
+                )
+                .into_owned(),
+            )
         }
         TokenKind::Project | TokenKind::Workspace if same_ws => None,
-        TokenKind::Project | TokenKind::Workspace => Some(format!(
-            "{} is a {} for workspace {}: it cannot reach {workspace}/{repo}",
-            p.name,
-            p.kind.label(),
-            p.workspace
-        )),
+        TokenKind::Project | TokenKind::Workspace => Some(
+            tr!(
+                "describe.reach_workspace",
+                name = p.name,
+                kind = p.kind.label(),
+                workspace = p.workspace,
+                target = format!("{workspace}/{repo}")
+            )
+            .into_owned(),
+        ),
     }
 }
 
@@ -542,7 +687,7 @@ mod tests {
         );
     }
 
-    fn find<'a>(facts: &'a [Fact], label: &str) -> Option<&'a Fact> {
+    fn find(facts: &[Fact], label: Label) -> Option<&Fact> {
         facts.iter().find(|f| f.label == label)
     }
 
@@ -568,17 +713,20 @@ mod tests {
         let now = Utc::now();
         let p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
         let f = super::facts(&p, now, 14);
-        let status = find(&f, STATUS).unwrap();
+        let status = find(&f, Label::Status).unwrap();
         assert_eq!(status.value, "· never validated");
         assert_eq!(
             (status.tone, status.next),
             (Tone::Muted, Some(Next::Validate))
         );
-        let bot = find(&f, "Bot email").unwrap();
+        let bot = find(&f, Label::BotEmail).unwrap();
         assert_eq!(bot.next, Some(Next::SetBotEmail));
-        assert_eq!(find(&f, "Expires").unwrap().next, Some(Next::SetExpiry));
-        assert!(find(&f, "Message").is_none() && find(&f, "Scopes").is_none());
-        assert_eq!(find(&f, GIT_USERNAME).unwrap().value, "x-token-auth");
+        assert_eq!(
+            find(&f, Label::Expires).unwrap().next,
+            Some(Next::SetExpiry)
+        );
+        assert!(find(&f, Label::Message).is_none() && find(&f, Label::Scopes).is_none());
+        assert_eq!(find(&f, Label::GitUsername).unwrap().value, "x-token-auth");
     }
 
     #[test]
@@ -595,22 +743,30 @@ mod tests {
             Some(crate::problem::Remedy::advice("check the network")),
         ));
         let f = super::facts(&p, now, 14);
-        let status = find(&f, STATUS).unwrap();
+        let status = find(&f, Label::Status).unwrap();
         assert_eq!(status.tone, Tone::Warn);
         assert!(
             status.value.starts_with("! last checked valid"),
             "{status:?}"
         );
-        let verdict = find(&f, "Last verdict").unwrap();
+        let verdict = find(&f, Label::LastVerdict).unwrap();
         assert_eq!(
             (verdict.value.as_str(), verdict.tone),
             ("valid: can read acme/api", Tone::Good)
         );
-        assert_eq!(find(&f, "What to do").unwrap().value, "check the network");
+        assert_eq!(
+            find(&f, Label::WhatToDo).unwrap().value,
+            "check the network"
+        );
         // Scopes and repository facts as last seen, not lost to the error.
-        assert_eq!(find(&f, "Clone").unwrap().tone, Tone::Good);
-        assert_eq!(find(&f, "Push").unwrap().tone, Tone::Bad);
-        assert!(find(&f, "Repo facts").unwrap().value.contains("private"));
+        assert_eq!(find(&f, Label::Clone).unwrap().tone, Tone::Good);
+        assert_eq!(find(&f, Label::Push).unwrap().tone, Tone::Bad);
+        assert!(
+            find(&f, Label::RepoFacts)
+                .unwrap()
+                .value
+                .contains("private")
+        );
     }
 
     #[test]
@@ -619,12 +775,14 @@ mod tests {
         let mut p = Profile::new("p", TokenKind::Api, "acme", None);
         p.expires = Some(now.date_naive() + chrono::Duration::days(3));
         let f = super::facts(&p, now, 14);
-        assert_eq!(find(&f, "Email").unwrap().tone, Tone::Bad);
-        assert!(find(&f, "Bot email").is_none());
-        assert_eq!(find(&f, "Expires").unwrap().tone, Tone::Warn);
+        assert_eq!(find(&f, Label::Email).unwrap().tone, Tone::Bad);
+        assert!(find(&f, Label::BotEmail).is_none());
+        assert_eq!(find(&f, Label::Expires).unwrap().tone, Tone::Warn);
         p.expires = Some(now.date_naive() - chrono::Duration::days(1));
         assert_eq!(
-            find(&super::facts(&p, now, 14), "Expires").unwrap().tone,
+            find(&super::facts(&p, now, 14), Label::Expires)
+                .unwrap()
+                .tone,
             Tone::Bad
         );
     }
@@ -676,7 +834,7 @@ mod tests {
             );
             if let Some(w) = w {
                 assert!(w.contains(&format!("cannot reach {ws}/{target}")), "{w}");
-                assert!(w.contains(kind.label()), "{w}");
+                assert!(w.contains(&kind.label()), "{w}");
             }
         }
     }
@@ -687,7 +845,7 @@ mod tests {
         let mut p = Profile::new("p", TokenKind::Repository, "acme", Some("api"));
         p.expires = Some(now.date_naive() + chrono::Duration::days(20));
         let page = |p: &Profile| {
-            find(&super::facts(p, now, 14), TOKEN_PAGE)
+            find(&super::facts(p, now, 14), Label::TokenPage)
                 .cloned()
                 .unwrap()
         };
@@ -707,7 +865,11 @@ mod tests {
                 .value
                 .ends_with("(then open Project settings → Security → Access tokens)")
         );
-        let tone = |w| find(&super::facts(&p, now, w), "Expires").unwrap().tone;
+        let tone = |w| {
+            find(&super::facts(&p, now, w), Label::Expires)
+                .unwrap()
+                .tone
+        };
         assert_eq!(
             (tone(14), tone(20), tone(30)),
             (Tone::Plain, Tone::Warn, Tone::Warn)
@@ -721,7 +883,7 @@ mod tests {
         o.repository = Some(facts("abc"));
         p.record(o);
         let f = super::facts(&p, Utc::now(), 14);
-        let bot = find(&f, "Bot email").unwrap();
+        let bot = find(&f, Label::BotEmail).unwrap();
         assert_eq!(bot.next, Some(Next::AcceptBotEmail));
         assert_eq!(
             bot.next.unwrap().command("p").unwrap(),

@@ -13,6 +13,7 @@
 //! OSC 8 sequence that wraps it.
 
 use crate::fields;
+use crate::i18n::tr;
 use crate::profile::{Profile, TokenKind};
 
 /// Where Atlassian accounts manage their API tokens.
@@ -23,7 +24,7 @@ pub const API_TOKENS_PAGE: &str = "https://id.atlassian.com/manage-profile/secur
 pub struct TokenPage {
     pub url: String,
     /// What to do once there, when the URL does not lead to the page itself.
-    pub then: Option<&'static str>,
+    pub then: Option<String>,
 }
 
 /// The page for `profile`'s token, or `None` when a field it needs is
@@ -54,7 +55,7 @@ pub fn token_page(profile: &Profile) -> Option<TokenPage> {
                 .filter(|k| fields::project_key(k).is_ok())?;
             Some(TokenPage {
                 url: format!("https://bitbucket.org/{}/workspace/projects/{key}", ws?),
-                then: Some("open Project settings → Security → Access tokens"),
+                then: Some(tr!("links.project_then").into_owned()),
             })
         }
     }

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::tr;
 use crate::profile::Status;
 
 /// Why an outcome is not `valid`: one kind per cause a person acts on
@@ -102,6 +103,51 @@ impl Problem {
             }
             _ => coarse,
         })
+    }
+
+    /// What happened, in the current language. The recorded message stays
+    /// English (scripts read it), so another language says the kind in its
+    /// own words ([`crate::describe::outcome_message`]).
+    pub fn words(self) -> String {
+        match self {
+            Problem::Unauthorized => tr!("problem.unauthorized"),
+            Problem::Expired => tr!("problem.expired"),
+            Problem::MissingScope => tr!("problem.missing_scope"),
+            Problem::Forbidden => tr!("problem.forbidden"),
+            Problem::NoRepo => tr!("problem.no_repo"),
+            Problem::WrongKind => tr!("problem.wrong_kind"),
+            Problem::RateLimited => tr!("problem.rate_limited"),
+            Problem::Server => tr!("problem.server"),
+            Problem::Network => tr!("problem.network"),
+            Problem::Moved => tr!("problem.moved"),
+            Problem::BadResponse => tr!("problem.bad_response"),
+            Problem::StoreUnavailable => tr!("problem.store_unavailable"),
+            Problem::StoreFailed => tr!("problem.store_failed"),
+            Problem::MissingSecret => tr!("problem.missing_secret"),
+            Problem::IncompleteProfile => tr!("problem.incomplete_profile"),
+        }
+        .into_owned()
+    }
+
+    /// What to do about it, in the current language, naming no command and
+    /// no key (the surface adds its own); see [`Problem::words`].
+    pub fn advice(self) -> String {
+        match self {
+            Problem::Unauthorized | Problem::Expired => tr!("advice.new_token"),
+            Problem::MissingScope => tr!("advice.scope"),
+            Problem::Forbidden => tr!("advice.forbidden"),
+            Problem::NoRepo => tr!("advice.no_repo"),
+            Problem::WrongKind => tr!("advice.wrong_kind"),
+            Problem::RateLimited | Problem::Server => tr!("advice.wait"),
+            Problem::Network => tr!("advice.network"),
+            Problem::Moved => tr!("advice.moved"),
+            Problem::BadResponse => tr!("advice.bad_response"),
+            Problem::StoreUnavailable => tr!("advice.store_unavailable"),
+            Problem::StoreFailed => tr!("advice.store_failed"),
+            Problem::MissingSecret => tr!("advice.missing_secret"),
+            Problem::IncompleteProfile => tr!("advice.incomplete_profile"),
+        }
+        .into_owned()
     }
 
     /// Whether every other profile will fail the same way: the store itself

@@ -3,6 +3,7 @@
 //! Nothing here does I/O. The secret never lives in these types: a profile names
 //! its secret by the profile name, and only the effect that needs it fetches it.
 
+use crate::i18n::tr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -44,14 +45,26 @@ impl TokenKind {
         }
     }
 
-    /// A label for people.
-    pub fn label(self) -> &'static str {
+    /// A label for people, in the current language.
+    pub fn label(self) -> String {
         match self {
-            TokenKind::Repository => "repository access token",
-            TokenKind::Project => "project access token",
-            TokenKind::Workspace => "workspace access token",
-            TokenKind::Api => "API token",
+            TokenKind::Repository => tr!("kind.repository"),
+            TokenKind::Project => tr!("kind.project"),
+            TokenKind::Workspace => tr!("kind.workspace"),
+            TokenKind::Api => tr!("kind.api"),
         }
+        .into_owned()
+    }
+
+    /// One word for a narrow column: `as_str` in English.
+    pub fn short_words(self) -> String {
+        match self {
+            TokenKind::Repository => tr!("kind_short.repository"),
+            TokenKind::Project => tr!("kind_short.project"),
+            TokenKind::Workspace => tr!("kind_short.workspace"),
+            TokenKind::Api => tr!("kind_short.api"),
+        }
+        .into_owned()
     }
 
     /// The `x-credential-type` value Bitbucket reports for this kind.
@@ -210,9 +223,9 @@ impl Profile {
 pub fn expiry_countdown(days_left: Option<i64>) -> String {
     match days_left {
         None => "—".to_string(),
-        Some(d) if d < 0 => "expired".to_string(),
-        Some(0) => "today".to_string(),
-        Some(d) => format!("{d} d"),
+        Some(d) if d < 0 => tr!("time.expired").into_owned(),
+        Some(0) => tr!("time.today").into_owned(),
+        Some(d) => tr!("time.days", n = d).into_owned(),
     }
 }
 
@@ -245,6 +258,18 @@ impl Status {
             Status::StoreError => "store_error",
         }
     }
+
+    pub const ALL: [Status; 9] = [
+        Status::Valid,
+        Status::Invalid,
+        Status::Forbidden,
+        Status::NotFound,
+        Status::RateLimited,
+        Status::ServerError,
+        Status::NetworkError,
+        Status::BadResponse,
+        Status::StoreError,
+    ];
 
     /// A symbol that reads without colour, for badges.
     pub fn symbol(self) -> &'static str {

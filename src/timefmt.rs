@@ -2,16 +2,19 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::i18n::tr;
+
 /// How long ago `then` was, relative to `now`, in one short phrase.
 pub fn relative(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - then).num_seconds();
     match secs {
-        s if s < 0 => "just now".into(),
-        0..=44 => "just now".into(),
-        45..=5399 => format!("{} min ago", ((secs + 30) / 60).max(1)),
-        5400..=129_599 => format!("{} h ago", (secs + 1800) / 3600),
-        _ => format!("{} d ago", (secs + 43_200) / 86_400),
+        s if s < 0 => tr!("time.just_now"),
+        0..=44 => tr!("time.just_now"),
+        45..=5399 => tr!("time.min_ago", n = ((secs + 30) / 60).max(1)),
+        5400..=129_599 => tr!("time.h_ago", n = (secs + 1800) / 3600),
+        _ => tr!("time.d_ago", n = (secs + 43_200) / 86_400),
     }
+    .into_owned()
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! The state file (validation outcomes and revisions) apart from the
 //! profiles file: migration from the old format, where it lives, what a
-//! write touches, and what happens to a broken one. Real files, the built
-//! binary, and for the end-to-end case the private keyring and the fake
-//! Bitbucket.
+//! write touches, and what happens to a broken one; where the files go when
+//! the folder settings are empty or the working folder takes no files. Real
+//! files, the built binary, and for the end-to-end cases the private keyring
+//! and the fake Bitbucket.
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
 use std::fs;
 use std::path::Path;
@@ -385,4 +388,95 @@ fn state_lives_where_the_environment_says() {
         assert!(toml.contains(&name), "{case}: {toml}");
         assert!(!toml.contains("last_validation"), "{case}: {toml}");
     }
+}
+
+/// The built binary with the world's keyring and fake Bitbucket, but its
+/// own HOME and XDG folders under `home`, started in `cwd`.
+fn run_at(
+    w: &world::World,
+    home: &Path,
+    cwd: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+    stdin: &str,
+) {
+    let mut c = w.cmd(args);
+    c.current_dir(cwd)
+        .env_remove("BBTOKEN_CONFIG_DIR")
+        .env_remove("BBTOKEN_STATE_DIR")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
+        .envs(env.iter().copied());
+    let o = world::run_with_stdin(c, stdin);
+    assert_eq!(world::code(&o), 0, "{args:?}: {}", world::stderr(&o));
+}
+
+/// `BBTOKEN_CONFIG_DIR=""` and `BBTOKEN_STATE_DIR=""` (as a shell's
+/// `export BBTOKEN_CONFIG_DIR=` leaves them) count as unset: the profiles go
+/// to the default config folder under HOME and the state to the default
+/// state folder, not into the folder bbtoken was started in.
+#[test]
+fn empty_folder_settings_count_as_unset() {
+    let Some(w) = world::World::start("empty_folder_settings_count_as_unset") else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let (home, cwd) = (root.path().join("home"), root.path().join("cwd"));
+    fs::create_dir(&home).unwrap();
+    fs::create_dir(&cwd).unwrap();
+    let token = w.repo_token(700, "api", Quirks::default());
+    let empty = [("BBTOKEN_CONFIG_DIR", ""), ("BBTOKEN_STATE_DIR", "")];
+    run_at(
+        &w,
+        &home,
+        &cwd,
+        &empty,
+        &["add", "p", "-k", "repository", "-w", "acme", "-r", "api"],
+        &format!("{token}\n"),
+    );
+    run_at(&w, &home, &cwd, &empty, &["validate", "p"], "");
+    let profiles = home.join(".config/bbtoken/profiles.toml");
+    let toml =
+        fs::read_to_string(&profiles).unwrap_or_else(|e| panic!("{}: {e}", profiles.display()));
+    assert!(toml.contains("name = \"p\""), "{toml}");
+    let state = home.join(".local/state/bbtoken/state.json");
+    let json = fs::read_to_string(&state).unwrap_or_else(|e| panic!("{}: {e}", state.display()));
+    assert!(
+        json.contains("\"p\"") && json.contains("\"valid\""),
+        "{json}"
+    );
+    assert_eq!(
+        world::walk(&cwd),
+        Vec::<std::path::PathBuf>::new(),
+        "written in the working directory"
+    );
+}
+
+/// Every write goes through a temporary file beside its target, never in
+/// the working directory: bbtoken started in a folder where no file can be
+/// made (here /proc, which refuses new files even to root) still adds,
+/// validates and records.
+#[cfg(target_os = "linux")]
+#[test]
+fn writes_work_from_a_folder_that_takes_no_files() {
+    let Some(w) = world::World::start("writes_work_from_a_folder_that_takes_no_files") else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let token = w.repo_token(701, "api", Quirks::default());
+    let proc = Path::new("/proc");
+    run_at(
+        &w,
+        root.path(),
+        proc,
+        &[],
+        &["add", "p", "-k", "repository", "-w", "acme", "-r", "api"],
+        &format!("{token}\n"),
+    );
+    run_at(&w, root.path(), proc, &[], &["validate", "p"], "");
+    let toml = fs::read_to_string(root.path().join(".config/bbtoken/profiles.toml")).unwrap();
+    assert!(toml.contains("name = \"p\""), "{toml}");
+    let json = fs::read_to_string(root.path().join(".local/state/bbtoken/state.json")).unwrap();
+    assert!(json.contains("\"valid\""), "{json}");
 }

@@ -88,6 +88,9 @@ impl Pty {
         // Run inside tmux or screen, bbtoken's clipboard messages change.
         cmd.env_remove("TMUX");
         cmd.env_remove("STY");
+        // The words checked are English unless a test asks for another
+        // language: the developer's own LANG must not matter.
+        cmd.env("BBTOKEN_LANG", "en");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -879,4 +882,31 @@ fn add_form_takes_a_pasted_clone_url_with_its_token() {
     }
     pty.send("q");
     wait_exit(&mut pty, "q");
+}
+
+/// A Japanese locale gives the Japanese app, on a real terminal: LANG is
+/// read by the real binary (BBTOKEN_LANG empty counts as unset), the words
+/// come from the Japanese catalog, and the help opens and closes.
+#[test]
+fn a_japanese_locale_gives_the_japanese_app() {
+    let home = tempfile::tempdir().unwrap();
+    let env: [(&str, &std::ffi::OsStr); 3] = [
+        ("BBTOKEN_LANG", "".as_ref()),
+        ("LC_ALL", "".as_ref()),
+        ("LANG", "ja_JP.UTF-8".as_ref()),
+    ];
+    let mut pty = Pty::start_in(&["demo"], home.path(), None, 30, 120, home.path(), &env);
+    let screen = pty.wait_for("the Japanese list", |t| {
+        t.contains("プロファイル 12 件") && t.contains("有効") && !t.contains("検証中")
+    });
+    for words in ["状態", "種類", "ヘルプ", "終了", "接続エラー"] {
+        assert!(screen.contains(words), "{words} missing:\n{screen}");
+    }
+    assert!(!screen.contains("Profiles"), "{screen}");
+    pty.send("?");
+    pty.wait_for("the Japanese help", |t| t.contains("キー操作"));
+    pty.send("\x1b");
+    pty.wait_for("the help closed", |t| !t.contains("キー操作"));
+    pty.send("q");
+    assert!(wait_exit(&mut pty, "q").success());
 }

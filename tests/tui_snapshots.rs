@@ -294,7 +294,8 @@ fn small_help_scrolled() {
             update(&mut app, Action::Down);
         }
         for b in bbtoken::app::keymap::BINDINGS {
-            let (k, what) = (b.label, b.help);
+            let (k, what) = (b.label_words(), bbtoken::i18n::text(b.help));
+            let k = k.as_str();
             // Long descriptions wrap: their first word and the key show.
             let first = what.split(' ').next().unwrap();
             assert!(
@@ -701,4 +702,124 @@ fn here_panel_scrolls_on_a_small_terminal() {
     );
     assert!(!bottom.contains("↓ more"), "{bottom}");
     insta::assert_snapshot!(draw(&app, 80, 20).backend());
+}
+
+/// The main screens in Japanese at 80 and 120 columns: CJK text is laid out
+/// by display width (columns stay aligned, nothing is cut mid-character),
+/// and the words come from the Japanese catalog.
+mod japanese {
+    use super::*;
+    use bbtoken::i18n::{Lang, with_lang};
+
+    fn ja<T>(f: impl FnOnce() -> T) -> T {
+        with_lang(Lang::Ja, f)
+    }
+
+    /// The screen as a person reads it: a wide character's continuation
+    /// cell is not a space of its own.
+    fn text(app: &App, w: u16, h: u16) -> String {
+        use unicode_width::UnicodeWidthStr;
+        let t = draw(app, w, h);
+        let buf = t.backend().buffer();
+        let mut s = String::new();
+        for y in 0..buf.area.height {
+            let mut x = 0;
+            while x < buf.area.width {
+                let sym = buf[(x, y)].symbol();
+                s.push_str(sym);
+                x += sym.width().max(1) as u16;
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// Every row of a rendered buffer is exactly `w` columns wide, and no
+    /// wide character is split: a wide cell is always followed by its
+    /// (empty) continuation cell.
+    fn aligned(t: &Terminal<TestBackend>) {
+        use unicode_width::UnicodeWidthStr;
+        let buf = t.backend().buffer();
+        for y in 0..buf.area.height {
+            let mut x = 0;
+            while x < buf.area.width {
+                let sym = buf[(x, y)].symbol();
+                let w = sym.width().max(1) as u16;
+                assert!(x + w <= buf.area.width, "row {y} overflows at {x}");
+                // The cell a wide character covers must hold nothing: a
+                // border drawn there would never reach the terminal.
+                for hidden in x + 1..x + w {
+                    assert_eq!(
+                        buf[(hidden, y)].symbol(),
+                        " ",
+                        "row {y}: {sym:?} at {x} hides {:?}",
+                        buf[(hidden, y)].symbol()
+                    );
+                }
+                x += w;
+            }
+        }
+    }
+
+    #[test]
+    fn main_screen_in_japanese() {
+        for (w, h) in [(80, 30), (120, 30)] {
+            ja(|| {
+                let mut app = sample();
+                select(&mut app, "web-deploy");
+                let t = draw(&app, w, h);
+                aligned(&t);
+                let s = text(&app, w, h);
+                for words in ["プロファイル", "状態", "種類", "有効", "リポジトリ"]
+                {
+                    assert!(s.contains(words), "{words} at {w}: {s}");
+                }
+                insta::assert_snapshot!(format!("ja_main_{w}x{h}"), t.backend());
+            });
+        }
+    }
+
+    #[test]
+    fn help_in_japanese() {
+        for (w, h) in [(80, 40), (120, 40)] {
+            ja(|| {
+                let mut app = sample();
+                update(&mut app, Action::ToggleHelp);
+                let t = draw(&app, w, h);
+                aligned(&t);
+                let s = text(&app, w, h);
+                assert!(s.contains("キー操作"));
+                // Both borders of the help box and of the panes behind it
+                // show on every line: a wide character beside the box's
+                // left border would hide it.
+                for line in s.lines() {
+                    assert!(line.matches('│').count() % 2 == 0, "{line}");
+                }
+                insta::assert_snapshot!(format!("ja_help_{w}x{h}"), t.backend());
+            });
+        }
+    }
+
+    #[test]
+    fn add_form_in_japanese() {
+        for (w, h) in [(80, 30), (120, 30)] {
+            ja(|| {
+                let mut app = sample();
+                update(&mut app, Action::OpenAdd);
+                let t = draw(&app, w, h);
+                aligned(&t);
+                insta::assert_snapshot!(format!("ja_add_{w}x{h}"), t.backend());
+            });
+        }
+    }
+
+    /// The same screen in English has none of the Japanese words: the
+    /// language is the thread's, not left over from another test.
+    #[test]
+    fn english_stays_english() {
+        let mut app = sample();
+        select(&mut app, "web-deploy");
+        let s = text(&app, 120, 30);
+        assert!(!s.contains("プロファイル") && s.contains("Profiles"), "{s}");
+    }
 }

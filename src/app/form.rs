@@ -8,6 +8,7 @@ use zeroize::Zeroize;
 use crate::fields;
 use crate::git::pasted::parse_pasted;
 use crate::git::remote::GitHost;
+use crate::i18n::tr;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
 use crate::token::{self, TokenCheck};
@@ -41,19 +42,20 @@ pub enum FieldId {
 }
 
 impl FieldId {
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            FieldId::Name => "Name",
-            FieldId::Kind => "Kind",
-            FieldId::Workspace => "Workspace",
-            FieldId::Repo => "Repository",
-            FieldId::Project => "Project key",
-            FieldId::BotEmail => "Bot email",
-            FieldId::Email => "Atlassian email",
-            FieldId::Username => "Username",
-            FieldId::Expires => "Expires",
-            FieldId::Token => "Token",
+            FieldId::Name => tr!("form.field.name"),
+            FieldId::Kind => tr!("form.field.kind"),
+            FieldId::Workspace => tr!("form.field.workspace"),
+            FieldId::Repo => tr!("form.field.repo"),
+            FieldId::Project => tr!("form.field.project"),
+            FieldId::BotEmail => tr!("form.field.bot_email"),
+            FieldId::Email => tr!("form.field.email"),
+            FieldId::Username => tr!("form.field.username"),
+            FieldId::Expires => tr!("form.field.expires"),
+            FieldId::Token => tr!("form.field.token"),
         }
+        .into_owned()
     }
 
     /// The field name `fields::check_profile` reports problems under.
@@ -200,9 +202,9 @@ impl Form {
 
     pub fn title(&self) -> String {
         match &self.kind {
-            FormKind::Add => "Add a profile".into(),
-            FormKind::Edit { original } => format!("Edit {original}"),
-            FormKind::Rotate { name } => format!("Rotate the token of {name}"),
+            FormKind::Add => tr!("form.title.add").into_owned(),
+            FormKind::Edit { original } => tr!("form.title.edit", name = original).into_owned(),
+            FormKind::Rotate { name } => tr!("form.title.rotate", name = name).into_owned(),
         }
     }
 
@@ -227,7 +229,7 @@ impl Form {
 
     pub fn value(&self, id: FieldId) -> String {
         match id {
-            FieldId::Kind => self.token_kind.as_str().to_string(),
+            FieldId::Kind => self.token_kind.short_words(),
             FieldId::Token => self.token.masked(),
             _ => self.values[id.index()].clone(),
         }
@@ -279,14 +281,12 @@ impl Form {
             _ if is_token && has_token => {
                 self.token.set(text);
                 self.focus = FieldId::Token;
-                self.note = Some("The pasted token went to the Token field (hidden)".into());
+                self.note = Some(tr!("form.note.token_moved").into_owned());
                 self.kind_from_token(detected);
             }
             id if is_token => {
-                self.error = Some(format!(
-                    "that looks like a token: it was not put in {} (r rotates the token)",
-                    id.label()
-                ));
+                self.error =
+                    Some(tr!("form.error.token_in_field", field = id.label()).into_owned());
             }
             id => self.values[id.index()].push_str(text),
         }
@@ -296,8 +296,7 @@ impl Form {
         let Some(host) = GitHost::from_base(git) else {
             // BBTOKEN_GIT_URL is checked at start-up; say it rather than
             // drop the paste without a word.
-            self.error =
-                Some("the Bitbucket URL setting is not a URL: fill the fields by hand".into());
+            self.error = Some(tr!("form.error.git_url").into_owned());
             return;
         };
         let pasted = match parse_pasted(text, &host) {
@@ -309,16 +308,14 @@ impl Form {
         };
         self.values[FieldId::Workspace.index()] = pasted.workspace;
         self.values[FieldId::Repo.index()] = pasted.repo;
-        let mut note = "Workspace and repository from the URL".to_string();
+        let mut note = tr!("form.note.from_url").into_owned();
         if let Some(t) = pasted.token {
             if self.fields().contains(&FieldId::Token) {
                 self.token.set(t.expose());
                 self.kind_from_token(token::detect(t.expose()));
-                note.push_str(
-                    "; its token was moved to the Token field (hidden) and the URL was not kept",
-                );
+                note.push_str(&tr!("form.note.url_token_moved"));
             } else {
-                note.push_str("; it held a token, which was not kept (r rotates the token)");
+                note.push_str(&tr!("form.note.url_token_dropped"));
             }
         }
         self.note = Some(note);
@@ -335,11 +332,12 @@ impl Form {
             token::Detected::ApiToken => TokenKind::Api,
             _ => TokenKind::Repository,
         };
-        let set = format!(
-            "Kind set to {} from the token's prefix ({})",
-            self.token_kind.as_str(),
-            detected.label()
-        );
+        let set = tr!(
+            "form.note.kind_from_prefix",
+            kind = self.token_kind.short_words(),
+            prefix = detected.label()
+        )
+        .into_owned();
         self.note = Some(match self.note.take() {
             Some(n) => format!("{n}; {set}"),
             None => set,
@@ -423,7 +421,7 @@ impl Form {
             if self.taken.contains(&p.name) {
                 out.push((
                     FieldId::Name,
-                    format!("a profile called {} already exists", p.name),
+                    tr!("form.error.name_taken", name = p.name).into_owned(),
                 ));
             }
         }

@@ -6,7 +6,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::{Action, App, OnboardStage, Overlay};
+use crate::i18n::{self, tk, tr};
 
 /// What has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,21 +37,22 @@ pub enum Context {
 
 impl Context {
     /// The heading of the context's keys on the help screen.
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> String {
         match self {
-            Context::Anywhere => "Anywhere",
-            Context::List => "Profiles",
-            Context::Filter => "Filter",
-            Context::Help => "This help",
-            Context::Commands => "Commands panel",
-            Context::Target => "Commands panel: target",
-            Context::Form => "Forms",
-            Context::Delete => "Delete",
-            Context::Here => "Where am I",
-            Context::Onboard => "Onboarding",
-            Context::OnboardConfirm => "Onboarding: confirm",
-            Context::OnboardDone => "Onboarding: running or done",
+            Context::Anywhere => tr!("keys.title.anywhere"),
+            Context::List => tr!("keys.title.list"),
+            Context::Filter => tr!("keys.title.filter"),
+            Context::Help => tr!("keys.title.help"),
+            Context::Commands => tr!("keys.title.commands"),
+            Context::Target => tr!("keys.title.target"),
+            Context::Form => tr!("keys.title.form"),
+            Context::Delete => tr!("keys.title.delete"),
+            Context::Here => tr!("keys.title.here"),
+            Context::Onboard => tr!("keys.title.onboard"),
+            Context::OnboardConfirm => tr!("keys.title.onboard_confirm"),
+            Context::OnboardDone => tr!("keys.title.onboard_done"),
         }
+        .into_owned()
     }
 }
 
@@ -119,6 +123,19 @@ impl KeyPattern {
     }
 }
 
+impl Binding {
+    /// The keys as the help names them; the rows for letters, the mouse and
+    /// a paste say so in words.
+    pub fn label_words(&self) -> String {
+        match self.label {
+            "letters" => tr!("keys.label.letters").into_owned(),
+            "mouse" => tr!("keys.label.mouse").into_owned(),
+            "paste" => tr!("keys.label.paste").into_owned(),
+            keys => keys.to_string(),
+        }
+    }
+}
+
 /// What a key does: an action, or the typed character as text.
 // Only in the static table, never moved: the size of Action costs nothing.
 #[allow(clippy::large_enum_variant)]
@@ -129,12 +146,26 @@ pub enum Does {
     Type,
 }
 
-/// A hint on the status line: its words, and its rank (0 always shows;
-/// when the line is too narrow the highest ranks go first).
+/// A hint on the status line: its keys, its words (a catalog key), and
+/// its rank (0 always shows; when the line is too narrow the highest ranks
+/// go first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hint {
-    pub text: &'static str,
+    pub keys: &'static str,
+    pub words: &'static str,
     pub rank: u8,
+}
+
+impl Hint {
+    /// "v validate", in the current language.
+    pub fn text(self) -> String {
+        let words = i18n::text(self.words);
+        if self.keys.is_empty() {
+            words.into_owned()
+        } else {
+            format!("{} {words}", self.keys)
+        }
+    }
 }
 
 /// One row of the table: some keys of one context, how the help names
@@ -153,8 +184,8 @@ use Context as C;
 use Does::{Act, Type};
 use KeyPattern::{AnyChar, Char, Code, Ctrl};
 
-const fn hint(text: &'static str, rank: u8) -> Option<Hint> {
-    Some(Hint { text, rank })
+const fn hint(keys: &'static str, words: &'static str, rank: u8) -> Option<Hint> {
+    Some(Hint { keys, words, rank })
 }
 
 /// Within a context the first matching key wins, so `AnyChar` comes last.
@@ -167,7 +198,7 @@ pub static BINDINGS: &[Binding] = &[
             (Ctrl("Ctrl-Q"), Act(Action::Quit)),
         ],
         label: "Ctrl-C  Ctrl-Q",
-        help: "quit, from any screen (even in a text field)",
+        help: tk!("help.anywhere.quit_from_any_screen"),
         hint: None,
     },
     // The profile list.
@@ -180,8 +211,8 @@ pub static BINDINGS: &[Binding] = &[
             (Char("j"), Act(Action::Down)),
         ],
         label: "↑/↓  k/j",
-        help: "move",
-        hint: hint("↑↓ move", 1),
+        help: tk!("help.list.move"),
+        hint: hint("↑↓", tk!("hint.move"), 1),
     },
     Binding {
         context: C::List,
@@ -190,92 +221,92 @@ pub static BINDINGS: &[Binding] = &[
             (Char("c"), Act(Action::OpenCommands)),
         ],
         label: "Enter  c",
-        help: "commands for the selected profile",
-        hint: hint("Enter commands", 1),
+        help: tk!("help.list.commands_for_the_selected"),
+        hint: hint("Enter", tk!("hint.commands"), 1),
     },
     Binding {
         context: C::List,
         keys: &[(Char("v"), Act(Action::ValidateSelected))],
         label: "v",
-        help: "validate the selected profile",
-        hint: hint("v validate", 2),
+        help: tk!("help.list.validate_the_selected_profile"),
+        hint: hint("v", tk!("hint.validate"), 2),
     },
     Binding {
         context: C::List,
         keys: &[(Char("V"), Act(Action::ValidateAll))],
         label: "V",
-        help: "validate all profiles",
-        hint: hint("V all", 3),
+        help: tk!("help.list.validate_all_profiles"),
+        hint: hint("V", tk!("hint.all"), 3),
     },
     Binding {
         context: C::List,
         keys: &[(Char("a"), Act(Action::OpenAdd))],
         label: "a",
-        help: "add a profile",
-        hint: hint("a add", 2),
+        help: tk!("help.list.add_a_profile"),
+        hint: hint("a", tk!("hint.add"), 2),
     },
     Binding {
         context: C::List,
         keys: &[(Char("e"), Act(Action::OpenEdit))],
         label: "e",
-        help: "edit the selected profile",
-        hint: hint("e edit", 3),
+        help: tk!("help.list.edit_the_selected_profile"),
+        hint: hint("e", tk!("hint.edit"), 3),
     },
     Binding {
         context: C::List,
         keys: &[(Char("r"), Act(Action::OpenRotate))],
         label: "r",
-        help: "rotate: a new token, checked before it replaces",
-        hint: hint("r rotate", 4),
+        help: tk!("help.list.rotate_a_new_token"),
+        hint: hint("r", tk!("hint.rotate"), 4),
     },
     Binding {
         context: C::List,
         keys: &[(Char("d"), Act(Action::AskDelete))],
         label: "d",
-        help: "delete (asks first; removes the secret too)",
-        hint: hint("d delete", 4),
+        help: tk!("help.list.delete_asks_first_removes"),
+        hint: hint("d", tk!("hint.delete"), 4),
     },
     Binding {
         context: C::List,
         keys: &[(Char("o"), Act(Action::OpenTokenPage))],
         label: "o",
-        help: "open the token's page in Bitbucket (create, rotate, revoke); shows the URL when no browser",
-        hint: hint("o page", 5),
+        help: tk!("help.list.open_the_token_s"),
+        hint: hint("o", tk!("hint.page"), 5),
     },
     Binding {
         context: C::List,
         keys: &[(Char("b"), Act(Action::AcceptBotEmail))],
         label: "b",
-        help: "accept the bot email the clone link suggests",
+        help: tk!("help.list.accept_the_bot_email"),
         hint: None,
     },
     Binding {
         context: C::List,
         keys: &[(Char("f"), Act(Action::FixKind))],
         label: "f",
-        help: "fix the kind to the one Bitbucket reports (opens the edit form)",
+        help: tk!("help.list.fix_the_kind_to"),
         hint: None,
     },
     Binding {
         context: C::List,
         keys: &[(Char("w"), Act(Action::OpenHere))],
         label: "w",
-        help: "where am I: this repository's remotes, helpers and the profile git gets",
-        hint: hint("w where", 4),
+        help: tk!("help.list.where_am_i_this"),
+        hint: hint("w", tk!("hint.where"), 4),
     },
     Binding {
         context: C::List,
         keys: &[(Char("/"), Act(Action::StartFilter))],
         label: "/",
-        help: "filter as you type (Enter keeps, Esc clears)",
-        hint: hint("/ filter", 4),
+        help: tk!("help.list.filter_as_you_type"),
+        hint: hint("/", tk!("hint.filter"), 4),
     },
     Binding {
         context: C::List,
         keys: &[(Char("s"), Act(Action::CycleSort))],
         label: "s",
-        help: "sort by name, status, expiry",
-        hint: hint("s sort", 5),
+        help: tk!("help.list.sort_by_name_status"),
+        hint: hint("s", tk!("hint.sort"), 5),
     },
     Binding {
         context: C::List,
@@ -284,8 +315,8 @@ pub static BINDINGS: &[Binding] = &[
             (Char("K"), Act(Action::DetailUp)),
         ],
         label: "J/K",
-        help: "scroll the detail pane down / up",
-        hint: hint("J/K detail", 5),
+        help: tk!("help.list.scroll_the_detail_pane"),
+        hint: hint("J/K", tk!("hint.detail"), 5),
     },
     Binding {
         context: C::List,
@@ -296,7 +327,7 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::End), Act(Action::Bottom)),
         ],
         label: "g/G  Home/End",
-        help: "first / last",
+        help: tk!("help.list.first_last"),
         hint: None,
     },
     Binding {
@@ -306,51 +337,51 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::PageDown), Act(Action::PageDown)),
         ],
         label: "PgUp/PgDn",
-        help: "page",
+        help: tk!("help.list.page"),
         hint: None,
     },
     Binding {
         context: C::List,
         keys: &[(Code(KeyCode::Esc), Act(Action::Back))],
         label: "Esc",
-        help: "clear the filter, else the message at the bottom",
+        help: tk!("help.list.clear_the_filter_else"),
         hint: None,
     },
     Binding {
         context: C::List,
         keys: &[],
         label: "mouse",
-        help: "click selects, wheel moves",
+        help: tk!("help.list.click_selects_wheel_moves"),
         hint: None,
     },
     Binding {
         context: C::List,
         keys: &[(Char("?"), Act(Action::ToggleHelp))],
         label: "?",
-        help: "this help",
-        hint: hint("? help", 0),
+        help: tk!("help.list.this_help"),
+        hint: hint("?", tk!("hint.help"), 0),
     },
     Binding {
         context: C::List,
         keys: &[(Char("q"), Act(Action::Quit))],
         label: "q",
-        help: "quit",
-        hint: hint("q quit", 0),
+        help: tk!("help.list.quit"),
+        hint: hint("q", tk!("hint.quit"), 0),
     },
     // Typing a filter.
     Binding {
         context: C::Filter,
         keys: &[(Code(KeyCode::Enter), Act(Action::Confirm))],
         label: "Enter",
-        help: "keep the filter",
-        hint: hint("Enter keep", 0),
+        help: tk!("help.filter.keep_the_filter"),
+        hint: hint("Enter", tk!("hint.keep"), 0),
     },
     Binding {
         context: C::Filter,
         keys: &[(Code(KeyCode::Esc), Act(Action::Back))],
         label: "Esc",
-        help: "clear the filter",
-        hint: hint("Esc clear", 0),
+        help: tk!("help.filter.clear_the_filter"),
+        hint: hint("Esc", tk!("hint.clear"), 0),
     },
     Binding {
         context: C::Filter,
@@ -359,22 +390,22 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Down), Act(Action::Down)),
         ],
         label: "↑/↓",
-        help: "keep the filter and move",
+        help: tk!("help.filter.keep_the_filter_and"),
         hint: None,
     },
     Binding {
         context: C::Filter,
         keys: &[(Code(KeyCode::Backspace), Act(Action::Backspace))],
         label: "Backspace",
-        help: "delete the last character",
+        help: tk!("help.filter.delete_the_last_character"),
         hint: None,
     },
     Binding {
         context: C::Filter,
         keys: &[(AnyChar, Type)],
         label: "letters",
-        help: "type to filter by name, workspace, repository or kind",
-        hint: hint("type to filter", 1),
+        help: tk!("help.filter.type_to_filter_by"),
+        hint: hint("", tk!("hint.type_to_filter"), 1),
     },
     // The commands panel.
     Binding {
@@ -386,8 +417,8 @@ pub static BINDINGS: &[Binding] = &[
             (Char("j"), Act(Action::Down)),
         ],
         label: "↑/↓  k/j",
-        help: "choose a command",
-        hint: hint("↑↓ choose", 2),
+        help: tk!("help.commands.choose_a_command"),
+        hint: hint("↑↓", tk!("hint.choose"), 2),
     },
     Binding {
         context: C::Commands,
@@ -397,36 +428,36 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Enter), Act(Action::Confirm)),
         ],
         label: "y  c  Enter",
-        help: "copy it (the token is fetched for the copy only)",
-        hint: hint("y copy", 1),
+        help: tk!("help.commands.copy_it_the_token"),
+        hint: hint("y", tk!("hint.copy"), 1),
     },
     Binding {
         context: C::Commands,
         keys: &[(Char("m"), Act(Action::ToggleMode))],
         label: "m",
-        help: "mode: interactive → embedded token → helper (the default after setup-git)",
-        hint: hint("m mode", 3),
+        help: tk!("help.commands.mode_interactive_embedded_token"),
+        hint: hint("m", tk!("hint.mode"), 3),
     },
     Binding {
         context: C::Commands,
         keys: &[(Char("R"), Act(Action::ToggleReveal))],
         label: "R",
-        help: "reveal / mask the token on screen",
-        hint: hint("R reveal", 2),
+        help: tk!("help.commands.reveal_mask_the_token"),
+        hint: hint("R", tk!("hint.reveal"), 2),
     },
     Binding {
         context: C::Commands,
         keys: &[(Char("t"), Act(Action::EditTarget))],
         label: "t",
-        help: "change the target repository (workspace/repo)",
-        hint: hint("t target", 3),
+        help: tk!("help.commands.change_the_target_repository"),
+        hint: hint("t", tk!("hint.target"), 3),
     },
     Binding {
         context: C::Commands,
         keys: &[(Char("o"), Act(Action::OpenOnboard))],
         label: "o",
-        help: "onboard a directory for this profile and target: git init, origin, bot email, bind, helper, push (asks first)",
-        hint: hint("o onboard", 3),
+        help: tk!("help.commands.onboard_a_directory_for"),
+        hint: hint("o", tk!("hint.onboard"), 3),
     },
     Binding {
         context: C::Commands,
@@ -435,36 +466,36 @@ pub static BINDINGS: &[Binding] = &[
             (Char("q"), Act(Action::Back)),
         ],
         label: "Esc  q",
-        help: "close (masks the token again)",
-        hint: hint("Esc close", 0),
+        help: tk!("help.commands.close_masks_the_token"),
+        hint: hint("Esc", tk!("hint.close"), 0),
     },
     // The commands panel's target field.
     Binding {
         context: C::Target,
         keys: &[(Code(KeyCode::Enter), Act(Action::Confirm))],
         label: "Enter",
-        help: "set the target",
-        hint: hint("Enter set target", 0),
+        help: tk!("help.target.set_the_target"),
+        hint: hint("Enter", tk!("hint.set_target"), 0),
     },
     Binding {
         context: C::Target,
         keys: &[(Code(KeyCode::Esc), Act(Action::Back))],
         label: "Esc",
-        help: "keep the old target",
-        hint: hint("Esc cancel", 0),
+        help: tk!("help.target.keep_the_old_target"),
+        hint: hint("Esc", tk!("hint.cancel"), 0),
     },
     Binding {
         context: C::Target,
         keys: &[(Code(KeyCode::Backspace), Act(Action::Backspace))],
         label: "Backspace",
-        help: "delete the last character",
+        help: tk!("help.filter.delete_the_last_character"),
         hint: None,
     },
     Binding {
         context: C::Target,
         keys: &[(AnyChar, Type)],
         label: "letters",
-        help: "type workspace/repo, or a repository of the same workspace",
+        help: tk!("help.target.type_workspace_repo_or"),
         hint: None,
     },
     // Add, edit and rotate.
@@ -477,22 +508,22 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Up), Act(Action::Up)),
         ],
         label: "Tab  ↓ / Shift-Tab  ↑",
-        help: "next / previous field",
-        hint: hint("Tab next field", 1),
+        help: tk!("help.form.next_previous_field"),
+        hint: hint("Tab", tk!("hint.next_field"), 1),
     },
     Binding {
         context: C::Form,
         keys: &[(Code(KeyCode::Enter), Act(Action::Confirm))],
         label: "Enter",
-        help: "save",
-        hint: hint("Enter save", 0),
+        help: tk!("help.form.save"),
+        hint: hint("Enter", tk!("hint.save"), 0),
     },
     Binding {
         context: C::Form,
         keys: &[(Code(KeyCode::Esc), Act(Action::Back))],
         label: "Esc",
-        help: "cancel",
-        hint: hint("Esc cancel", 0),
+        help: tk!("help.form.cancel"),
+        hint: hint("Esc", tk!("hint.cancel"), 0),
     },
     Binding {
         context: C::Form,
@@ -501,28 +532,28 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Right), Act(Action::Right)),
         ],
         label: "←/→  Space",
-        help: "change the kind (on Kind)",
-        hint: hint("←→ kind", 2),
+        help: tk!("help.form.change_the_kind_on"),
+        hint: hint("←→", tk!("hint.kind"), 2),
     },
     Binding {
         context: C::Form,
         keys: &[(Code(KeyCode::Backspace), Act(Action::Backspace))],
         label: "Backspace",
-        help: "delete the last character",
+        help: tk!("help.filter.delete_the_last_character"),
         hint: None,
     },
     Binding {
         context: C::Form,
         keys: &[],
         label: "paste",
-        help: "paste a token (bracketed paste)",
+        help: tk!("help.form.paste_a_token_bracketed"),
         hint: None,
     },
     Binding {
         context: C::Form,
         keys: &[(AnyChar, Type)],
         label: "letters",
-        help: "type into the field",
+        help: tk!("help.form.type_into_the_field"),
         hint: None,
     },
     // The delete question.
@@ -533,8 +564,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Enter), Act(Action::Confirm)),
         ],
         label: "y  Enter",
-        help: "delete the profile and its secret",
-        hint: hint("y delete", 0),
+        help: tk!("help.delete.delete_the_profile_and"),
+        hint: hint("y", tk!("hint.delete"), 0),
     },
     Binding {
         context: C::Delete,
@@ -543,8 +574,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Esc), Act(Action::Back)),
         ],
         label: "n  Esc",
-        help: "keep it",
-        hint: hint("n/Esc keep", 0),
+        help: tk!("help.delete.keep_it"),
+        hint: hint("n/Esc", tk!("hint.keep"), 0),
     },
     // Where am I.
     Binding {
@@ -560,8 +591,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::End), Act(Action::Bottom)),
         ],
         label: "↑/↓  k/j  PgUp/PgDn  Home/End",
-        help: "scroll",
-        hint: hint("↑↓ scroll", 1),
+        help: tk!("help.here.scroll"),
+        hint: hint("↑↓", tk!("hint.scroll"), 1),
     },
     Binding {
         context: C::Here,
@@ -571,15 +602,15 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Enter), Act(Action::Confirm)),
         ],
         label: "Esc  w  Enter",
-        help: "close",
-        hint: hint("Esc close", 0),
+        help: tk!("help.here.close"),
+        hint: hint("Esc", tk!("hint.close"), 0),
     },
     Binding {
         context: C::Here,
         keys: &[(Char("q"), Act(Action::Quit))],
         label: "q",
-        help: "quit",
-        hint: hint("q quit", 0),
+        help: tk!("help.list.quit"),
+        hint: hint("q", tk!("hint.quit"), 0),
     },
     // Onboarding.
     Binding {
@@ -591,8 +622,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Down), Act(Action::Down)),
         ],
         label: "Tab  Shift-Tab  ↑/↓",
-        help: "the other field",
-        hint: hint("Tab field", 1),
+        help: tk!("help.onboard.the_other_field"),
+        hint: hint("Tab", tk!("hint.field"), 1),
     },
     Binding {
         context: C::Onboard,
@@ -601,35 +632,35 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Right), Act(Action::Right)),
         ],
         label: "←/→  Space  x",
-        help: "push on / off (on Push)",
-        hint: hint("Space push on/off", 1),
+        help: tk!("help.onboard.push_on_off_on"),
+        hint: hint("Space", tk!("hint.push_on_off"), 1),
     },
     Binding {
         context: C::Onboard,
         keys: &[(Code(KeyCode::Enter), Act(Action::Confirm))],
         label: "Enter",
-        help: "next: what will be done, before it is",
-        hint: hint("Enter next", 0),
+        help: tk!("help.onboard.next_what_will_be"),
+        hint: hint("Enter", tk!("hint.next"), 0),
     },
     Binding {
         context: C::Onboard,
         keys: &[(Code(KeyCode::Esc), Act(Action::Back))],
         label: "Esc",
-        help: "cancel",
-        hint: hint("Esc cancel", 0),
+        help: tk!("help.form.cancel"),
+        hint: hint("Esc", tk!("hint.cancel"), 0),
     },
     Binding {
         context: C::Onboard,
         keys: &[(Code(KeyCode::Backspace), Act(Action::Backspace))],
         label: "Backspace",
-        help: "delete the last character",
+        help: tk!("help.filter.delete_the_last_character"),
         hint: None,
     },
     Binding {
         context: C::Onboard,
         keys: &[(AnyChar, Type)],
         label: "letters",
-        help: "type the directory",
+        help: tk!("help.onboard.type_the_directory"),
         hint: None,
     },
     Binding {
@@ -639,8 +670,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Enter), Act(Action::Confirm)),
         ],
         label: "y  Enter",
-        help: "onboard",
-        hint: hint("y onboard", 0),
+        help: tk!("help.onboard_confirm.onboard"),
+        hint: hint("y", tk!("hint.onboard"), 0),
     },
     Binding {
         context: C::OnboardConfirm,
@@ -649,8 +680,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Esc), Act(Action::Back)),
         ],
         label: "n  Esc",
-        help: "back to the fields",
-        hint: hint("n/Esc back", 0),
+        help: tk!("help.onboard_confirm.back_to_the_fields"),
+        hint: hint("n/Esc", tk!("hint.back"), 0),
     },
     Binding {
         context: C::OnboardDone,
@@ -659,8 +690,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Enter), Act(Action::Confirm)),
         ],
         label: "Esc  Enter",
-        help: "close (the work goes on; its end shows at the bottom)",
-        hint: hint("Esc close", 0),
+        help: tk!("help.onboard_done.close_the_work_goes"),
+        hint: hint("Esc", tk!("hint.close"), 0),
     },
     // This help.
     Binding {
@@ -671,8 +702,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::Enter), Act(Action::Confirm)),
         ],
         label: "Esc  ?  Enter",
-        help: "close the help",
-        hint: hint("Esc close help", 0),
+        help: tk!("help.help.close_the_help"),
+        hint: hint("Esc", tk!("hint.close_help"), 0),
     },
     Binding {
         context: C::Help,
@@ -685,8 +716,8 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::PageDown), Act(Action::PageDown)),
         ],
         label: "↑/↓  k/j  PgUp/PgDn",
-        help: "scroll",
-        hint: hint("↑↓ PgUp/PgDn scroll", 1),
+        help: tk!("help.here.scroll"),
+        hint: hint("↑↓", tk!("hint.pgup_pgdn_scroll"), 1),
     },
     Binding {
         context: C::Help,
@@ -697,15 +728,15 @@ pub static BINDINGS: &[Binding] = &[
             (Code(KeyCode::End), Act(Action::Bottom)),
         ],
         label: "g/G  Home/End",
-        help: "first / last line",
+        help: tk!("help.help.first_last_line"),
         hint: None,
     },
     Binding {
         context: C::Help,
         keys: &[(Char("q"), Act(Action::Quit))],
         label: "q",
-        help: "quit",
-        hint: hint("q quit", 0),
+        help: tk!("help.list.quit"),
+        hint: hint("q", tk!("hint.quit"), 0),
     },
 ];
 
@@ -762,18 +793,20 @@ pub fn footer_for(ctx: Context, width: usize) -> String {
     let mut used = 0;
     let mut by_rank: Vec<usize> = (0..all.len()).collect();
     by_rank.sort_by_key(|&i| all[i].rank);
+    let texts: Vec<String> = all.iter().map(|h| h.text()).collect();
     for i in by_rank {
-        let Hint { text, rank } = all[i];
-        let w = text.chars().count() + if used == 0 { 0 } else { SEP };
+        let rank = all[i].rank;
+        let w = texts[i].width() + if used == 0 { 0 } else { SEP };
         if rank == 0 || used + w <= width {
             keep[i] = true;
             used += w;
         }
     }
-    all.iter()
+    texts
+        .into_iter()
         .zip(keep)
         .filter(|(_, k)| *k)
-        .map(|(h, _)| h.text)
+        .map(|(t, _)| t)
         .collect::<Vec<_>>()
         .join(" · ")
 }
@@ -811,6 +844,12 @@ mod tests {
                 b.context
             );
             assert!(!b.help.is_empty(), "{} has no help", b.label);
+            assert!(
+                i18n::with_lang(i18n::Lang::Ja, || i18n::text(b.help)) != b.help,
+                "{}: {} is not in the catalogs",
+                b.label,
+                b.help
+            );
             for (k, _) in b.keys {
                 assert!(
                     b.label.contains(k.name()),
@@ -876,13 +915,13 @@ mod tests {
     fn hints_name_bound_keys() {
         for b in BINDINGS {
             if let Some(h) = b.hint {
-                let first = h.text.split(' ').next().unwrap();
+                let first = h.keys;
                 let named = b.label.contains(first)
                     || first.split('/').all(|k| b.label.contains(k))
-                    || first == "type"
+                    || first.is_empty()
                     || (first == "↑↓" && b.label.contains('↑'))
                     || (first == "←→" && b.label.contains('←'));
-                assert!(named, "hint {:?} for {:?}", h.text, b.label);
+                assert!(named, "hint {:?} for {:?}", h.text(), b.label);
             }
         }
     }

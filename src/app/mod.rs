@@ -13,6 +13,7 @@ pub mod onboard;
 use chrono::{DateTime, Utc};
 
 use crate::gitcmd::{self, Endpoints, Generated, Mode, TokenText};
+use crate::i18n::tr;
 use crate::profile::{Outcome, Profile, Status, TokenKind};
 use crate::secret::Secret;
 use crate::store::profiles::Document;
@@ -29,12 +30,13 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Sort::Name => "name",
-            Sort::Status => "status",
-            Sort::Expiry => "expiry",
+            Sort::Name => tr!("ui.sort.name"),
+            Sort::Status => tr!("ui.sort.status"),
+            Sort::Expiry => tr!("ui.sort.expiry"),
         }
+        .into_owned()
     }
     fn next(self) -> Sort {
         match self {
@@ -325,7 +327,7 @@ impl SaveError {
     /// What the user can do, in the app's words, when there is a step.
     pub fn remedy(&self) -> Option<String> {
         match self {
-            SaveError::Rejected(o) => o.remedy.as_ref().map(crate::ui::remedy::words),
+            SaveError::Rejected(o) => crate::ui::remedy::outcome_words(o),
             _ => None,
         }
     }
@@ -334,12 +336,12 @@ impl SaveError {
 impl std::fmt::Display for SaveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SaveError::NoToken => f.write_str("no token was given"),
-            SaveError::Rejected(o) => write!(
-                f,
-                "the new token was not accepted ({}: {}); the old token is kept",
-                o.status, o.message
-            ),
+            SaveError::NoToken => f.write_str(&tr!("app.no_token")),
+            SaveError::Rejected(o) => f.write_str(&tr!(
+                "app.rejected",
+                status = crate::describe::status_words(o.status),
+                message = crate::describe::outcome_message(o)
+            )),
             SaveError::Refused(m) | SaveError::Config(m) | SaveError::Store(m) => f.write_str(m),
         }
     }
@@ -411,15 +413,18 @@ impl App {
             .filter_map(|r| r.profile.last_validation.as_ref())
             .collect();
         let notice = |what: &str, o: &Outcome| {
-            let remedy = o.remedy.as_ref().map(crate::ui::remedy::words);
-            Notice::error(format!("{what}: {}", o.message), remedy)
+            let remedy = crate::ui::remedy::outcome_words(o);
+            Notice::error(
+                format!("{what}: {}", crate::describe::outcome_message(o)),
+                remedy,
+            )
         };
         if let Some(o) = settled.iter().find(|o| crate::validate::is_store_wide(o)) {
-            return Some(notice("credential store", o));
+            return Some(notice(&tr!("app.trouble.store"), o));
         }
         match settled.first() {
             Some(o) if settled.iter().all(|o| o.status == Status::NetworkError) => {
-                Some(notice("network", o))
+                Some(notice(&tr!("app.trouble.network"), o))
             }
             _ => None,
         }
@@ -691,9 +696,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 && app
                     .notice
                     .as_ref()
-                    .is_some_and(|n| n.text.starts_with("validating "))
+                    .is_some_and(|n| n.text.starts_with(&*tr!("app.validating")))
             {
-                app.notice = Some(Notice::info("Validation done"));
+                app.notice = Some(Notice::info(tr!("app.validation_done")));
             }
             Vec::new()
         }
@@ -728,16 +733,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         } => {
             if generation == app.clipboard_generation {
                 let via = if native {
-                    "clipboard and terminal (OSC 52)"
+                    tr!("app.copy.both")
                 } else {
-                    "terminal clipboard (OSC 52)"
+                    tr!("app.copy.osc52")
                 };
                 let tail = if held_secret {
-                    "; it holds the token: the clipboard is cleared in 30 s"
+                    tr!("app.copy.held_secret")
                 } else {
-                    ""
+                    "".into()
                 };
-                let text = format!("Copied {what} to the {via}{tail}");
+                let text = tr!("app.copy.copied", what = what, via = via, tail = tail).into_owned();
                 app.notice = Some(match (held_secret, app.multiplexer) {
                     // The multiplexer's copy outlives the 30 s clear.
                     (true, Some(m)) => Notice {
@@ -780,10 +785,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.notice = Some(match app.multiplexer {
                     Some(m) => Notice {
                         level: Level::Warn,
-                        text: m.cleared_text().into(),
-                        remedy: Some(m.clear_command().into()),
+                        text: m.cleared_text(),
+                        remedy: Some(m.clear_command()),
                     },
-                    None => Notice::info("Clipboard cleared: it no longer holds the token"),
+                    None => Notice::info(tr!("app.copy.cleared")),
                 });
             }
             Vec::new()
@@ -810,7 +815,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         None => app.rows.push(Row::new(profile)),
                     }
                     app.overlay = Overlay::None;
-                    app.notice = Some(Notice::info(format!("Saved {name}")));
+                    app.notice = Some(Notice::info(tr!("app.saved", name = name)));
                     app.select_name(&name);
                     if revalidate {
                         return app.validate(&[name]);
@@ -821,18 +826,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         f.saving = false;
                         f.error = Some(why.to_string());
                     }
-                    app.notice = Some(Notice::error(format!("Not saved: {why}"), why.remedy()));
+                    app.notice = Some(Notice::error(
+                        tr!("app.not_saved", why = why.to_string()),
+                        why.remedy(),
+                    ));
                 }
             }
             Vec::new()
         }
         Action::LinkOpened { url, result } => {
             app.notice = Some(match result {
-                Ok(()) => Notice::info(format!("Opened {url} in the browser")),
+                Ok(()) => Notice::info(tr!("app.link.opened", url = url)),
                 Err(why) => Notice {
                     level: Level::Info,
-                    text: format!("The token page: {url}"),
-                    remedy: Some(format!("{why}; copy the address from here")),
+                    text: tr!("app.link.page", url = url).into_owned(),
+                    remedy: Some(tr!("app.link.copy_it", why = why).into_owned()),
                 },
             });
             Vec::new()
@@ -842,7 +850,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Ok(()) => {
                     app.rows.retain(|r| r.profile.name != name);
                     app.clamp();
-                    app.notice = Some(Notice::info(format!("Deleted {name} and its secret")));
+                    app.notice = Some(Notice::info(tr!("app.deleted", name = name)));
                 }
                 Err(n) => app.notice = Some(n),
             }
@@ -966,7 +974,7 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
             if let Some(name) = name {
                 app.select_name(&name);
             }
-            app.notice = Some(Notice::info(format!("Sorted by {}", app.sort.label())));
+            app.notice = Some(Notice::info(tr!("app.sorted", by = app.sort.label())));
         }
         Action::ToggleHelp => {
             app.help_scroll = 0;
@@ -974,7 +982,7 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
         }
         Action::ValidateSelected => {
             if let Some(name) = app.selected_profile().map(|p| p.name.clone()) {
-                app.notice = Some(Notice::info(format!("validating {name}…")));
+                app.notice = Some(Notice::info(format!("{}{name}…", tr!("app.validating"))));
                 return app.validate(&[name]);
             }
         }
@@ -982,8 +990,12 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
             let names = app.names();
             if !names.is_empty() {
                 let n = names.len();
-                let s = if n == 1 { "" } else { "s" };
-                app.notice = Some(Notice::info(format!("validating {n} profile{s}…")));
+                let what = if n == 1 {
+                    tr!("app.validating_one")
+                } else {
+                    tr!("app.validating_many", count = n)
+                };
+                app.notice = Some(Notice::info(format!("{}{what}…", tr!("app.validating"))));
             }
             return app.validate(&names);
         }
@@ -1020,15 +1032,11 @@ fn update_main(app: &mut App, action: Action, n: usize) -> Vec<Effect> {
             match page {
                 Some(Some(page)) => {
                     if let Some(then) = page.then {
-                        app.notice = Some(Notice::info(format!("There: {then}")));
+                        app.notice = Some(Notice::info(tr!("app.link.there", then = then)));
                     }
                     return vec![Effect::OpenLink(page.url)];
                 }
-                Some(None) => {
-                    app.notice = Some(Notice::info(
-                        "No token page: the profile lacks the workspace, repository or project it needs",
-                    ))
-                }
+                Some(None) => app.notice = Some(Notice::info(tr!("app.link.none"))),
                 None => {}
             }
         }
@@ -1076,13 +1084,11 @@ fn accept_bot_email(app: &mut App) -> Vec<Effect> {
             })]
         }
         Some((_, true)) => {
-            app.notice = Some(Notice::info("The bot email is already set (e edits it)"));
+            app.notice = Some(Notice::info(tr!("app.bot.already_set")));
             Vec::new()
         }
         None => {
-            app.notice = Some(Notice::info(
-                "No bot email to accept: validate first (v), or look on the token's page (o)",
-            ));
+            app.notice = Some(Notice::info(tr!("app.bot.none")));
             Vec::new()
         }
     }
@@ -1096,9 +1102,7 @@ fn fix_kind(app: &mut App) {
         return;
     };
     let Some(seen) = crate::describe::kind_seen(p) else {
-        app.notice = Some(Notice::info(
-            "Bitbucket has not reported another kind for this token",
-        ));
+        app.notice = Some(Notice::info(tr!("app.kind.same")));
         return;
     };
     let mut form = Form::edit(p, app.names());
@@ -1108,9 +1112,7 @@ fn fix_kind(app: &mut App) {
     } else {
         FieldId::Kind
     };
-    form.note = Some(format!(
-        "Kind set to {seen}, as Bitbucket reports; Enter saves and validates again"
-    ));
+    form.note = Some(tr!("app.kind.set", kind = seen.short_words()).into_owned());
     app.overlay = Overlay::Form(form);
 }
 
@@ -1200,7 +1202,10 @@ fn update_commands(app: &mut App, action: Action) -> Vec<Effect> {
                     .or_else(|| crate::fields::repo_slug(&repo).err());
                 match problem {
                     Some(why) => {
-                        app.notice = Some(Notice::error(format!("Target not changed: {why}"), None))
+                        app.notice = Some(Notice::error(
+                            tr!("app.target_not_changed", why = why),
+                            None,
+                        ))
                     }
                     None => {
                         // The same check as `bbtoken commands --repo`.

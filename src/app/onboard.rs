@@ -3,6 +3,7 @@
 //! engine's onboarding steps (`git::onboard`) and the panel shows them.
 //! Pure state and transitions, like the rest of `app`.
 
+use crate::i18n::tr;
 use std::path::PathBuf;
 
 use super::{Action, App, Effect, Notice, Overlay};
@@ -64,10 +65,7 @@ pub fn open(app: &mut App) {
         return;
     };
     if c.repo.is_empty() {
-        app.notice = Some(Notice::error(
-            "Onboarding needs a repository: set the target first (t)",
-            None,
-        ));
+        app.notice = Some(Notice::error(tr!("onboard.needs_repo"), None));
         return;
     }
     app.overlay = Overlay::Onboard(OnboardPanel {
@@ -110,9 +108,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Action::Confirm => {
                 if p.dir.trim().is_empty() {
-                    p.error = Some("Directory: give the directory to onboard".into());
+                    p.error = Some(tr!("onboard.dir_empty").into_owned());
                 } else if p.dir.chars().any(char::is_control) {
-                    p.error = Some("Directory: control characters are refused".into());
+                    p.error = Some(tr!("onboard.dir_control").into_owned());
                 } else {
                     p.error = None;
                     p.stage = OnboardStage::Confirm;
@@ -129,7 +127,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     .map(|r| r.profile.clone())
                 else {
                     p.stage = OnboardStage::Edit;
-                    p.error = Some(format!("the profile {} is gone", p.profile));
+                    p.error = Some(tr!("onboard.gone", name = p.profile).into_owned());
                     return Vec::new();
                 };
                 p.stage = OnboardStage::Running;
@@ -157,8 +155,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 /// The runner's report: the panel shows the steps, the status line the end.
 pub fn finished(app: &mut App, steps: Vec<Step>, result: Result<String, String>) -> Vec<Effect> {
     app.notice = Some(match &result {
-        Ok(m) => Notice::info(format!("Onboarded: {m}")),
-        Err(e) => Notice::error(format!("Onboarding stopped: {e}"), None),
+        Ok(m) => Notice::info(tr!("onboard.done", what = m)),
+        Err(e) => Notice::error(tr!("onboard.stopped", why = e), None),
     });
     if let Overlay::Onboard(p) = &mut app.overlay
         && p.stage == OnboardStage::Running

@@ -5,7 +5,7 @@
 //! rollbacks to [`crate::ops`], which the TUI uses too.
 
 use crate::cli::args::{AddArgs, EditArgs, FieldArgs};
-use crate::cli::{Fail, exit, input, output, report_warning, validate, words};
+use crate::cli::{Fail, exit, input, output, report_warning, validate};
 use crate::context::Context;
 use crate::fields;
 use crate::git::pasted;
@@ -87,11 +87,7 @@ fn check_fields(p: &Profile) -> Result<(), Fail> {
 /// With `force`, a token of another kind than chosen is stored anyway (with
 /// a warning); without, it is refused like the app's form refuses it.
 fn read_checked_secret(name: &str, kind: TokenKind, force: bool) -> Result<Secret, Fail> {
-    let prompt = tr!(
-        "cli.prompt.token",
-        name = name,
-        kind = words::kind_label(kind)
-    );
+    let prompt = tr!("cli.prompt.token", name = name, kind = kind.label());
     let secret = input::read_secret(&format!("{prompt} "))?;
     check_secret(secret, kind, force)
 }
@@ -178,7 +174,7 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
     output::err_line(&tr!(
         "cli.add.done",
         name = p.name,
-        kind = words::kind_label(p.kind),
+        kind = p.kind.label(),
         store = ctx.secrets.backend().name()
     ));
     if a.validate {

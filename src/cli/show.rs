@@ -4,11 +4,12 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
-use crate::cli::{Fail, exit, words};
+use crate::cli::{Fail, exit};
 use crate::context::Context;
 use crate::describe;
 use crate::i18n::tr;
-use crate::profile::Profile;
+use crate::profile::{Profile, expiry_countdown};
+use crate::timefmt;
 
 fn target(p: &Profile) -> String {
     format!("{}/{}", p.workspace, p.repo.as_deref().unwrap_or("?"))
@@ -80,14 +81,14 @@ pub fn list(ctx: &Context, json: bool, expiring_within: Option<u32>) -> Result<i
         let plain = anstyle::Style::new();
         t.row(vec![
             (p.name.clone(), plain),
-            (p.kind.to_string(), plain),
+            (p.kind.short_words(), plain),
             (target(p), plain),
             status_word(p),
-            (words::countdown(p.days_left(today)), plain),
+            (expiry_countdown(p.days_left(today)), plain),
             (
                 p.last_validation
                     .as_ref()
-                    .map(|o| words::relative(o.checked_at, now))
+                    .map(|o| timefmt::relative(o.checked_at, now))
                     .unwrap_or_else(|| tr!("cli.list.never").into_owned()),
                 DIM,
             ),
@@ -134,39 +135,40 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
         return Ok(exit::OK);
     }
     let token = match &secret {
-        Ok(s) => (
-            tr!(
+        Ok(s) => describe::Fact {
+            label: describe::Label::Token,
+            value: tr!(
                 "cli.show.token_stored",
                 masked = s.masked(),
                 store = ctx.secrets.backend().name()
             )
             .into_owned(),
-            describe::Tone::Plain,
-        ),
-        Err(e) => (e.to_string(), describe::Tone::Bad),
+            tone: describe::Tone::Plain,
+            next: None,
+        },
+        Err(e) => describe::Fact {
+            label: describe::Label::Token,
+            value: e.to_string(),
+            tone: describe::Tone::Bad,
+            next: None,
+        },
     };
-    let facts = describe::facts(p, Utc::now(), doc.settings.expiry_window_days);
+    let mut facts = describe::facts(p, Utc::now(), doc.settings.expiry_window_days);
     // The secret goes after the git username it pairs with.
     let at = facts
         .iter()
-        .position(|f| f.label == describe::GIT_USERNAME)
+        .position(|f| f.label == describe::Label::GitUsername)
         .map_or(facts.len(), |i| i + 1);
-    let mut rows: Vec<(String, String, describe::Tone)> = facts
-        .into_iter()
-        .map(|f| {
-            let value = match f.next.and_then(|n| n.command(&p.name)) {
-                Some(command) => format!("{}: {command}", f.value),
-                None => f.value,
-            };
-            (f.label.to_lowercase(), value, f.tone)
-        })
-        .collect();
-    rows.insert(at, (tr!("cli.show.token").into_owned(), token.0, token.1));
+    facts.insert(at, token);
     let mut t = Table::default();
-    for (label, value, tone) in rows {
+    for f in facts {
+        let value = match f.next.and_then(|n| n.command(&p.name)) {
+            Some(command) => format!("{}: {command}", f.value),
+            None => f.value,
+        };
         t.row(vec![
-            (format!("{label}:"), DIM),
-            (value, output::tone_style(tone)),
+            (format!("{}:", f.label.words().to_lowercase()), DIM),
+            (value, output::tone_style(f.tone)),
         ]);
     }
     output::line(Stream::Out, &Text::styled(BOLD, &p.name));

@@ -285,6 +285,21 @@ impl Waits {
     }
 }
 
+/// What to do about an outcome, in the current language: the advice, then
+/// the command to run. In English exactly the recorded command words
+/// ([`describe::remedy_words`]); the command stays a command in Japanese.
+fn remedy_line(o: &Outcome) -> Option<String> {
+    let r = o.remedy.as_ref()?;
+    let advice = describe::advice_words(o).filter(|a| !a.is_empty());
+    let command = r.step.map(|s| s.command(&r.profile));
+    Some(match (advice, command) {
+        (Some(a), Some(c)) => tr!("cli.validate.remedy_run", advice = a, command = c).into_owned(),
+        (None, Some(c)) => tr!("cli.validate.run", command = c).into_owned(),
+        (Some(a), None) => a,
+        (None, None) => return None,
+    })
+}
+
 /// Prints one outcome as `validate` does (for a check made elsewhere: the
 /// new token of `edit --secret --validate`).
 pub(crate) fn print_outcome(profile: &Profile, o: &Outcome) {
@@ -301,7 +316,7 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
     let status = format!(
         "{} {}{}",
         o.status.symbol(),
-        words::status(o.status),
+        describe::status_words(o.status),
         o.http_status.map(|s| format!(" {s}")).unwrap_or_default()
     );
     let scopes = o
@@ -327,7 +342,7 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
                 .with(format!(" {line}"), PLAIN),
         );
     }
-    if let Some(r) = describe::remedy_words(o) {
+    if let Some(r) = remedy_line(o) {
         lines.push(
             Text::plain(&pad)
                 .with("→", DIM)
@@ -394,6 +409,32 @@ mod tests {
         w.done(2, s(4100));
         assert_eq!(w.count_done(), 3);
         assert_eq!(w.message(&ps, s(4200)), "");
+    }
+
+    /// In English the remedy line is the recorded command words, byte for
+    /// byte; in Japanese the command stays as it is.
+    #[test]
+    fn remedy_lines() {
+        use crate::i18n::{Lang, with_lang};
+        use crate::problem::{Remedy, Step};
+        let remedies = [
+            Remedy::step("the token was revoked or mistyped", Step::Rotate, "ci"),
+            Remedy::step("", Step::Rotate, "ci"),
+            Remedy::advice("check your network connection"),
+        ];
+        for r in remedies {
+            let o = Outcome::bare(Status::Invalid, "401", Some(r.clone()));
+            assert_eq!(
+                with_lang(Lang::En, || remedy_line(&o)),
+                Some(r.command_words())
+            );
+            if let Some(step) = r.step {
+                let ja = with_lang(Lang::Ja, || remedy_line(&o)).unwrap();
+                assert!(ja.contains(&step.command("ci")), "{ja}");
+                assert!(ja.ends_with("を実行してください"), "{ja}");
+            }
+        }
+        assert_eq!(remedy_line(&Outcome::bare(Status::Valid, "ok", None)), None);
     }
 
     #[test]

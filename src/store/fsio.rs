@@ -209,4 +209,19 @@ mod tests {
         assert_eq!(read_regular(&path, 5).unwrap(), b"12345");
         assert!(matches!(read_regular(&path, 4), Err(ReadError::TooLarge)));
     }
+
+    /// A folder with no group or other bits is private already: its mode
+    /// is kept (here the owner made it read-only), not reset to 0700.
+    #[cfg(unix)]
+    #[test]
+    fn a_private_folder_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("kept");
+        fs::create_dir(&kept).unwrap();
+        fs::set_permissions(&kept, fs::Permissions::from_mode(0o500)).unwrap();
+        ensure_dir(&kept, true).unwrap();
+        let mode = fs::metadata(&kept).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o500);
+    }
 }

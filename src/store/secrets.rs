@@ -347,10 +347,15 @@ fn timeout_from_env() -> Duration {
 
 /// `BBTOKEN_KEYRING_TIMEOUT`, or why its value is refused.
 pub fn checked_timeout_from_env() -> Result<Duration, StoreError> {
-    match std::env::var(TIMEOUT_ENV) {
-        Err(_) => Ok(DEFAULT_TIMEOUT),
-        Ok(v) if v.is_empty() => Ok(DEFAULT_TIMEOUT),
-        Ok(v) => v
+    timeout_setting(std::env::var(TIMEOUT_ENV).ok().as_deref())
+}
+
+/// The timeout a value of `BBTOKEN_KEYRING_TIMEOUT` asks for: unset (or not
+/// Unicode) and empty mean the default.
+fn timeout_setting(value: Option<&str>) -> Result<Duration, StoreError> {
+    match value {
+        None | Some("") => Ok(DEFAULT_TIMEOUT),
+        Some(v) => v
             .trim()
             .parse::<f64>()
             .ok()
@@ -358,7 +363,7 @@ pub fn checked_timeout_from_env() -> Result<Duration, StoreError> {
             .map(Duration::from_secs_f64)
             .ok_or(StoreError::BadSetting {
                 name: TIMEOUT_ENV,
-                value: crate::text::clean(&v),
+                value: crate::text::clean(v),
                 expected: "a number of seconds above 0 and below 3600",
             }),
     }
@@ -682,5 +687,84 @@ mod tests {
             keyring_core::Error::BadEncoding(b"SECRETBYTES".to_vec()),
         );
         assert!(!e.to_string().contains("SECRETBYTES"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn store_names_on_linux() {
+        use SecretBackend::{Keyutils, SecretService};
+        for (name, backend) in [
+            (None, SecretService),
+            (Some(""), SecretService),
+            (Some("secret-service"), SecretService),
+            (Some("keyutils"), Keyutils),
+        ] {
+            assert_eq!(SecretBackend::from_name(name), Ok(backend), "{name:?}");
+        }
+        for name in ["native", "keychain", "windows", "memory", "Keyutils"] {
+            match SecretBackend::from_name(Some(name)) {
+                Err(
+                    e @ StoreError::Unavailable {
+                        backend: "BBTOKEN_STORE",
+                        ..
+                    },
+                ) => {
+                    assert!(
+                        e.to_string().contains("use secret-service or keyutils"),
+                        "{e}"
+                    );
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn keyring_timeout_setting() {
+        let secs = |v: &str| timeout_setting(Some(v)).map(|d| d.as_secs_f64());
+        assert_eq!(timeout_setting(None), Ok(DEFAULT_TIMEOUT));
+        assert_eq!(timeout_setting(Some("")), Ok(DEFAULT_TIMEOUT));
+        assert_eq!(secs("2"), Ok(2.0));
+        assert_eq!(secs(" 0.5 "), Ok(0.5));
+        assert_eq!(secs("3599.5"), Ok(3599.5));
+        for bad in ["0", "-1", "3600", "7200", "abc", "NaN", "inf", " "] {
+            match timeout_setting(Some(bad)) {
+                Err(StoreError::BadSetting { name, expected, .. }) => {
+                    assert_eq!(name, TIMEOUT_ENV);
+                    assert_eq!(expected, "a number of seconds above 0 and below 3600");
+                }
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+    }
+
+    /// The memory store answers every call itself, the batch read too: it
+    /// never reaches the worker (which has none to reach).
+    #[tokio::test]
+    async fn memory_store_opened_by_backend_reads_in_a_batch() {
+        let s = SecretStore::open(SecretBackend::Memory);
+        assert_eq!(s.backend(), SecretBackend::Memory);
+        s.set("a", &Secret::new("tok-a")).await.unwrap();
+        s.set("b", &Secret::new("tok-b")).await.unwrap();
+        let got = s.get_many(&["a", "b", "c"]).await;
+        assert_eq!(got.len(), 3);
+        assert_eq!(got["a"].as_ref().unwrap().expose(), "tok-a");
+        assert_eq!(got["b"].as_ref().unwrap().expose(), "tok-b");
+        assert!(matches!(got["c"], Err(StoreError::Missing { ref profile }) if profile == "c"));
+    }
+
+    #[test]
+    fn hints_name_the_store_and_what_to_do() {
+        let ss = unavailable_hint(SecretBackend::SecretService);
+        assert!(ss.contains("needs a Secret Service"), "{ss}");
+        assert!(ss.contains("bbtoken store migrate --to keyutils"), "{ss}");
+        assert_eq!(
+            unavailable_hint(SecretBackend::Keyutils),
+            "check that the system credential store is running"
+        );
+        let k = locked_hint(SecretBackend::Keyutils);
+        assert!(k.contains("keyctl new_session"), "{k}");
+        let s = locked_hint(SecretBackend::SecretService);
+        assert!(s.starts_with("the keyring is locked"), "{s}");
     }
 }

@@ -295,3 +295,164 @@ impl StateFile {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    /// A state file in `<temp>/state`, the folder made.
+    fn state_file() -> (tempfile::TempDir, StateFile) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::at(dir.path().join("state"));
+        fs::create_dir_all(file.dir()).unwrap();
+        (dir, file)
+    }
+
+    /// `{}` padded with spaces to `len` bytes: valid, empty state.
+    fn padded(len: usize) -> Vec<u8> {
+        let mut bytes = b"{}".to_vec();
+        bytes.resize(len, b' ');
+        bytes
+    }
+
+    #[test]
+    fn a_state_file_of_two_mib_is_read_under_the_default_cap() {
+        let (_d, file) = state_file();
+        let bytes = padded(2 * 1024 * 1024);
+        fs::write(file.path(), &bytes).unwrap();
+        let read = file.read().unwrap();
+        assert_eq!(read.broken, None);
+        assert_eq!(read.raw.as_deref(), Some(&bytes[..]));
+        assert!(file.check_size(&bytes).is_ok());
+    }
+
+    #[test]
+    fn a_missing_file_is_empty_state_but_an_unreadable_path_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        let read = StateFile::at(d.path().join("nowhere")).read().unwrap();
+        assert_eq!(read.state, State::default());
+        assert_eq!((read.raw, read.broken), (None, None));
+        // The state folder is a regular file: not "no state yet".
+        let blocker = d.path().join("a-file");
+        fs::write(&blocker, "x").unwrap();
+        match StateFile::at(blocker.clone()).read() {
+            Err(ConfigError::Io { path, .. }) => assert_eq!(path, blocker.join(FILE_NAME)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unusable_state_is_reported_as_broken_with_the_reason() {
+        let (_d, file) = state_file();
+        fs::write(file.path(), "not json").unwrap();
+        let read = file.read().unwrap();
+        let why = read.broken.expect("garbage is broken state");
+        assert!(
+            why.starts_with("it is not state bbtoken can read ("),
+            "{why}"
+        );
+        assert_eq!((read.state, read.raw), (State::default(), None));
+
+        fs::remove_file(file.path()).unwrap();
+        fs::create_dir(file.path()).unwrap();
+        let read = file.read().unwrap();
+        assert_eq!(read.broken.as_deref(), Some("it is a directory"));
+    }
+
+    #[test]
+    fn a_newer_format_is_refused_and_older_ones_are_read() {
+        let (_d, file) = state_file();
+        fs::write(file.path(), r#"{"version":2,"profiles":[]}"#).unwrap();
+        match file.read() {
+            Err(ConfigError::TooNew { path, found }) => {
+                assert_eq!((path, found), (file.path(), 2));
+            }
+            other => panic!("{other:?}"),
+        }
+        for text in [r#"{"version":1,"profiles":[]}"#, r#"{"version":0}"#, "{}"] {
+            fs::write(file.path(), text).unwrap();
+            let read = file.read().unwrap();
+            assert_eq!(read.broken, None, "{text}");
+            assert_eq!(read.raw.as_deref(), Some(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_revision_of_zero_is_left_out_of_the_file() {
+        let record = |name: &str, revision| ProfileState {
+            name: name.into(),
+            created: "2025-01-02T03:04:05Z".parse().unwrap(),
+            revision,
+            last_validation: None,
+            last_conclusive: None,
+        };
+        let state = State {
+            version: FORMAT_VERSION,
+            profiles: vec![record("zero", 0), record("two", 2)],
+        };
+        let text = String::from_utf8(StateFile::encode(&state)).unwrap();
+        assert_eq!(text.matches("\"revision\"").count(), 1, "{text}");
+        assert!(text.contains("\"revision\":2"), "{text}");
+        let back: State = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, state);
+    }
+
+    /// What `check_size` refuses is exactly what `read` would refuse.
+    #[test]
+    fn check_size_refuses_only_what_read_would_refuse() {
+        let (_d, file) = state_file();
+        let file = file.with_max_size(10);
+        for len in [9, 10] {
+            let bytes = padded(len);
+            assert!(file.check_size(&bytes).is_ok(), "{len} bytes");
+            fs::write(file.path(), &bytes).unwrap();
+            assert_eq!(file.read().unwrap().broken, None, "{len} bytes");
+        }
+        let bytes = padded(11);
+        match file.check_size(&bytes) {
+            Err(ConfigError::WouldBeTooLarge { path, max }) => {
+                assert_eq!((path, max), (file.path(), 10));
+            }
+            other => panic!("{other:?}"),
+        }
+        fs::write(file.path(), &bytes).unwrap();
+        assert_eq!(
+            file.read().unwrap().broken.as_deref(),
+            Some("it is larger than 10 bytes")
+        );
+    }
+
+    /// A folder of bbtoken's own (named `bbtoken` or `state`) is made
+    /// private when the lock is taken; one the user named otherwise is
+    /// left as it is.
+    #[cfg(unix)]
+    #[test]
+    fn only_a_folder_of_its_own_is_made_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        for (name, expected) in [("bbtoken", 0o700), ("state", 0o700), ("shared", 0o755)] {
+            let dir = d.path().join(name);
+            fs::create_dir(&dir).unwrap();
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+            let _lock = StateFile::at(dir.clone())
+                .lock(Duration::from_secs(5))
+                .unwrap();
+            let mode = fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_broken_notice_names_the_file_the_reason_and_where_it_goes() {
+        let (_d, file) = state_file();
+        let notice = file.broken_notice("it is a directory");
+        for part in [
+            file.path().display().to_string(),
+            "(it is a directory)".to_string(),
+            file.dir().join(BROKEN_NAME).display().to_string(),
+        ] {
+            assert!(notice.contains(&part), "{part:?} is not in {notice:?}");
+        }
+    }
+}

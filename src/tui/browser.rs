@@ -6,6 +6,7 @@
 //! from checked fields, and must start with `https://`, so as an argument it
 //! never reads as an option.
 
+use crate::i18n::tr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ const WAIT: Duration = Duration::from_secs(3);
 /// Starts the browser on `url`, or says why it could not.
 pub fn open(url: &str) -> Result<(), String> {
     if !url.starts_with("https://") || crate::text::has_unsafe(url) {
-        return Err("not a web address".into());
+        return Err(tr!("browser.not_web").into_owned());
     }
     let program = opener(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))?;
     let mut child = Command::new(program)
@@ -26,12 +27,14 @@ pub fn open(url: &str) -> Result<(), String> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start {program}: {e}"))?;
+        .map_err(|e| tr!("browser.cannot_start", program = program, why = e).into_owned())?;
     let start = Instant::now();
     while start.elapsed() < WAIT {
         match child.try_wait() {
             Ok(Some(s)) if s.success() => return Ok(()),
-            Ok(Some(s)) => return Err(format!("{program} could not open it ({s})")),
+            Ok(Some(s)) => {
+                return Err(tr!("browser.failed", program = program, status = s).into_owned());
+            }
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
             Err(e) => return Err(format!("{program}: {e}")),
         }
@@ -50,7 +53,7 @@ fn opener(set: impl Fn(&str) -> bool) -> Result<&'static str, String> {
     if set("DISPLAY") || set("WAYLAND_DISPLAY") {
         Ok("xdg-open")
     } else {
-        Err("no display to open a browser on".into())
+        Err(tr!("browser.no_display").into_owned())
     }
 }
 

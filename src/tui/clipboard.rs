@@ -12,6 +12,7 @@
 //! Windows). Each call waits at most `NATIVE_TIMEOUT`, as a clipboard daemon
 //! can hang; while a call is stuck past that, new calls give up at once.
 
+use crate::i18n::tr;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -62,39 +63,32 @@ impl Multiplexer {
     /// Said with a copy that holds the token.
     pub fn copy_warning(self) -> String {
         match self {
-            Multiplexer::Tmux => format!(
-                "tmux keeps its own paste buffers and bbtoken cannot clear them: {}",
-                self.clear_command()
-            ),
-            Multiplexer::Screen => format!(
-                "GNU screen may not pass OSC 52 on to the terminal (screen 4.9 drops it), and where it keeps a copy in its paste buffer bbtoken cannot clear it: {}",
-                self.clear_command()
-            ),
+            Multiplexer::Tmux => tr!("clipboard.tmux_keeps", clear = self.clear_command()),
+            Multiplexer::Screen => tr!("clipboard.screen_keeps", clear = self.clear_command()),
         }
+        .into_owned()
     }
 
     /// Said after the 30 s clear: only what is known.
-    pub fn cleared_text(self) -> &'static str {
+    pub fn cleared_text(self) -> String {
         match self {
-            Multiplexer::Tmux => "Cleared the terminal clipboard; tmux may still hold a copy",
-            Multiplexer::Screen => {
-                "Asked the terminal to clear its clipboard; GNU screen may still hold a copy"
-            }
+            Multiplexer::Tmux => tr!("clipboard.tmux_cleared"),
+            Multiplexer::Screen => tr!("clipboard.screen_cleared"),
         }
+        .into_owned()
     }
 
     /// How the user removes the multiplexer's copy.
-    pub fn clear_command(self) -> &'static str {
+    pub fn clear_command(self) -> String {
         match self {
             // `delete-buffer` without -b deletes the newest buffer, which is
             // the copy unless something was copied in tmux since.
-            Multiplexer::Tmux => {
-                "run `tmux delete-buffer` (the newest buffer; `tmux list-buffers` shows them, `tmux delete-buffer -b NAME` removes another)"
-            }
+            Multiplexer::Tmux => tr!("clipboard.tmux_clear"),
             // `register . TEXT` sets screen's paste buffer (seen with 4.9:
             // `writebuf` then writes TEXT).
-            Multiplexer::Screen => "run `screen -X register . x` to overwrite its paste buffer",
+            Multiplexer::Screen => tr!("clipboard.screen_clear"),
         }
+        .into_owned()
     }
 }
 

@@ -2,6 +2,7 @@
 //! each completion as an [`Action`]. Secrets are fetched here, used, and
 //! dropped here; only a reveal hands one to the UI state.
 
+use crate::i18n::tr;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -65,7 +66,7 @@ fn send(tx: &UnboundedSender<Msg>, a: Action) {
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| format!("background task failed: {e}"))
+        .map_err(|e| tr!("effects.task_failed", why = e).into_owned())
 }
 
 async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
@@ -76,11 +77,8 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
             let result = match blocking(move || file.load()).await {
                 Ok(Ok(doc)) => Ok(doc),
                 Ok(Err(e)) => Err(Notice::error(
-                    format!("cannot read the profiles file: {e}"),
-                    Some(format!(
-                        "fix or move {} and restart bbtoken; it is never overwritten while unreadable",
-                        path.display()
-                    )),
+                    tr!("effects.unreadable", why = e),
+                    Some(tr!("effects.unreadable_fix", path = path.display()).into_owned()),
                 )),
                 Err(e) => Err(Notice::error(e, None)),
             };
@@ -123,7 +121,7 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
                 .secrets
                 .get(&profile)
                 .await
-                .map_err(|e| Notice::error(format!("Cannot reveal the token: {e}"), None));
+                .map_err(|e| Notice::error(tr!("effects.cannot_reveal", why = e), None));
             send(&tx, Action::Revealed { profile, result });
         }
         Effect::Copy(req) => copy(svc, req, tx).await,
@@ -172,7 +170,7 @@ pub fn onboard(
     use crate::git::onboard::{self as engine, PushOutcome};
     let mut steps = Vec::new();
     let Some(host) = crate::git::remote::GitHost::from_base(git_url) else {
-        return (steps, Err("BBTOKEN_GIT_URL is not a URL".into()));
+        return (steps, Err(tr!("effects.git_url").into_owned()));
     };
     let (ws, repo, name) = (&req.workspace, &req.repo, &req.profile.name);
     let top = match engine::prepare(&req.dir, &req.profile, ws, repo, &host, git_url, &mut steps) {
@@ -181,7 +179,10 @@ pub fn onboard(
     };
     if !req.push {
         let top = crate::text::clean(&top.display().to_string());
-        return (steps, Ok(format!("{top} is set up for {name}")));
+        return (
+            steps,
+            Ok(tr!("effects.set_up", dir = top, name = name).into_owned()),
+        );
     }
     let result = match engine::push(&top) {
         Ok(o @ PushOutcome::Pushed { .. }) => Ok(o.explain(ws, repo, name)),
@@ -210,8 +211,8 @@ async fn validate_many(svc: Services, profiles: Vec<Profile>, tx: UnboundedSende
         send(
             &tx,
             Action::RecordFailed(Notice::error(
-                format!("validation results were not saved: {e}"),
-                Some("check that the config directory is writable".into()),
+                tr!("effects.not_recorded", why = e),
+                Some(tr!("effects.not_recorded_fix").into_owned()),
             )),
         );
     }
@@ -248,7 +249,7 @@ async fn copy(svc: Services, req: CopyRequest, tx: UnboundedSender<Msg>) {
             Err(e) => {
                 send(
                     &tx,
-                    Action::CopyFailed(Notice::error(format!("Not copied: {e}"), None)),
+                    Action::CopyFailed(Notice::error(tr!("effects.not_copied", why = e), None)),
                 );
                 return;
             }
@@ -386,13 +387,13 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, SaveError> 
                 .map_err(save_error)?;
             let warning = done.old_entry_left.map(|e| {
                 Notice::error(
-                    format!(
-                        "Renamed {name} to {}, but its old credential store entry could not be removed: {e}",
-                        done.profile.name
+                    tr!(
+                        "effects.renamed_left",
+                        old = name,
+                        new = done.profile.name,
+                        why = e
                     ),
-                    Some(format!(
-                        "remove the entry bbtoken/{name} from your credential store"
-                    )),
+                    Some(tr!("effects.renamed_left_fix", old = name).into_owned()),
                 )
             });
             Ok(Saved {
@@ -415,7 +416,7 @@ pub async fn delete(svc: &Services, name: &str) -> Result<(), Notice> {
             let text = e.to_string();
             let (what, rest) = text.split_once('\n').unwrap_or((&text, ""));
             Notice::error(
-                format!("Not deleted: {what}"),
+                tr!("effects.not_deleted", why = what),
                 (!rest.is_empty()).then(|| rest.replace('\n', "; ")),
             )
         })

@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod demo;
 pub mod effects;
 
+use crate::i18n::tr;
 use std::io::Write;
 use std::time::Duration;
 
@@ -101,7 +102,7 @@ pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
         endpoints: Endpoints::default(),
         clipboard: clipboard::Clipboard::from_env(),
     };
-    let app = App::new(Endpoints::default(), "memory (demo)", Utc::now());
+    let app = App::new(Endpoints::default(), tr!("tui.demo_store"), Utc::now());
     let code = run(svc, app).await;
     drop(fake);
     code
@@ -321,9 +322,7 @@ async fn run_loop(
     // may be gone (SIGHUP): drawing and writing failures no longer matter.
     let deadline = tokio::time::Instant::now() + WRITE_GRACE;
     if writes > 0 {
-        app.notice = Some(crate::app::Notice::info(
-            "Finishing the save under way, then quitting…",
-        ));
+        app.notice = Some(crate::app::Notice::info(tr!("tui.finishing")));
         let _ = terminal.draw(|f| ui::render(f, &app, &theme));
     }
     while writes > 0 {

@@ -16,10 +16,11 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
 use crate::app::{Action, App, Overlay, SPINNER, keymap};
-use crate::describe::{Next, Tone};
+use crate::describe::{self, Label, Next, Tone};
 use crate::i18n::tr;
-use crate::profile::{Profile, expiry_countdown};
+use crate::profile::{Profile, Status, TokenKind, expiry_countdown};
 pub use theme::Theme;
+use unicode_width::UnicodeWidthStr;
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
@@ -151,9 +152,9 @@ fn problem_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let Some(p) = app.trouble() else {
         return Vec::new();
     };
-    let mut lines = labelled("⚠ Problem: ", theme.level(p.level), &p.text, width);
+    let mut lines = labelled(&tr!("ui.problem"), theme.level(p.level), &p.text, width);
     if let Some(r) = &p.remedy {
-        lines.extend(labelled("  What to do: ", theme.label(), r, width));
+        lines.extend(labelled(&tr!("ui.what_to_do"), theme.label(), r, width));
     }
     lines
 }
@@ -176,7 +177,7 @@ fn notice_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
 
 /// `label` then `text`, wrapped to `width` with a hanging indent.
 fn labelled(label: &str, style: Style, text: &str, width: u16) -> Vec<Line<'static>> {
-    let indent = label.chars().count();
+    let indent = label.width();
     wrap(text, usize::from(width).saturating_sub(indent))
         .into_iter()
         .enumerate()
@@ -206,24 +207,34 @@ fn title_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut spans = vec![
         Span::styled(" bbtoken ", theme.accent()),
         Span::raw(format!(
-            "· {} profile{} · store: {} · sort: {}",
-            app.rows.len(),
-            if app.rows.len() == 1 { "" } else { "s" },
-            app.store_name,
-            app.sort.label()
+            "· {} · {} · {}",
+            if app.rows.len() == 1 {
+                tr!("ui.title.profile_one")
+            } else {
+                tr!("ui.title.profiles", count = app.rows.len())
+            },
+            tr!("ui.title.store", name = app.store_name),
+            tr!("ui.title.sort", by = app.sort.label())
         )),
     ];
     if app.filtering || !app.filter.is_empty() {
         let cursor = if app.filtering { "▏" } else { "" };
         spans.push(Span::styled(
-            format!(" · filter: {}{cursor}", app.filter),
+            format!(
+                " · {}",
+                tr!("ui.title.filter", text = format!("{}{cursor}", app.filter))
+            ),
             theme.accent(),
         ));
     }
     let busy = app.in_flight();
     if busy > 0 {
         spans.push(Span::styled(
-            format!(" · {} validating {busy}", SPINNER[app.spinner]),
+            format!(
+                " · {} {}",
+                SPINNER[app.spinner],
+                tr!("ui.title.validating", count = busy)
+            ),
             theme.warn(),
         ));
     }
@@ -233,11 +244,11 @@ fn title_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 /// The badge: a symbol and a word, so it reads without colour.
 pub fn badge(app: &App, in_flight: bool, p: &Profile) -> String {
     if in_flight {
-        return format!("{} checking", SPINNER[app.spinner]);
+        return format!("{} {}", SPINNER[app.spinner], tr!("ui.badge.checking"));
     }
     match &p.last_validation {
-        Some(o) => format!("{} {}", o.status.symbol(), o.status.as_str()),
-        None => "· unchecked".into(),
+        Some(o) => format!("{} {}", o.status.symbol(), describe::status_words(o.status)),
+        None => format!("· {}", tr!("ui.badge.unchecked")),
     }
 }
 
@@ -267,7 +278,7 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             TableRow::new(vec![
                 Cell::from(Span::styled(text, status_style)),
                 Cell::from(p.name.clone()),
-                Cell::from(p.kind.as_str()),
+                Cell::from(p.kind.short_words()),
                 Cell::from(place),
                 Cell::from(Span::styled(
                     format!("{mark}{}", expiry_countdown(days)),
@@ -277,23 +288,53 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         })
         .collect();
     let title = if visible.len() == app.rows.len() {
-        " Profiles ".to_string()
+        tr!("ui.list.title")
     } else {
-        format!(" Profiles ({} of {}) ", visible.len(), app.rows.len())
+        tr!(
+            "ui.list.title_some",
+            shown = visible.len(),
+            all = app.rows.len()
+        )
     };
     let empty = rows.is_empty();
+    // As wide as the widest kind's word in this language (Japanese ones are
+    // wider), so none is cut.
+    let kind_w = TokenKind::ALL
+        .iter()
+        .map(|k| k.short_words().width() as u16)
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    // The widest badge in this language, the spinner's included.
+    let status_w = Status::ALL
+        .iter()
+        .map(|s| describe::status_words(*s).width() as u16 + 2)
+        .chain([
+            tr!("ui.badge.checking").width() as u16 + 2,
+            tr!("ui.badge.unchecked").width() as u16 + 2,
+        ])
+        .max()
+        .unwrap_or(0)
+        .max(15);
     let table = Table::new(
         rows,
         [
-            Constraint::Length(15),
+            Constraint::Length(status_w),
             Constraint::Min(10),
-            Constraint::Length(10),
+            Constraint::Length(kind_w),
             Constraint::Min(12),
             Constraint::Length(8),
         ],
     )
     .header(
-        TableRow::new(["Status", "Name", "Kind", "Workspace/repo", "Expires"]).style(theme.title()),
+        TableRow::new([
+            tr!("ui.list.status"),
+            tr!("ui.list.name"),
+            tr!("ui.list.kind"),
+            tr!("ui.list.place"),
+            tr!("ui.list.expires"),
+        ])
+        .style(theme.title()),
     )
     .block(Block::bordered().title(title))
     .row_highlight_style(theme.selected())
@@ -305,14 +346,14 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     if empty {
         let msg = if app.rows.is_empty() {
             if app.loaded && app.problem.is_some() {
-                "No profiles shown: see the problem above."
+                tr!("ui.list.none_problem")
             } else if app.loaded {
-                "No profiles yet: press a to add one."
+                tr!("ui.list.none_yet")
             } else {
-                "Loading profiles…"
+                tr!("ui.list.loading")
             }
         } else {
-            "No profile matches the filter (Esc clears it)."
+            tr!("ui.list.no_match")
         };
         let inner = Rect {
             x: area.x + 2,
@@ -324,22 +365,21 @@ fn list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
-/// Width of the label column in the detail panel.
+/// The narrowest label column of the detail panel: the English labels
+/// and a space. Wider labels (Japanese ones) widen it.
 const LABEL_W: usize = 13;
 
-fn field<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{label:<LABEL_W$}"), theme.label()),
-        value.into(),
-    ])
+/// `label` padded with spaces to `w` columns of display width.
+fn pad(label: &str, w: usize) -> String {
+    format!("{label}{}", " ".repeat(w.saturating_sub(label.width())))
 }
 
 /// Wraps each label-and-value line so that continuation lines stay in the
 /// value column instead of running back under the labels; other lines wrap
 /// as plain text. Everything is wrapped here, so the line count is what the
 /// pane shows and what its scroll limit counts.
-fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
-    let value_w = width.saturating_sub(LABEL_W);
+fn hang_values(lines: Vec<Line<'_>>, width: usize, label_w: usize) -> Vec<Line<'_>> {
+    let value_w = width.saturating_sub(label_w);
     if value_w < 12 {
         // Too narrow for a value column: each line wraps as plain text (the
         // pane does no wrapping of its own, its scroll counts these lines).
@@ -357,8 +397,7 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
     lines
         .into_iter()
         .flat_map(|line| {
-            let is_field =
-                line.spans.len() == 2 && line.spans[0].content.chars().count() == LABEL_W;
+            let is_field = line.spans.len() == 2 && line.spans[0].content.width() == label_w;
             if !is_field {
                 if line.width() <= width {
                     return vec![line];
@@ -375,10 +414,13 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
             }
             let label = line.spans[0].clone();
             let style = line.spans[1].style;
+            // Only words of narrow characters must stay whole (an email, a
+            // URL): Japanese text breaks between any two characters.
             let longest = line.spans[1]
                 .content
                 .split(' ')
-                .map(|w| w.chars().count())
+                .filter(|w| w.width() == w.chars().count())
+                .map(UnicodeWidthStr::width)
                 .max()
                 .unwrap_or(0);
             if longest > value_w && longest <= width.saturating_sub(2) {
@@ -401,7 +443,7 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
                         if i == 0 {
                             label.clone()
                         } else {
-                            Span::raw(" ".repeat(LABEL_W))
+                            Span::raw(" ".repeat(label_w))
                         },
                         Span::styled(part, style),
                     ])
@@ -434,10 +476,14 @@ fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let max = detail_overflow(app, area);
     let scroll = app.detail_scroll.min(max);
     let title = if max == 0 {
-        " Detail ".to_string()
+        tr!("ui.detail.title")
     } else {
-        let more = if scroll < max { " ↓ more" } else { "" };
-        format!(" Detail · J/K scroll{more} ")
+        let more = if scroll < max {
+            tr!("ui.detail.more")
+        } else {
+            "".into()
+        };
+        tr!("ui.detail.title_scroll", more = more)
     };
     frame.render_widget(
         Paragraph::new(lines)
@@ -450,15 +496,15 @@ fn detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 /// What the user can do about a fact, naming the key that does it.
 fn next_words(n: Next) -> String {
     let (action, what) = match n {
-        Next::Validate => (Action::ValidateSelected, "validates"),
-        Next::SetBotEmail | Next::SetExpiry => (Action::OpenEdit, "edits"),
-        Next::AcceptBotEmail => (Action::AcceptBotEmail, "accepts"),
-        Next::OpenPage => (Action::OpenTokenPage, "opens"),
-        Next::SetKind(_) => (Action::FixKind, "sets it"),
+        Next::Validate => (Action::ValidateSelected, tr!("ui.next.validates")),
+        Next::SetBotEmail | Next::SetExpiry => (Action::OpenEdit, tr!("ui.next.edits")),
+        Next::AcceptBotEmail => (Action::AcceptBotEmail, tr!("ui.next.accepts")),
+        Next::OpenPage => (Action::OpenTokenPage, tr!("ui.next.opens")),
+        Next::SetKind(_) => (Action::FixKind, tr!("ui.next.sets_it")),
     };
     match keymap::key_for(keymap::Context::List, &action) {
         Some(k) => format!("{k} {what}"),
-        None => what.to_string(),
+        None => what.into_owned(),
     }
 }
 
@@ -469,22 +515,33 @@ fn detail_lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     };
     let p = &row.profile;
     let mut lines = vec![Line::styled(p.name.clone(), theme.title())];
-    for f in crate::describe::facts(p, app.now, app.expiry_window) {
-        let (value, tone) = if row.in_flight && f.label == crate::describe::STATUS {
+    let facts = describe::facts(p, app.now, app.expiry_window);
+    let labels: Vec<String> = facts.iter().map(|f| f.label.words()).collect();
+    let label_w = labels
+        .iter()
+        .map(|l| l.width() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(LABEL_W);
+    for (f, label) in facts.into_iter().zip(labels) {
+        let (value, tone) = if row.in_flight && f.label == Label::Status {
             // The facts below stay: they describe the last outcome.
-            ("validating…".to_string(), Tone::Warn)
-        } else if f.label == crate::describe::WHAT_TO_DO
-            && let Some(r) = p.last_validation.as_ref().and_then(|o| o.remedy.as_ref())
+            (tr!("ui.detail.validating").into_owned(), Tone::Warn)
+        } else if f.label == Label::WhatToDo
+            && let Some(r) = p.last_validation.as_ref().and_then(remedy::outcome_words)
         {
             // The app names its keys, never a command.
-            (remedy::words(r), f.tone)
+            (r, f.tone)
         } else {
             match f.next {
                 Some(n) => (format!("{} · {}", f.value, next_words(n)), f.tone),
                 None => (f.value, f.tone),
             }
         };
-        lines.push(field(theme, f.label, Span::styled(value, theme.tone(tone))));
+        lines.push(Line::from(vec![
+            Span::styled(pad(&label, label_w), theme.label()),
+            Span::styled(value, theme.tone(tone)),
+        ]));
     }
-    hang_values(lines, width)
+    hang_values(lines, width, label_w)
 }

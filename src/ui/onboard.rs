@@ -1,20 +1,30 @@
 //! The onboarding panel's lines: the form (directory, push toggle), the
 //! confirmation, the progress, then the steps done and how it ended. Pure.
 
+use crate::i18n::tr;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
 use crate::app::{OnboardFocus, OnboardPanel, OnboardStage};
 use crate::git::onboard::Step;
 
 pub fn lines(p: &OnboardPanel, theme: &Theme) -> Vec<Line<'static>> {
+    let heads = [
+        tr!("onboard.profile"),
+        tr!("onboard.target"),
+        tr!("onboard.directory"),
+        tr!("onboard.push"),
+    ];
+    let w = heads.iter().map(|h| h.width()).max().unwrap_or(0) + 2;
+    let head = |i: usize| super::pad(&heads[i], w);
     let mut out = vec![
         Line::from(vec![
-            Span::styled("Profile    ", theme.label()),
+            Span::styled(head(0), theme.label()),
             Span::styled(p.profile.clone(), theme.accent()),
         ]),
         Line::from(vec![
-            Span::styled("Target     ", theme.label()),
+            Span::styled(head(1), theme.label()),
             Span::raw(format!("{}/{}", p.workspace, p.repo)),
         ]),
     ];
@@ -28,21 +38,21 @@ pub fn lines(p: &OnboardPanel, theme: &Theme) -> Vec<Line<'static>> {
     let cursor = if p.typing() { "▏" } else { "" };
     out.push(Line::from(vec![
         Span::styled(
-            format!("{}Directory  ", mark(OnboardFocus::Dir)),
+            format!("{}{}", mark(OnboardFocus::Dir), head(2)),
             theme.label(),
         ),
         Span::raw(format!("{}{cursor}", p.dir)),
     ]));
     out.push(Line::from(vec![
         Span::styled(
-            format!("{}Push       ", mark(OnboardFocus::Push)),
+            format!("{}{}", mark(OnboardFocus::Push), head(3)),
             theme.label(),
         ),
-        Span::raw(if p.push {
-            "[x] push the current branch after setting up"
-        } else {
-            "[ ] push the current branch after setting up"
-        }),
+        Span::raw(format!(
+            "[{}] {}",
+            if p.push { "x" } else { " " },
+            tr!("onboard.push_branch")
+        )),
     ]));
     out.push(Line::from(""));
     match &p.stage {
@@ -50,24 +60,20 @@ pub fn lines(p: &OnboardPanel, theme: &Theme) -> Vec<Line<'static>> {
             if let Some(e) = &p.error {
                 out.push(Line::styled(e.clone(), theme.bad()));
             }
-            out.push(Line::styled(
-                "git init if needed, origin without a token, the bot email, bind, git's helper.",
-                theme.dim(),
-            ));
+            out.push(Line::styled(tr!("onboard.steps"), theme.dim()));
         }
         OnboardStage::Confirm => out.push(Line::from(vec![
-            Span::raw(format!(
-                "Onboard {} for {}{}? ",
-                p.dir,
-                p.profile,
-                if p.push { ", then push" } else { "" }
-            )),
+            Span::raw(if p.push {
+                tr!("onboard.confirm_push", dir = p.dir, name = p.profile)
+            } else {
+                tr!("onboard.confirm", dir = p.dir, name = p.profile)
+            }),
             Span::styled("y", theme.ok()),
-            Span::raw(" yes   "),
+            Span::raw(format!(" {}   ", tr!("onboard.yes"))),
             Span::styled("n / Esc", theme.bad()),
-            Span::raw(" back"),
+            Span::raw(format!(" {}", tr!("onboard.back"))),
         ])),
-        OnboardStage::Running => out.push(Line::styled("Onboarding…", theme.dim())),
+        OnboardStage::Running => out.push(Line::styled(tr!("onboard.running"), theme.dim())),
         OnboardStage::Done { steps, result } => {
             for s in steps {
                 out.push(match s {

@@ -8,7 +8,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::Theme;
 use crate::app::{App, CommandsPanel, FieldId, Form, Overlay, keymap, panel_commands};
 use crate::gitcmd::Mode;
+use crate::i18n::{self, tr};
 use crate::token::Severity;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     match &app.overlay {
@@ -20,24 +22,24 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             let lines = super::onboard::lines(p, theme);
             let h = (lines.len() as u16 + 6).min(area.height.saturating_sub(2));
             let r = centered(area, 90, h);
-            popup(frame, r, " Onboard a repository ", lines);
+            popup(frame, r, tr!("popup.onboard.title"), lines);
         }
         Overlay::Here => {
             let lines = super::here::lines(&app.here, theme);
             let (r, max) = here_rect(area, &lines);
             let scroll = app.here_scroll.min(max);
             let more = if max == 0 {
-                ""
+                "".into()
             } else if scroll < max {
-                "↑↓ scroll ↓ more · "
+                tr!("popup.here.scroll_more")
             } else {
-                "↑↓ scroll · "
+                tr!("popup.here.scroll")
             };
             let title = Line::from(vec![
-                Span::raw(" Where am I "),
-                Span::styled(format!("· {more}Esc closes, w reopens "), theme.dim()),
+                Span::raw(tr!("popup.here.title")),
+                Span::styled(tr!("popup.here.keys", more = more), theme.dim()),
             ]);
-            frame.render_widget(Clear, r);
+            clear(frame, r);
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(Block::bordered().title(title))
@@ -49,24 +51,41 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Overlay::ConfirmDelete { name } => {
             let r = centered(area, 60, 7);
             let lines = vec![
-                Line::from(format!("Delete the profile {name}?")),
-                Line::from("Its token is removed from the credential store too."),
+                Line::from(tr!("popup.delete.question", name = name)),
+                Line::from(tr!("popup.delete.secret_too")),
                 Line::from(""),
                 Line::from(vec![
                     Span::styled("y", theme.bad()),
-                    Span::raw(" delete   "),
+                    Span::raw(format!(" {}   ", tr!("popup.delete.delete"))),
                     Span::styled("n / Esc", theme.ok()),
-                    Span::raw(" keep it"),
+                    Span::raw(format!(" {}", tr!("popup.delete.keep"))),
                 ]),
             ];
-            popup(frame, r, " Delete profile ", lines);
+            popup(frame, r, tr!("popup.delete.title"), lines);
+        }
+    }
+}
+
+/// Empties `r` for a popup. A wide character (Japanese) just left of it
+/// would cover the popup's left border, which then never reaches the
+/// terminal: it is blanked too.
+fn clear(frame: &mut Frame, r: Rect) {
+    frame.render_widget(Clear, r);
+    if r.x == 0 {
+        return;
+    }
+    let buf = frame.buffer_mut();
+    for y in r.top()..r.bottom() {
+        let cell = &mut buf[(r.x - 1, y)];
+        if cell.symbol().width() > 1 {
+            cell.set_symbol(" ");
         }
     }
 }
 
 /// Draws a bordered box over whatever is beneath it in `r`.
 fn popup<'a>(frame: &mut Frame, r: Rect, title: impl Into<Line<'a>>, lines: Vec<Line<'a>>) {
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(title))
@@ -123,10 +142,10 @@ fn help_lines(theme: &Theme, width: usize) -> Vec<Line<'static>> {
     for &ctx in keymap::HELP_ORDER {
         lines.push(Line::styled(ctx.title(), theme.accent()));
         for b in keymap::bindings(ctx) {
-            let (k, what) = (b.label, b.help);
-            let key = format!("  {k:<22}");
-            let key_w = key.chars().count().max(HELP_KEYS_W);
-            for (i, part) in super::wrap(what, width.saturating_sub(key_w))
+            let (k, what) = (b.label_words(), i18n::text(b.help));
+            let key = super::pad(&format!("  {k}"), HELP_KEYS_W);
+            let key_w = key.width();
+            for (i, part) in super::wrap(&what, width.saturating_sub(key_w))
                 .into_iter()
                 .enumerate()
             {
@@ -140,10 +159,7 @@ fn help_lines(theme: &Theme, width: usize) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(""));
     }
-    lines.push(Line::styled(
-        "Esc, ? or Enter closes this help.",
-        theme.dim(),
-    ));
+    lines.push(Line::styled(tr!("popup.help.closes"), theme.dim()));
     lines
 }
 
@@ -169,12 +185,16 @@ fn help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let max = (lines.len() as u16).saturating_sub(r.height.saturating_sub(2));
     let scroll = app.help_scroll.min(max);
     let title = if max == 0 {
-        " Keys ".to_string()
+        tr!("popup.help.title")
     } else {
-        let more = if scroll < max { " ↓ more" } else { "" };
-        format!(" Keys · ↑↓ scroll{more} ")
+        let more = if scroll < max {
+            tr!("ui.detail.more")
+        } else {
+            "".into()
+        };
+        tr!("popup.help.title_scroll", more = more)
     };
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(title))
@@ -196,28 +216,32 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
         above_notice.height.saturating_sub(2),
     );
     let mode = match panel.mode {
-        Mode::Interactive => "interactive (git asks for the token)",
-        Mode::Embedded => "embedded (the token is in the command)",
-        Mode::Helper => "helper (git asks bbtoken; run bbtoken setup-git once)",
+        Mode::Interactive => tr!("popup.commands.interactive"),
+        Mode::Embedded => tr!("popup.commands.embedded"),
+        Mode::Helper => tr!("popup.commands.helper"),
     };
     let token = if panel.revealed.is_some() {
-        Span::styled("REVEALED (R masks it)", theme.bad())
+        Span::styled(tr!("popup.commands.revealed"), theme.bad())
     } else if panel.revealing {
-        Span::styled("fetching…", theme.warn())
+        Span::styled(tr!("popup.commands.fetching"), theme.warn())
     } else {
-        Span::styled("masked (R reveals)", theme.ok())
+        Span::styled(tr!("popup.commands.masked"), theme.ok())
     };
     let target = match &panel.target_input {
         Some(t) => Span::styled(format!("{t}▏"), theme.accent()),
         None => Span::raw(format!("{}/{}", panel.workspace, panel.repo)),
     };
+    let heads = [
+        tr!("popup.commands.target"),
+        tr!("popup.commands.mode"),
+        tr!("popup.commands.token"),
+    ];
+    let head_w = heads.iter().map(|h| h.width()).max().unwrap_or(0) + 2;
+    let head = |i: usize| Span::styled(super::pad(&heads[i], head_w), theme.label());
     let mut lines = vec![
-        Line::from(vec![Span::styled("Target  ", theme.label()), target]),
-        Line::from(vec![
-            Span::styled("Mode    ", theme.label()),
-            Span::raw(mode),
-        ]),
-        Line::from(vec![Span::styled("Token   ", theme.label()), token]),
+        Line::from(vec![head(0), target]),
+        Line::from(vec![head(1), Span::raw(mode)]),
+        Line::from(vec![head(2), token]),
     ];
     let width = usize::from(r.width.saturating_sub(2));
     // The target may be out of the token's reach (`t`): say so while it is.
@@ -262,9 +286,12 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
             }
         }
         if let Some(n) = &g.note {
-            for (j, part) in super::wrap(&format!("note: {n}"), width.saturating_sub(10))
-                .into_iter()
-                .enumerate()
+            for (j, part) in super::wrap(
+                &tr!("popup.commands.note", note = n),
+                width.saturating_sub(10),
+            )
+            .into_iter()
+            .enumerate()
             {
                 let indent = if j == 0 { "    " } else { "          " };
                 lines.push(Line::styled(format!("{indent}{part}"), theme.dim()));
@@ -277,14 +304,18 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
     let shown = usize::from(r.height.saturating_sub(2));
     let (start, end) = chosen_span;
     let scroll = end.saturating_sub(shown).min(start) as u16;
-    frame.render_widget(Clear, r);
+    clear(frame, r);
     frame.render_widget(
         Paragraph::new(lines)
-            .block(Block::bordered().title(format!(" Commands for {} ", panel.profile)))
+            .block(Block::bordered().title(tr!("popup.commands.title", name = panel.profile)))
             .scroll((scroll, 0)),
         r,
     );
 }
+
+/// The form's label column, the marker included: wide enough for the
+/// longest label in either language.
+const FORM_LABEL_W: usize = 18;
 
 fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
     let problems = f.problems(app.now);
@@ -294,7 +325,7 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
         let marker = if focused { "› " } else { "  " };
         let mut value = f.value(id);
         if id == FieldId::Kind {
-            value = format!("◂ {value} ▸  (←/→ or Space changes)");
+            value = format!("◂ {value} ▸  {}", tr!("popup.form.kind_keys"));
         } else if focused {
             value.push('▏');
         }
@@ -305,13 +336,16 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
         };
         lines.push(Line::from(vec![
             Span::raw(marker),
-            Span::styled(format!("{:<16}", id.label()), label_style),
+            Span::styled(super::pad(&id.label(), FORM_LABEL_W - 2), label_style),
             Span::raw(value),
         ]));
         // Problems show once the field has been typed in, or once it has focus.
         let touched = focused || !f.value(id).is_empty();
         if let Some((_, msg)) = problems.iter().find(|(p, _)| *p == id).filter(|_| touched) {
-            lines.push(Line::styled(format!("{:18}✗ {msg}", ""), theme.bad()));
+            lines.push(Line::styled(
+                format!("{:FORM_LABEL_W$}✗ {msg}", ""),
+                theme.bad(),
+            ));
         }
         if id == FieldId::Token
             && let Some(check) = f.token_check()
@@ -320,7 +354,7 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
             let style = if ok { theme.ok() } else { theme.warn() };
             let mark = if ok { "✓" } else { "!" };
             lines.push(Line::styled(
-                format!("{:18}{mark} {}", "", check.summary()),
+                format!("{:FORM_LABEL_W$}{mark} {}", "", check.summary()),
                 style,
             ));
             for finding in check
@@ -329,7 +363,7 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
                 .filter(|x| x.severity == Severity::Warn)
             {
                 lines.push(Line::styled(
-                    format!("{:18}! {}", "", finding.message),
+                    format!("{:FORM_LABEL_W$}! {}", "", finding.message),
                     theme.warn(),
                 ));
             }
@@ -343,12 +377,9 @@ fn form(frame: &mut Frame, app: &App, f: &Form, theme: &Theme, area: Rect) {
         lines.push(Line::styled(format!("✗ {e}"), theme.bad()));
     }
     if f.saving {
-        lines.push(Line::styled("Saving…", theme.warn()));
+        lines.push(Line::styled(tr!("popup.form.saving"), theme.warn()));
     }
-    lines.push(Line::styled(
-        "Enter saves · Tab next field · Esc cancels",
-        theme.dim(),
-    ));
+    lines.push(Line::styled(tr!("popup.form.keys"), theme.dim()));
     let r = centered(area, 96, lines.len() as u16 + 6);
     popup(frame, r, format!(" {} ", f.title()), lines);
 }

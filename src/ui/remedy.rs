@@ -3,7 +3,8 @@
 //! command ([`Remedy::command_words`]); no screen of the app names one.
 
 use crate::app::{Action, keymap};
-use crate::profile::{Remedy, Step};
+use crate::i18n::tr;
+use crate::profile::{Outcome, Remedy, Step};
 
 /// The key on the profile list for `action`, from the one keymap.
 fn key(action: &Action) -> &'static str {
@@ -11,37 +12,47 @@ fn key(action: &Action) -> &'static str {
 }
 
 /// What the app does for a step: the actions, in order, and the words for it.
-pub fn actions(step: Step) -> (&'static [Action], &'static str) {
-    match step {
-        Step::Rotate => (&[Action::OpenRotate], "rotate (store the new token)"),
-        Step::RotateWithExpiry => (
-            &[Action::OpenRotate],
-            "rotate (store the new token and its expiry date)",
-        ),
-        Step::EditExpiry => (&[Action::OpenEdit], "edit the expiry date"),
-        Step::EditEmail => (&[Action::OpenEdit], "edit the email"),
-        Step::EditRepo => (&[Action::OpenEdit], "edit the repository"),
-        Step::ReAdd => (
-            &[Action::AskDelete, Action::OpenAdd],
-            "delete the profile, then add the token again as that kind",
-        ),
-        Step::Validate => (&[Action::ValidateSelected], "validate it again"),
-        Step::ValidateAll => (&[Action::ValidateAll], "validate all again"),
-    }
+pub fn actions(step: Step) -> (&'static [Action], String) {
+    let (acts, what): (&'static [Action], _) = match step {
+        Step::Rotate => (&[Action::OpenRotate], tr!("remedy.rotate")),
+        Step::RotateWithExpiry => (&[Action::OpenRotate], tr!("remedy.rotate_expiry")),
+        Step::EditExpiry => (&[Action::OpenEdit], tr!("remedy.edit_expiry")),
+        Step::EditEmail => (&[Action::OpenEdit], tr!("remedy.edit_email")),
+        Step::EditRepo => (&[Action::OpenEdit], tr!("remedy.edit_repo")),
+        Step::ReAdd => (&[Action::AskDelete, Action::OpenAdd], tr!("remedy.re_add")),
+        Step::Validate => (&[Action::ValidateSelected], tr!("remedy.validate")),
+        Step::ValidateAll => (&[Action::ValidateAll], tr!("remedy.validate_all")),
+    };
+    (acts, what.into_owned())
 }
 
 /// The remedy as the app says it: "…; press r to rotate (…)".
 pub fn words(r: &Remedy) -> String {
+    words_with(r, &r.advice)
+}
+
+/// The remedy of an outcome, its advice in the current language
+/// ([`crate::describe::advice_words`]).
+pub fn outcome_words(o: &Outcome) -> Option<String> {
+    let r = o.remedy.as_ref()?;
+    Some(words_with(r, &crate::describe::advice_words(o)?))
+}
+
+fn words_with(r: &Remedy, advice: &str) -> String {
     let Some(step) = r.step else {
-        return r.advice.clone();
+        return advice.to_string();
     };
     let (acts, what) = actions(step);
     let keys: Vec<&str> = acts.iter().map(key).collect();
-    let press = format!("press {} to {what}", keys.join(" then "));
-    if r.advice.is_empty() {
-        press
+    let press = tr!(
+        "remedy.press",
+        keys = keys.join(&tr!("remedy.then")),
+        what = what
+    );
+    if advice.is_empty() {
+        press.into_owned()
     } else {
-        format!("{}; {press}", r.advice)
+        tr!("remedy.advice_then", advice = advice, press = press).into_owned()
     }
 }
 

@@ -399,4 +399,19 @@ mod tests {
         assert!(!is_legacy("work", &other_schema, "keyring:work@bbtoken"));
         assert!(!is_legacy("other", &two, "keyring:work@bbtoken"));
     }
+
+    /// What `secret-tool lookup service bbtoken username NAME` and keyring
+    /// UIs rely on: the attributes and the label of bbtoken's item.
+    #[test]
+    fn owned_items_carry_the_schema_service_and_name() {
+        assert_eq!(
+            owned_attributes("work"),
+            HashMap::from([
+                ("xdg:schema", "dev.bbtoken.ProfileSecret"),
+                ("service", "bbtoken"),
+                ("username", "work"),
+            ])
+        );
+        assert_eq!(label("work"), "bbtoken: work");
+    }
 }
