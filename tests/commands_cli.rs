@@ -51,6 +51,8 @@ impl World {
             .env("BBTOKEN_API_URL", self.fake.api_url())
             .env("BBTOKEN_RETRY_429", "0")
             .env("NO_COLOR", "1")
+            // English whatever the machine's locale: the tests read its words.
+            .env("BBTOKEN_LANG", "en")
             .env_remove("BBTOKEN_STORE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

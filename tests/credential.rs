@@ -38,6 +38,8 @@ impl World {
     fn env(&self, c: &mut Command) {
         c.envs(self.keyring.envs())
             .env("BBTOKEN_CONFIG_DIR", self.config.path())
+            // English whatever the machine's locale: the tests read its words.
+            .env("BBTOKEN_LANG", "en")
             .env("GIT_CONFIG_GLOBAL", self.global())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_TERMINAL_PROMPT", "0")

@@ -28,6 +28,8 @@ impl GitHome {
     fn apply(&self, c: &mut Command) {
         c.env("GIT_CONFIG_GLOBAL", self.dir.path().join("gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
+            // English whatever the machine's locale: the tests read its words.
+            .env("BBTOKEN_LANG", "en")
             .env_remove("TMUX")
             .env_remove("STY")
             .env_remove("DISPLAY")

@@ -45,6 +45,8 @@ impl World {
     fn envs(&self, c: &mut Command) {
         c.envs(self.keyring.envs())
             .env("BBTOKEN_CONFIG_DIR", self.config.path())
+            // English whatever the machine's locale: the tests read its words.
+            .env("BBTOKEN_LANG", "en")
             .env("BBTOKEN_API_URL", self.fake.api_url())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", self.home().join(".gitconfig"))
@@ -687,6 +689,7 @@ fn on_pty(w: &World, dir: &Path, args: &[&str], input: &str) -> (String, u32) {
         cmd.env(k, v);
     }
     cmd.env("BBTOKEN_CONFIG_DIR", w.config.path());
+    cmd.env("BBTOKEN_LANG", "en");
     cmd.env("GIT_CONFIG_NOSYSTEM", "1");
     cmd.env("GIT_CONFIG_GLOBAL", w.home().join(".gitconfig"));
     cmd.env("NO_COLOR", "1");

@@ -624,7 +624,7 @@ fn inside_tmux_the_clipboard_messages_are_honest() {
         socket: home.path().join("tmux.sock"),
     };
     let command = format!(
-        "env HOME={h} XDG_CONFIG_HOME={h}/config BBTOKEN_CLIPBOARD=osc52 TERM=xterm-256color {bin} demo",
+        "env HOME={h} XDG_CONFIG_HOME={h}/config BBTOKEN_CLIPBOARD=osc52 BBTOKEN_LANG=en TERM=xterm-256color {bin} demo",
         h = home.path().display(),
         bin = env!("CARGO_BIN_EXE_bbtoken"),
     );

@@ -13,6 +13,7 @@ use super::{Fail, exit, report_warning};
 use crate::context::Context;
 use crate::git::audit::{self, Finding, Place, Sources};
 use crate::git::remote::GitHost;
+use crate::i18n::tr;
 use crate::ops::Ops;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
@@ -24,47 +25,34 @@ pub async fn run(ctx: &Context, a: AuditArgs) -> Result<i32, Fail> {
     if let Some(d) = &a.scan
         && !d.is_dir()
     {
-        return Err(Fail::usage(format!(
-            "--scan {}: not a directory",
-            crate::text::clean(&d.display().to_string())
+        return Err(Fail::usage(tr!(
+            "cli.audit.not_a_dir",
+            dir = crate::text::clean(&d.display().to_string())
         )));
     }
     let src = Sources::from_env(cwd, a.scan.clone(), host)
-        .ok_or_else(|| Fail::usage("HOME is not set: bbtoken does not know where to look"))?;
+        .ok_or_else(|| Fail::usage(tr!("cli.audit.no_home")))?;
     let found = audit::scan(&src);
     if found.is_empty() {
-        output::line(
-            Stream::Out,
-            &Text::styled(GOOD, "No Bitbucket token found in plain text."),
-        );
+        output::line(Stream::Out, &Text::styled(GOOD, tr!("cli.audit.none")));
         return Ok(exit::OK);
     }
     report(&src, &found);
     if !a.fix {
-        output::err_line(
-            "bbtoken audit --fix moves each token into the keyring and out of the URL or file (history files are only reported).",
-        );
+        output::err_line(&tr!("cli.audit.fix_hint"));
         return Ok(exit::NOT_VALID);
     }
     let interactive = std::io::stdin().is_terminal();
     if !a.yes && !interactive {
-        return Err(Fail::usage(
-            "--fix changes your files: on a terminal it asks before each change; elsewhere add --yes",
-        ));
+        return Err(Fail::usage(tr!("cli.audit.needs_yes")));
     }
     fix(ctx, &src, &found, a.yes).await?;
     let left = audit::scan(&src);
     if left.is_empty() {
-        output::line(
-            Stream::Out,
-            &Text::styled(
-                GOOD,
-                "Nothing left in plain text: the keyring holds the tokens.",
-            ),
-        );
+        output::line(Stream::Out, &Text::styled(GOOD, tr!("cli.audit.all_fixed")));
         Ok(exit::OK)
     } else {
-        output::line(Stream::Out, &Text::styled(BOLD, "Still in plain text:"));
+        output::line(Stream::Out, &Text::styled(BOLD, tr!("cli.audit.still")));
         report(&src, &left);
         Ok(exit::NOT_VALID)
     }
@@ -73,10 +61,7 @@ pub async fn run(ctx: &Context, a: AuditArgs) -> Result<i32, Fail> {
 fn report(src: &Sources, found: &[Finding]) {
     output::line(
         Stream::Out,
-        &Text::styled(
-            BAD.bold(),
-            format!("{} Bitbucket token(s) in plain text:", found.len()),
-        ),
+        &Text::styled(BAD.bold(), tr!("cli.audit.found", n = found.len())),
     );
     for f in found {
         output::line(
@@ -91,7 +76,10 @@ fn report(src: &Sources, found: &[Finding]) {
 /// Asks a yes/no question on the terminal; `yes` answers it.
 fn ask(question: &str, yes: bool) -> bool {
     if yes {
-        output::line(Stream::Err, &Text::plain(format!("{question} yes (--yes)")));
+        output::line(
+            Stream::Err,
+            &Text::plain(format!("{question} {}", tr!("cli.audit.yes_given"))),
+        );
         return true;
     }
     output::emit(Stream::Err, &Text::plain(format!("{question} [y/N] ")));
@@ -115,24 +103,19 @@ async fn stored_as(ctx: &Context, profiles: &[Profile], token: &str) -> Option<S
 }
 
 /// Why a token found could not become a profile by itself.
-fn cannot_store(group: &[&Finding]) -> Option<&'static str> {
-    match group[0].kind {
-        Detected::ApiToken => Some(
-            "an API token needs the Atlassian email it authenticates with, which the URL does not say: add it with bbtoken add NAME --kind api --email …, then run bbtoken audit --fix again",
-        ),
-        Detected::AppPassword => Some(
-            "app passwords are retired by Bitbucket and bbtoken does not store them: revoke it and create an access or API token",
-        ),
+fn cannot_store(group: &[&Finding]) -> Option<String> {
+    let why = match group[0].kind {
+        Detected::ApiToken => tr!("cli.audit.api_token"),
+        Detected::AppPassword => tr!("cli.audit.app_password"),
         _ if !group
             .iter()
             .any(|f| f.workspace.is_some() && f.repo.is_some()) =>
         {
-            Some(
-                "no URL around it names the repository: add it with bbtoken add, then run bbtoken audit --fix again",
-            )
+            tr!("cli.audit.no_repo")
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some(why.into_owned())
 }
 
 async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Result<(), Fail> {
@@ -156,14 +139,14 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
             Some(name) => {
                 output::line(
                     Stream::Out,
-                    &Text::plain(format!("{masked}: already in the keyring as profile "))
+                    &Text::plain(format!("{masked}: {} ", tr!("cli.audit.already")))
                         .with(name, BOLD),
                 );
                 true
             }
             None => match cannot_store(&group) {
                 Some(why) => {
-                    report_warning(&format!("{masked} left where it is: {why}"));
+                    report_warning(&tr!("cli.audit.left", masked = masked, why = why));
                     false
                 }
                 None => {
@@ -174,9 +157,11 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
                     let (ws, repo) = (at.workspace.clone().unwrap_or_default(), at.repo.clone());
                     let taken: Vec<String> = doc.profiles.iter().map(|p| p.name.clone()).collect();
                     let name = audit::derive_name(&ws, repo.as_deref(), &taken);
-                    let q = format!(
-                        "Store {masked} in the keyring as profile {name} (repository token for {ws}/{})?",
-                        repo.as_deref().unwrap_or("")
+                    let q = tr!(
+                        "cli.audit.ask_store",
+                        masked = masked,
+                        name = name,
+                        target = format!("{ws}/{}", repo.as_deref().unwrap_or(""))
                     );
                     if !ask(&q, yes) {
                         false
@@ -189,14 +174,25 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
                                 changed_any = true;
                                 output::line(
                                     Stream::Out,
-                                    &Text::styled(GOOD, "stored")
-                                        .with(format!(" {masked} as profile {name}"), PLAIN),
+                                    &Text::styled(GOOD, tr!("cli.audit.stored")).with(
+                                        format!(
+                                            " {}",
+                                            tr!(
+                                                "cli.audit.stored_as",
+                                                masked = masked,
+                                                name = name
+                                            )
+                                        ),
+                                        PLAIN,
+                                    ),
                                 );
                                 true
                             }
                             Err(e) => {
-                                report_warning(&format!(
-                                    "{masked} not stored, left where it is: {e}"
+                                report_warning(&tr!(
+                                    "cli.audit.not_stored",
+                                    masked = masked,
+                                    error = e
                                 ));
                                 false
                             }
@@ -212,13 +208,14 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
             let place = f.place_text(&src.home);
             match &f.place {
                 Place::Remote { repo, key, .. } => {
-                    if ask(&format!("Rewrite {place} without the token?"), yes) {
+                    if ask(&tr!("cli.audit.ask_rewrite", place = place), yes) {
                         match audit::clean_remote(repo, key, &src.host) {
                             Ok(()) => {
                                 changed_any = true;
                                 output::line(
                                     Stream::Out,
-                                    &Text::styled(GOOD, "rewrote").with(format!(" {place}"), PLAIN),
+                                    &Text::styled(GOOD, tr!("cli.audit.rewrote"))
+                                        .with(format!(" {place}"), PLAIN),
                                 );
                             }
                             Err(e) => report_warning(&format!("{place}: {e}")),
@@ -226,16 +223,13 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
                     }
                 }
                 Place::CredentialFile { path, line } => {
-                    if ask(
-                        &format!("Remove line {place} (the keyring holds its token)?"),
-                        yes,
-                    ) {
+                    if ask(&tr!("cli.audit.ask_remove", place = place), yes) {
                         lines.entry(path.clone()).or_default().push(*line);
                     }
                 }
-                Place::InsteadOf { scope } => report_warning(&format!(
-                    "{place}: remove that entry by hand (git config --{scope} --edit); bbtoken does not pass the key to git, since it holds the token and argv is visible to every process"
-                )),
+                Place::InsteadOf { scope } => {
+                    report_warning(&tr!("cli.audit.instead_of", place = place, scope = scope))
+                }
                 Place::History { .. } => {}
             }
         }
@@ -247,8 +241,13 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
                 changed_any = true;
                 output::line(
                     Stream::Out,
-                    &Text::styled(GOOD, "removed")
-                        .with(format!(" {} line(s) from {shown}", drop.len()), PLAIN),
+                    &Text::styled(GOOD, tr!("cli.audit.removed")).with(
+                        format!(
+                            " {}",
+                            tr!("cli.audit.removed_lines", n = drop.len(), file = shown)
+                        ),
+                        PLAIN,
+                    ),
                 );
             }
             Err(e) => report_warning(&format!("{shown}: {e}")),
@@ -258,9 +257,7 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
         .iter()
         .any(|f| matches!(f.place, Place::History { .. }))
     {
-        report_warning(
-            "history files are never edited: remove those lines yourself, and rotate a token that was in them",
-        );
+        report_warning(&tr!("cli.audit.history"));
     }
     if changed_any {
         ensure_helper(&ctx.endpoints.git);
@@ -273,13 +270,9 @@ async fn fix(ctx: &Context, src: &Sources, found: &[Finding], yes: bool) -> Resu
 /// `bbtoken setup-git` would (idempotent).
 fn ensure_helper(url: &str) {
     match crate::git::config::ensure_global(url) {
-        Ok(changes) if changes.is_empty() => output::line(
-            Stream::Out,
-            &Text::styled(
-                DIM,
-                "git asks bbtoken for Bitbucket credentials (setup-git done).",
-            ),
-        ),
+        Ok(changes) if changes.is_empty() => {
+            output::line(Stream::Out, &Text::styled(DIM, tr!("cli.audit.helper_ok")))
+        }
         Ok(changes) => {
             for c in changes {
                 output::line(
@@ -288,8 +281,6 @@ fn ensure_helper(url: &str) {
                 );
             }
         }
-        Err(e) => report_warning(&format!(
-            "git does not ask bbtoken for Bitbucket credentials yet, and setting it up failed ({e}): run bbtoken setup-git"
-        )),
+        Err(e) => report_warning(&tr!("cli.audit.helper_failed", error = e)),
     }
 }

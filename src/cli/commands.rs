@@ -8,6 +8,7 @@ use crate::cli::{Fail, exit, report_warning};
 use crate::context::Context;
 use crate::fields;
 use crate::gitcmd::{self, Generated, Mode, Request, TokenText};
+use crate::i18n::tr;
 use crate::profile::Profile;
 
 /// `SLUG` or `WORKSPACE/SLUG`; the profile's own repository by default.
@@ -18,7 +19,7 @@ pub fn parse_target(profile: &Profile, arg: Option<&str>) -> Result<(String, Str
             profile
                 .repo
                 .clone()
-                .ok_or_else(|| "the profile names no repository: give --repo".to_string())?,
+                .ok_or_else(|| tr!("cli.commands.no_repo").into_owned())?,
         ),
         Some(t) => match t.split_once('/') {
             Some((w, s)) => (w.to_string(), s.trim_end_matches(".git").to_string()),
@@ -60,7 +61,7 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
         report_warning(&w);
     }
     if a.reveal && mode != Mode::Embedded {
-        report_warning("--reveal has no effect outside embedded mode: no token is printed");
+        report_warning(&tr!("cli.commands.reveal_ignored"));
     }
     // The token is needed only where it is shown: embedded mode.
     let secret = if mode == Mode::Embedded {
@@ -109,7 +110,8 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
             gitcmd::EMBEDDED_WARNING.to_string()
         } else {
             format!(
-                "The token is masked. Add --reveal to print it. {}",
+                "{} {}",
+                tr!("cli.commands.masked"),
                 gitcmd::EMBEDDED_WARNING
             )
         };

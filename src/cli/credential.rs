@@ -20,6 +20,7 @@ use crate::cli::output::{self, Stream, Text};
 use crate::context::Context;
 use crate::git::credential::{self as proto, Attributes, Scope, Target};
 use crate::git::select::{self, Choice, Operation, Query};
+use crate::i18n::tr;
 use crate::ops::Ops;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
@@ -50,21 +51,21 @@ pub async fn run(action: CredentialAction) -> i32 {
         .take(proto::MAX_INPUT as u64 + 1)
         .read_to_end(&mut input);
     if let Err(e) = read {
-        debug(&format!(
-            "cannot read stdin: {}",
-            crate::text::clean(&e.to_string())
+        debug(&tr!(
+            "cli.credential.stdin",
+            error = crate::text::clean(&e.to_string())
         ));
         return exit::ERROR;
     }
     let attrs = match proto::parse(&input) {
         Ok(a) => a,
         Err(e) => {
-            debug(&format!("refused the request: {e}"));
+            debug(&tr!("cli.credential.refused", error = e));
             return exit::ERROR;
         }
     };
     if attrs.quit {
-        debug("quit=1: nothing to do");
+        debug(&tr!("cli.credential.quit"));
         return exit::OK;
     }
     let ctx = match Context::from_env() {
@@ -75,7 +76,7 @@ pub async fn run(action: CredentialAction) -> i32 {
         }
     };
     let Some(scope) = Scope::from_url(&ctx.endpoints.git) else {
-        debug("BBTOKEN_GIT_URL names no host");
+        debug(&tr!("cli.credential.no_host"));
         return exit::ERROR;
     };
     if !scope.covers(&attrs) {
@@ -119,13 +120,13 @@ impl Checked {
 fn check(attrs: &Attributes) -> Result<Checked, String> {
     let target = proto::target(attrs.path.as_deref())?;
     let username = proto::username(attrs.username.as_deref())
-        .map_err(|e| format!("username: {e}"))?
+        .map_err(|e| tr!("cli.credential.username", error = e).into_owned())?
         .map(str::to_string);
     let binding =
         crate::git::config::binding().and_then(|b| match crate::fields::profile_name(&b) {
             Ok(()) => Some(b),
             Err(_) => {
-                debug("bbtoken.profile in this clone is not a profile name: ignored");
+                debug(&tr!("cli.credential.bad_binding"));
                 None
             }
         });
@@ -142,15 +143,15 @@ async fn get(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
     let choice = match select::choose(&doc.profiles, &c.query()) {
         Ok(choice) => choice,
         Err(why) => {
-            debug(&format!("no profile answers: {why:?}"));
+            debug(&tr!("cli.credential.no_answer", why = format!("{why:?}")));
             return Ok(());
         }
     };
     let Choice { profile, rule } = choice;
-    debug(&format!(
-        "answering with {} ({})",
-        profile.name,
-        rule.describe()
+    debug(&tr!(
+        "cli.credential.answering",
+        name = profile.name,
+        rule = rule.describe()
     ));
     let secret = ctx
         .secrets
@@ -167,10 +168,7 @@ async fn get(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
             output::emit(Stream::Out, &Text::plain(text));
             Ok(())
         }
-        None => Err(format!(
-            "the token of {} cannot be sent to git (empty or control characters)",
-            profile.name
-        )),
+        None => Err(tr!("cli.credential.unsendable", name = profile.name).into_owned()),
     }
 }
 
@@ -224,20 +222,16 @@ async fn erase(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
     let found = compare(ctx, &cands, password).await?;
     // The secret stays: it is the only copy, and the user may know better.
     let Some(p) = found.matched else {
-        debug("git rejected a credential bbtoken does not hold: nothing recorded");
+        debug(&tr!("cli.credential.rejected_unknown"));
         return Ok(());
     };
     let outcome = crate::git::rejected_outcome(&p.name, Utc::now());
     let recorded = crate::git::record(&ctx.profiles, p, outcome).map_err(|e| e.to_string())?;
-    debug(&format!(
-        "{}: {}",
-        p.name,
-        if recorded {
-            "recorded as rejected by git"
-        } else {
-            "changed meanwhile: nothing recorded"
-        }
-    ));
+    debug(&if recorded {
+        tr!("cli.credential.rejected", name = p.name)
+    } else {
+        tr!("cli.credential.changed", name = p.name)
+    });
     Ok(())
 }
 
@@ -254,7 +248,11 @@ async fn store(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
         let recorded =
             crate::git::record(&ctx.profiles, p, crate::git::used_outcome(p, Utc::now()))
                 .map_err(|e| e.to_string())?;
-        debug(&format!("{}: used by git (recorded: {recorded})", p.name));
+        debug(&tr!(
+            "cli.credential.used",
+            name = p.name,
+            recorded = recorded
+        ));
         return Ok(());
     }
     // A token typed at git's prompt.
@@ -262,12 +260,12 @@ async fn store(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
         Detected::AccessToken => Family::Access,
         Detected::ApiToken => Family::Api,
         other => {
-            debug(&format!("a typed {} is not stored", other.label()));
+            debug(&tr!("cli.credential.typed_other", what = other.label()));
             return Ok(());
         }
     };
     if !family.fits_username(c.username.as_deref()) {
-        debug("the typed token's kind does not fit the username: not stored");
+        debug(&tr!("cli.credential.kind_mismatch"));
         return Ok(());
     }
     let ops = Ops::new(ctx.profiles.clone(), ctx.secrets.clone());
@@ -282,7 +280,7 @@ async fn store(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
     if let Some(p) = stale {
         let kind = p.kind;
         if token::check(password, kind).refused() {
-            debug("the typed token does not pass the offline check: not stored");
+            debug(&tr!("cli.credential.offline_refused"));
             return Ok(());
         }
         let updated = ops
@@ -296,25 +294,25 @@ async fn store(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
             crate::git::used_outcome(&saved, Utc::now()),
         )
         .map_err(|e| e.to_string())?;
-        debug(&format!("{}: token rotated from git's prompt", saved.name));
+        debug(&tr!("cli.credential.rotated", name = saved.name));
         return Ok(());
     }
     // Otherwise a new profile, when enough is known to make one.
     let Some(t) = &c.target else {
-        debug("no path (useHttpPath is off): no profile can be made for a typed token");
+        debug(&tr!("cli.credential.no_path"));
         return Ok(());
     };
     if family == Family::Api {
         // An API token profile needs the Atlassian email, which git does not know.
-        debug("a typed API token is not stored: add it with bbtoken add --kind api");
+        debug(&tr!("cli.credential.typed_api"));
         return Ok(());
     }
     if token::check(password, TokenKind::Repository).refused() {
-        debug("the typed token does not pass the offline check: not stored");
+        debug(&tr!("cli.credential.offline_refused"));
         return Ok(());
     }
     let Some(name) = derive_name(&doc.profiles, t) else {
-        debug("no free profile name for the typed token");
+        debug(&tr!("cli.credential.no_name"));
         return Ok(());
     };
     let mut p = Profile::new(&name, TokenKind::Repository, &t.workspace, Some(&t.repo));
@@ -329,7 +327,7 @@ async fn store(ctx: &Context, attrs: &Attributes) -> Result<(), String> {
         crate::git::used_outcome(&saved, Utc::now()),
     )
     .map_err(|e| e.to_string())?;
-    debug(&format!("{name}: added from git's prompt"));
+    debug(&tr!("cli.credential.added", name = name));
     Ok(())
 }
 

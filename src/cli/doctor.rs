@@ -3,8 +3,9 @@
 
 use crate::cli::args::DoctorArgs;
 use crate::cli::output::{self, BAD, BOLD, DIM, GOOD, PLAIN, Stream, Text, WARN};
-use crate::cli::{Fail, exit};
+use crate::cli::{Fail, exit, words};
 use crate::doctor::{Report, Status, probe};
+use crate::i18n::tr;
 
 pub async fn run(a: DoctorArgs) -> Result<i32, Fail> {
     let report = probe::run(probe::Options { offline: a.offline }).await;
@@ -33,37 +34,56 @@ pub fn render(r: &Report) -> Vec<Text> {
             Status::Skip => DIM,
         };
         lines.push(
-            Text::styled(style.bold(), format!("{:<4}", c.status.as_str()))
+            Text::styled(style.bold(), words::pad(&status_word(c.status), 4))
                 .with(format!("  {:<NAME_WIDTH$}", c.name), BOLD)
                 .with(format!(" {}", c.detail), PLAIN),
         );
         if let Some(remedy) = &c.remedy {
             lines.push(
                 Text::plain(format!("      {:<NAME_WIDTH$} ", ""))
-                    .with("fix: ", BOLD)
+                    .with(format!("{} ", tr!("cli.doctor.fix")), BOLD)
                     .with(remedy.clone(), PLAIN),
             );
         }
     }
     let s = r.summary;
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut summary = if s.warn == 1 {
+        tr!(
+            "cli.doctor.summary_one_warning",
+            pass = s.pass,
+            warn = s.warn,
+            fail = s.fail
+        )
+    } else {
+        tr!(
+            "cli.doctor.summary",
+            pass = s.pass,
+            warn = s.warn,
+            fail = s.fail
+        )
+    }
+    .into_owned();
+    if s.skip > 0 {
+        summary.push_str(&tr!("cli.doctor.skipped", n = s.skip));
+    }
     lines.push(Text::plain(""));
     lines.push(Text::styled(
         if s.fail > 0 { BAD.bold() } else { BOLD },
-        format!(
-            "{}, {}, {}{}",
-            plural(s.pass, "passed", "passed"),
-            plural(s.warn, "warning", "warnings"),
-            plural(s.fail, "failed", "failed"),
-            if s.skip > 0 {
-                format!(", {} skipped", s.skip)
-            } else {
-                String::new()
-            }
-        ),
+        summary,
     ));
     lines
+}
+
+/// A check's status for people: in English its own name (`pass`), as the
+/// JSON has it.
+fn status_word(s: Status) -> String {
+    match s {
+        Status::Pass => tr!("cli.doctor.pass"),
+        Status::Warn => tr!("cli.doctor.warn"),
+        Status::Fail => tr!("cli.doctor.fail"),
+        Status::Skip => tr!("cli.doctor.skip"),
+    }
+    .into_owned()
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@
 
 use chrono::NaiveDate;
 
-use crate::cli::exit;
 use crate::cli::output::{self, BAD, PLAIN, Stream, Text, WARN};
+use crate::cli::{exit, words};
 use crate::expiry::{self, Alarm};
+use crate::i18n::tr;
 use crate::links;
 use crate::profile::Profile;
 
@@ -21,19 +22,21 @@ pub fn report(profiles: &[Profile], today: NaiveDate, window: u32) -> i32 {
         };
         let style = if due.days_left < 0 { BAD } else { WARN };
         let date = p.expires.map(|d| format!(" ({d})")).unwrap_or_default();
-        let mut line = Text::styled(style.bold(), "expiry:").with(
-            format!(" {} {}{date}", p.name, expiry::words(due.days_left)),
+        let mut line = Text::styled(style.bold(), tr!("cli.expiry.label")).with(
+            format!(" {} {}{date}", p.name, words::expiry(due.days_left)),
             PLAIN,
         );
         if let Some(page) = links::token_page(p) {
-            let then = page.then.map(|t| format!(", then {t}")).unwrap_or_default();
-            line = line.with(
-                format!(
-                    " — create a new token at {}{then}, and run bbtoken edit {} --secret",
-                    page.url, p.name
+            let renew = match page.then {
+                Some(then) => tr!(
+                    "cli.expiry.renew_then",
+                    url = page.url,
+                    then = then,
+                    name = p.name
                 ),
-                PLAIN,
-            );
+                None => tr!("cli.expiry.renew", url = page.url, name = p.name),
+            };
+            line = line.with(format!(" — {renew}"), PLAIN);
         }
         output::line(Stream::Err, &line);
     }
@@ -47,15 +50,21 @@ pub fn report(profiles: &[Profile], today: NaiveDate, window: u32) -> i32 {
 
 fn summary(alarm: &Alarm, total: usize, window: u32) {
     let due = alarm.due.len();
-    let mut s = match due {
-        0 => format!("expiry: none of {total} profile(s) expires within {window} days"),
-        _ => format!("expiry: {due} of {total} profile(s) expired or expire within {window} days"),
-    };
+    let mut s = format!("{} ", tr!("cli.expiry.label"));
+    s.push_str(&match due {
+        0 => tr!("cli.expiry.none_due", total = total, window = window),
+        _ => tr!(
+            "cli.expiry.some_due",
+            due = due,
+            total = total,
+            window = window
+        ),
+    });
     if !alarm.undated.is_empty() {
-        s.push_str(&format!(
-            "; {} without a recorded expiry date ({}): record it with bbtoken edit NAME --expires YYYY-MM-DD",
-            alarm.undated.len(),
-            alarm.undated.join(", ")
+        s.push_str(&tr!(
+            "cli.expiry.undated",
+            n = alarm.undated.len(),
+            names = alarm.undated.join(", ")
         ));
     }
     output::err_line(&s);

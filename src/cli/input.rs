@@ -5,6 +5,7 @@
 use std::io::{BufRead, IsTerminal, Read};
 
 use crate::cli::Fail;
+use crate::i18n::tr;
 use crate::secret::Secret;
 
 /// Longer input than this is not a token.
@@ -13,31 +14,25 @@ const MAX_LEN: u64 = 8 * 1024;
 /// One line that may hold a secret (a URL with a token in it): no echo on a
 /// terminal, one line from stdin otherwise.
 pub fn read_line_secret(prompt: &str) -> Result<Secret, Fail> {
-    read(
-        prompt,
-        "no URL given: pipe it on stdin or type it at the prompt",
-    )
+    read(prompt, &tr!("cli.input.no_url"))
 }
 
 pub fn read_secret(prompt: &str) -> Result<Secret, Fail> {
-    read(
-        prompt,
-        "no token given: pipe it on stdin (e.g. bbtoken add NAME ... < token.txt) or type it at the prompt",
-    )
+    read(prompt, &tr!("cli.input.no_token"))
 }
 
 fn read(prompt: &str, missing: &str) -> Result<Secret, Fail> {
     let secret = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(prompt)
             .map(Secret::new)
-            .map_err(|e| Fail::usage(format!("cannot read the token from the terminal: {e}")))?
+            .map_err(|e| Fail::usage(tr!("cli.input.terminal", error = e)))?
     } else {
         let mut line = String::new();
         std::io::stdin()
             .lock()
             .take(MAX_LEN)
             .read_line(&mut line)
-            .map_err(|e| Fail::usage(format!("cannot read the token from stdin: {e}")))?;
+            .map_err(|e| Fail::usage(tr!("cli.input.stdin", error = e)))?;
         Secret::new(line)
     };
     if secret.is_empty() {

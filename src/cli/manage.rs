@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::fields;
 use crate::git::pasted;
 use crate::git::remote::GitHost;
+use crate::i18n::tr;
 use crate::ops::Ops;
 use crate::profile::{Profile, TokenKind};
 use crate::secret::Secret;
@@ -53,17 +54,15 @@ const SUGGESTED: &str = "suggested";
 fn suggested_bot_email(p: &Profile) -> Result<String, Fail> {
     match p.bot_email_or_candidate() {
         Some((email, false)) => Ok(email),
-        Some((email, true)) => Err(Fail::usage(format!(
-            "--bot-email suggested: {} already has a bot email ({email}); give the new one, or '' to clear it and validate again",
-            p.name
+        Some((email, true)) => Err(Fail::usage(tr!(
+            "cli.bot_email.already",
+            name = p.name,
+            email = email
         ))),
-        None if p.kind.is_access_token() => Err(Fail::usage(format!(
-            "--bot-email suggested: nothing is suggested yet; run bbtoken validate {} first (the clone link it sees names the bot)",
-            p.name
-        ))),
-        None => Err(Fail::usage(
-            "--bot-email suggested: only access tokens have a bot email",
-        )),
+        None if p.kind.is_access_token() => {
+            Err(Fail::usage(tr!("cli.bot_email.nothing_yet", name = p.name)))
+        }
+        None => Err(Fail::usage(tr!("cli.bot_email.access_only"))),
     }
 }
 
@@ -77,8 +76,8 @@ fn check_fields(p: &Profile) -> Result<(), Fail> {
         .map(|(field, e)| format!("  --{field}: {e}"))
         .collect();
     Err(Fail::usage(format!(
-        "profile {:?} is not complete:\n{}",
-        p.name,
+        "{}\n{}",
+        tr!("cli.profile.incomplete", name = format!("{:?}", p.name)),
         lines.join("\n")
     )))
 }
@@ -88,22 +87,19 @@ fn check_fields(p: &Profile) -> Result<(), Fail> {
 /// With `force`, a token of another kind than chosen is stored anyway (with
 /// a warning); without, it is refused like the app's form refuses it.
 fn read_checked_secret(name: &str, kind: TokenKind, force: bool) -> Result<Secret, Fail> {
-    let secret = input::read_secret(&format!("Token for {name} ({}): ", kind.label()))?;
+    let prompt = tr!("cli.prompt.token", name = name, kind = kind.label());
+    let secret = input::read_secret(&format!("{prompt} "))?;
     check_secret(secret, kind, force)
 }
 
 fn check_secret(secret: Secret, kind: TokenKind, force: bool) -> Result<Secret, Fail> {
     let check = token::check(secret.expose(), kind);
     if let Some(f) = check.blocker(force) {
-        let hint = if f.severity == Severity::Mismatch {
-            "; or, if you are sure of the kind, add --force"
+        return Err(Fail::usage(if f.severity == Severity::Mismatch {
+            tr!("cli.secret.not_stored_force", reason = f.message)
         } else {
-            ""
-        };
-        return Err(Fail::usage(format!(
-            "not stored: {}{hint}; nothing was changed",
-            f.message
-        )));
+            tr!("cli.secret.not_stored", reason = f.message)
+        }));
     }
     for f in &check.findings {
         if matches!(f.severity, Severity::Warn | Severity::Mismatch) {
@@ -118,18 +114,20 @@ fn check_secret(secret: Secret, kind: TokenKind, force: bool) -> Result<Secret, 
 fn apply_url(ctx: &Context, p: &mut Profile, url: &str) -> Result<Option<Secret>, Fail> {
     let from_stdin = url == "-";
     let raw = if from_stdin {
-        input::read_line_secret("Repository URL: ")?
+        input::read_line_secret(&format!("{} ", tr!("cli.prompt.url")))?
     } else {
         Secret::new(url)
     };
     let host = GitHost::from_base(&ctx.endpoints.git)
-        .ok_or_else(|| Fail::usage("the git base URL is not a URL (BBTOKEN_GIT_URL)"))?;
+        .ok_or_else(|| Fail::usage(tr!("cli.url.bad_git_base")))?;
     let pasted = pasted::parse_pasted(raw.expose(), &host)
         .map_err(|e| Fail::usage(format!("--url: {e}")))?;
     drop(raw);
     let take = |field: &str, slot: &mut Option<String>, value: String| match slot {
-        Some(given) if *given != value => Err(Fail::usage(format!(
-            "--{field} {given} disagrees with the URL, which names {value}: give one of them"
+        Some(given) if *given != value => Err(Fail::usage(tr!(
+            "cli.url.disagrees",
+            flag = format!("--{field} {given}"),
+            value = value
         ))),
         _ => {
             *slot = Some(value);
@@ -141,11 +139,10 @@ fn apply_url(ctx: &Context, p: &mut Profile, url: &str) -> Result<Option<Secret>
     p.workspace = ws.unwrap_or_default();
     take("repo", &mut p.repo, pasted.repo)?;
     if pasted.token.is_some() {
-        report_warning(if from_stdin {
-            "the URL carried a token: it was taken out of the URL and is stored as this profile's secret"
+        report_warning(&if from_stdin {
+            tr!("cli.url.token_taken")
         } else {
-            "the URL carried a token: it was taken out of the URL and is stored as this profile's secret; \
-             it was on the command line, so your shell history may hold it (next time use --url - to read the URL from stdin)"
+            tr!("cli.url.token_taken_history")
         });
     }
     Ok(pasted.token)
@@ -162,9 +159,10 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
     // Checked early so no token is asked for in vain; ops checks it again
     // under the lock.
     if ctx.profiles.load()?.find(&p.name).is_some() {
-        return Err(Fail::usage(format!(
-            "a profile named {:?} exists: use bbtoken edit {} (or --secret to replace its token)",
-            p.name, p.name
+        return Err(Fail::usage(tr!(
+            "cli.add.exists",
+            quoted = format!("{:?}", p.name),
+            name = p.name
         )));
     }
     let secret = match from_url {
@@ -173,11 +171,11 @@ pub async fn add(ctx: &Context, a: AddArgs) -> Result<i32, Fail> {
     };
     let p = ops(ctx).add(p, &secret).await?;
     drop(secret);
-    output::err_line(&format!(
-        "Added {} ({}); its token is in the {} credential store.",
-        p.name,
-        p.kind.label(),
-        ctx.secrets.backend().name()
+    output::err_line(&tr!(
+        "cli.add.done",
+        name = p.name,
+        kind = p.kind.label(),
+        store = ctx.secrets.backend().name()
     ));
     if a.validate {
         return validate_one(ctx, p.name).await;
@@ -226,18 +224,12 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
         if a.validate {
             return validate_one(ctx, a.name).await;
         }
-        return Err(Fail::usage(format!(
-            "nothing to change: give the fields to change (bbtoken edit {} --expires 2027-06-01, see bbtoken edit --help) or --secret to replace the token",
-            a.name
-        )));
+        return Err(Fail::usage(tr!("cli.edit.nothing_given", name = a.name)));
     }
     // Bad input fails here, before a token is read or stored.
     let preview = edited(old, &a)?;
     if !a.secret && preview == *old {
-        output::err_line(&format!(
-            "Nothing to change: {} already has these values.",
-            a.name
-        ));
+        output::err_line(&tr!("cli.edit.same", name = a.name));
         if !a.validate {
             return Ok(exit::OK);
         }
@@ -261,20 +253,13 @@ pub async fn edit(ctx: &Context, a: EditArgs) -> Result<i32, Fail> {
         )
         .await?;
     if let Some(e) = done.old_entry_left {
-        report_warning(&format!(
-            "the old credential store entry bbtoken/{} could not be removed: {e}",
-            a.name
-        ));
+        report_warning(&tr!("cli.edit.old_entry_left", name = a.name, error = e));
     }
-    output::err_line(&format!(
-        "Updated {}{}.",
-        a.name,
-        if new_secret.is_some() {
-            " and replaced its token"
-        } else {
-            ""
-        }
-    ));
+    output::err_line(&if new_secret.is_some() {
+        tr!("cli.edit.updated_token", name = a.name)
+    } else {
+        tr!("cli.edit.updated", name = a.name)
+    });
     drop(new_secret);
     if a.validate {
         return validate_one(ctx, a.name).await;
@@ -299,20 +284,13 @@ async fn rotate_checked(ctx: &Context, a: &EditArgs, secret: &Secret) -> Result<
         Ok(done) => {
             let p = &done.updated.profile;
             if let Some(e) = &done.updated.old_entry_left {
-                report_warning(&format!(
-                    "the old credential store entry bbtoken/{} could not be removed: {e}",
-                    a.name
-                ));
+                report_warning(&tr!("cli.edit.old_entry_left", name = a.name, error = e));
             }
-            output::err_line(&format!(
-                "Updated {} and replaced its token{}.",
-                p.name,
-                if done.accepted {
-                    " (the new one was checked first)"
-                } else {
-                    ", although the new one failed the check (--force)"
-                }
-            ));
+            output::err_line(&if done.accepted {
+                tr!("cli.edit.rotated_checked", name = p.name)
+            } else {
+                tr!("cli.edit.rotated_forced", name = p.name)
+            });
             validate::print_outcome(p, &done.outcome);
             Ok(validate::exit_code(std::slice::from_ref(&done.outcome)))
         }
@@ -324,9 +302,7 @@ async fn rotate_checked(ctx: &Context, a: &EditArgs, secret: &Secret) -> Result<
             let kind = super::op_kind(&why);
             Err(Fail::new(
                 kind,
-                format!(
-                    "{why}\nthe new token was not stored; if it is the right one, replace the old one anyway with --force"
-                ),
+                format!("{why}\n{}", tr!("cli.edit.rotate_refused")),
             ))
         }
         Err(e) => Err(e.into()),
@@ -335,14 +311,11 @@ async fn rotate_checked(ctx: &Context, a: &EditArgs, secret: &Secret) -> Result<
 
 pub async fn remove(ctx: &Context, name: &str) -> Result<i32, Fail> {
     let removed = ops(ctx).remove(name).await?;
-    output::err_line(&format!(
-        "Removed {name}{}.",
-        if removed.had_secret {
-            " and its token"
-        } else {
-            " (it had no stored token)"
-        }
-    ));
+    output::err_line(&if removed.had_secret {
+        tr!("cli.remove.done", name = name)
+    } else {
+        tr!("cli.remove.done_no_token", name = name)
+    });
     Ok(exit::OK)
 }
 

@@ -61,6 +61,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "BBTOKEN_LOG",
         "debug, info or trace: write a diagnostic log (never a secret) to $XDG_STATE_HOME/bbtoken/bbtoken.log, mode 0600. Anything else is an error (exit 2). Default: unset, no log.",
     ),
+    (
+        "BBTOKEN_LANG",
+        "ja or en: the language of what bbtoken says; overrides LC_ALL, LC_MESSAGES and LANG (a value starting with ja is Japanese). JSON output, statuses, exit codes and command names stay English. Default: unset, from the locale.",
+    ),
     ("NO_COLOR", "Any value turns colour off."),
 ];
 

@@ -16,10 +16,12 @@ mod setup_git;
 mod show;
 mod store;
 mod validate;
+mod words;
 
 pub use args::{Cli, Command};
 
 use crate::context::Context;
+use crate::i18n::tr;
 
 /// Exit codes, as documented in `--help` and the README.
 pub mod exit {
@@ -78,17 +80,17 @@ impl Fail {
 
     /// The profile named on the command line does not exist.
     pub fn no_profile(name: &str) -> Fail {
-        Fail::usage(format!("no profile named {name:?}: see bbtoken list"))
+        Fail::usage(tr!("cli.no_profile", name = format!("{name:?}")))
     }
 
     /// The current directory could not be read.
     pub fn no_current_dir(e: std::io::Error) -> Fail {
-        Fail::usage(format!("current directory: {e}"))
+        Fail::usage(tr!("cli.current_dir", error = e))
     }
 
     /// `BBTOKEN_GIT_URL` is set to something that is not a URL.
     pub fn bad_git_url() -> Fail {
-        Fail::usage("BBTOKEN_GIT_URL is not a URL")
+        Fail::usage(tr!("cli.bad_git_url"))
     }
 
     pub fn code(&self) -> i32 {
@@ -203,7 +205,7 @@ pub fn report_error(message: &str) {
     use output::{BAD, PLAIN, Stream, Text};
     output::line(
         Stream::Err,
-        &Text::styled(BAD.bold(), "error:").with(format!(" {message}"), PLAIN),
+        &Text::styled(BAD.bold(), tr!("cli.error")).with(format!(" {message}"), PLAIN),
     );
 }
 
@@ -211,7 +213,7 @@ pub fn report_warning(message: &str) {
     use output::{PLAIN, Stream, Text, WARN};
     output::line(
         Stream::Err,
-        &Text::styled(WARN.bold(), "warning:").with(format!(" {message}"), PLAIN),
+        &Text::styled(WARN.bold(), tr!("cli.warning")).with(format!(" {message}"), PLAIN),
     );
 }
 

@@ -13,6 +13,7 @@ use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
 use crate::describe::Tone;
+use crate::i18n::tr;
 use crate::profile::Status;
 use crate::text;
 
@@ -155,7 +156,12 @@ fn write_str(stream: Stream, s: &str) {
         }
         (Err(e), Stream::Out) => {
             let msg = text::clean(&e.to_string());
-            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {msg}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} {}",
+                tr!("cli.error"),
+                tr!("cli.output.write_failed", error = msg)
+            );
             std::process::exit(crate::cli::exit::ERROR)
         }
         // Nowhere left to say it; the exit code still tells.
@@ -189,7 +195,7 @@ impl Progress {
             Some(total),
             indicatif::ProgressDrawTarget::stderr_with_hz(10),
         );
-        let style = indicatif::ProgressStyle::with_template("{pos}/{len} checked  {wide_msg}")
+        let style = indicatif::ProgressStyle::with_template(&tr!("cli.progress.checked"))
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
         bar.set_style(style);
         Progress { bar }
@@ -311,6 +317,21 @@ mod tests {
             t.render(false),
             "\\u{1b}]52;c;eA==\\u{7}token valid\\u{9b}2J"
         );
+    }
+
+    /// The progress line's template, in each language, is one indicatif
+    /// reads.
+    #[test]
+    fn the_progress_template_parses_in_every_language() {
+        use crate::i18n::{Lang, with_lang};
+        for lang in [Lang::En, Lang::Ja] {
+            let t = with_lang(lang, || tr!("cli.progress.checked").into_owned());
+            assert!(
+                indicatif::ProgressStyle::with_template(&t).is_ok(),
+                "{lang:?}: {t}"
+            );
+            assert!(t.contains("{pos}/{len}") && t.contains("{wide_msg}"), "{t}");
+        }
     }
 
     /// Every file under src/cli/ prints only through this module.

@@ -7,6 +7,7 @@ use crate::cli::output::{self, BOLD, PLAIN, Stream, Text};
 use crate::cli::{Fail, exit};
 use crate::context::Context;
 use crate::git::config::{self, Scope};
+use crate::i18n::tr;
 
 /// The helper value for this very binary, by absolute path.
 fn our_helper() -> Result<String, Fail> {
@@ -25,20 +26,24 @@ pub fn setup_git(ctx: &Context, a: SetupGitArgs) -> Result<i32, Fail> {
     .map_err(|e| Fail::usage(e.to_string()))?;
     let where_ = if a.local { "--local" } else { "--global" };
     if changes.is_empty() {
-        output::out_line(&format!(
-            "{} ({where_}): nothing to change",
-            if a.undo {
-                "bbtoken is not set up as git's helper there"
-            } else {
-                "already set up"
-            }
-        ));
+        output::out_line(&if a.undo {
+            tr!("cli.setup_git.not_set_up", scope = where_)
+        } else {
+            tr!("cli.setup_git.already", scope = where_)
+        });
     }
     for c in changes {
         output::line(
             Stream::Out,
-            &Text::styled(BOLD, if a.undo { "removed " } else { "changed " })
-                .with(format!("({where_}) {}", c.0), PLAIN),
+            &Text::styled(
+                BOLD,
+                if a.undo {
+                    tr!("cli.setup_git.removed")
+                } else {
+                    tr!("cli.setup_git.changed")
+                },
+            )
+            .with(format!(" ({where_}) {}", c.0), PLAIN),
         );
     }
     Ok(exit::OK)
@@ -50,21 +55,18 @@ pub fn bind(ctx: &Context, a: BindArgs) -> Result<i32, Fail> {
         return Err(Fail::no_profile(&a.name));
     }
     config::set_binding(&a.name)
-        .map_err(|e| Fail::usage(format!("{e} (bind works inside a git repository)")))?;
-    output::out_line(&format!(
-        "this clone now uses {} for git (bbtoken.profile in .git/config)",
-        a.name
-    ));
+        .map_err(|e| Fail::usage(format!("{e} ({})", tr!("cli.bind.inside_repo"))))?;
+    output::out_line(&tr!("cli.bind.done", name = a.name));
     Ok(exit::OK)
 }
 
 pub fn unbind() -> Result<i32, Fail> {
     let removed = config::unset_binding()
-        .map_err(|e| Fail::usage(format!("{e} (unbind works inside a git repository)")))?;
-    output::out_line(if removed {
-        "the binding is removed: git's requests follow the selection rules again"
+        .map_err(|e| Fail::usage(format!("{e} ({})", tr!("cli.unbind.inside_repo"))))?;
+    output::out_line(&if removed {
+        tr!("cli.unbind.done")
     } else {
-        "this clone has no binding: nothing to change"
+        tr!("cli.unbind.none")
     });
     Ok(exit::OK)
 }

@@ -7,6 +7,7 @@ use crate::cli::output::{self, BOLD, DIM, Stream, Table, Text, status_style};
 use crate::cli::{Fail, exit};
 use crate::context::Context;
 use crate::describe;
+use crate::i18n::tr;
 use crate::profile::{Profile, expiry_countdown};
 use crate::timefmt;
 
@@ -19,7 +20,7 @@ fn status_word(p: &Profile) -> (String, anstyle::Style) {
     // verdict, never instead of it (describe.rs).
     match describe::status_cell(p) {
         Some((words, status)) => (words, status_style(status)),
-        None => ("· unchecked".into(), DIM),
+        None => (format!("· {}", tr!("cli.list.unchecked")), DIM),
     }
 }
 
@@ -59,30 +60,28 @@ pub fn list(ctx: &Context, json: bool, expiring_within: Option<u32>) -> Result<i
         return Ok(alarm());
     }
     if doc.profiles.is_empty() {
-        output::err_line(
-            "No profiles yet. Add one: bbtoken add NAME --kind repository --workspace WS --repo SLUG < token.txt",
-        );
+        output::err_line(&tr!("cli.list.none"));
         return Ok(exit::OK);
     }
     if shown.is_empty() {
         return Ok(alarm());
     }
     let mut t = Table::default();
-    let h = |s: &str| (s.to_string(), BOLD);
+    let h = |s: std::borrow::Cow<str>| (s.into_owned(), BOLD);
     t.row(vec![
-        h("NAME"),
-        h("KIND"),
-        h("TARGET"),
-        h("STATUS"),
-        h("EXPIRES"),
-        h("CHECKED"),
+        h(tr!("cli.list.name")),
+        h(tr!("cli.list.kind")),
+        h(tr!("cli.list.target")),
+        h(tr!("cli.list.status")),
+        h(tr!("cli.list.expires")),
+        h(tr!("cli.list.checked")),
     ]);
     // As the full-screen app lists them.
     for p in shown {
         let plain = anstyle::Style::new();
         t.row(vec![
             (p.name.clone(), plain),
-            (p.kind.to_string(), plain),
+            (p.kind.short_words(), plain),
             (target(p), plain),
             status_word(p),
             (expiry_countdown(p.days_left(today)), plain),
@@ -90,7 +89,7 @@ pub fn list(ctx: &Context, json: bool, expiring_within: Option<u32>) -> Result<i
                 p.last_validation
                     .as_ref()
                     .map(|o| timefmt::relative(o.checked_at, now))
-                    .unwrap_or_else(|| "never".into()),
+                    .unwrap_or_else(|| tr!("cli.list.never").into_owned()),
                 DIM,
             ),
         ]);
@@ -138,11 +137,12 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
     let token = match &secret {
         Ok(s) => describe::Fact {
             label: describe::Label::Token,
-            value: format!(
-                "{} (in the {} store)",
-                s.masked(),
-                ctx.secrets.backend().name()
-            ),
+            value: tr!(
+                "cli.show.token_stored",
+                masked = s.masked(),
+                store = ctx.secrets.backend().name()
+            )
+            .into_owned(),
             tone: describe::Tone::Plain,
             next: None,
         },

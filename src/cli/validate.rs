@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use crate::cli::args::ValidateArgs;
 use crate::cli::output::{self, DIM, PLAIN, Progress, Stream, Text, WARN, status_style};
-use crate::cli::{Fail, exit, report_error, report_warning};
+use crate::cli::{Fail, exit, report_error, report_warning, words};
 use crate::context::Context;
 use crate::describe;
+use crate::i18n::tr;
 use crate::profile::{Outcome, Profile, Status, TokenKind};
 use crate::store::profiles::ConfigError;
 use crate::validate::Validator;
@@ -91,14 +92,14 @@ pub async fn run_names(
         if json {
             output::out_line("[]");
         } else {
-            output::err_line("No profiles to validate. Add one with bbtoken add.");
+            output::err_line(&tr!("cli.validate.none"));
         }
         return Ok(exit::OK);
     }
     let validator = ctx.validator()?.with_concurrency(jobs);
     let width = profiles
         .iter()
-        .map(|p| p.name.chars().count())
+        .map(|p| unicode_width::UnicodeWidthStr::width(p.name.as_str()))
         .max()
         .unwrap_or(0);
     // On a terminal each result shows as it arrives, under a progress line;
@@ -110,7 +111,7 @@ pub async fn run_names(
         validate_and_record(ctx, &validator, &profiles, |_, _| {}).await
     };
     if let Err(e) = recorded {
-        report_error(&format!("the outcomes could not be recorded: {e}"));
+        report_error(&tr!("cli.validate.not_recorded", error = e));
     }
     if json {
         let now: Vec<Profile> = profiles
@@ -144,9 +145,10 @@ pub async fn run_names(
             .iter()
             .filter(|o| o.status == Status::StoreError)
             .count();
-        report_error(&format!(
-            "{n} of {} profile(s) could not be checked (store_error): that is not a verdict on their tokens, and their last verdicts are kept. Fix the credential store or the profile as the message says and run bbtoken validate again",
-            results.len()
+        report_error(&tr!(
+            "cli.validate.store_errors",
+            n = n,
+            total = results.len()
         ));
     }
     Ok(code)
@@ -168,10 +170,7 @@ async fn validate_and_record(
     if let Ok(stale) = &recorded
         && !stale.is_empty()
     {
-        report_warning(&format!(
-            "not recorded for {}: the token or its target changed while it was checked (run bbtoken validate again)",
-            stale.join(", ")
-        ));
+        report_warning(&tr!("cli.validate.stale", names = stale.join(", ")));
     }
     (outcomes, recorded.map(|_| ()))
 }
@@ -271,22 +270,41 @@ impl Waits {
         };
         let since = self.started(i).unwrap_or(now);
         let in_flight = self.done.len() - self.count_done();
-        let others = match in_flight.min(self.jobs) {
-            0 | 1 => String::new(),
-            n => format!(" and {} more", n - 1),
-        };
-        format!(
-            "waiting on {} ({:.1} s){others}",
-            profiles[i].name,
-            now.saturating_duration_since(since).as_secs_f64()
-        )
+        let name = &profiles[i].name;
+        let secs = format!("{:.1}", now.saturating_duration_since(since).as_secs_f64());
+        match in_flight.min(self.jobs) {
+            0 | 1 => tr!("cli.validate.waiting", name = name, secs = secs),
+            n => tr!(
+                "cli.validate.waiting_more",
+                name = name,
+                secs = secs,
+                more = n - 1
+            ),
+        }
+        .into_owned()
     }
+}
+
+/// What to do about an outcome, in the current language: the advice, then
+/// the command to run. In English exactly the recorded command words
+/// ([`describe::remedy_words`]); the command stays a command in Japanese.
+fn remedy_line(o: &Outcome) -> Option<String> {
+    let r = o.remedy.as_ref()?;
+    let advice = describe::advice_words(o).filter(|a| !a.is_empty());
+    let command = r.step.map(|s| s.command(&r.profile));
+    Some(match (advice, command) {
+        (Some(a), Some(c)) => tr!("cli.validate.remedy_run", advice = a, command = c).into_owned(),
+        (None, Some(c)) => tr!("cli.validate.run", command = c).into_owned(),
+        (Some(a), None) => a,
+        (None, None) => return None,
+    })
 }
 
 /// Prints one outcome as `validate` does (for a check made elsewhere: the
 /// new token of `edit --secret --validate`).
 pub(crate) fn print_outcome(profile: &Profile, o: &Outcome) {
-    for l in outcome_lines(profile, profile.name.chars().count(), o) {
+    let width = unicode_width::UnicodeWidthStr::width(profile.name.as_str());
+    for l in outcome_lines(profile, width, o) {
         output::line(Stream::Out, &l);
     }
 }
@@ -298,7 +316,7 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
     let status = format!(
         "{} {}{}",
         o.status.symbol(),
-        o.status,
+        describe::status_words(o.status),
         o.http_status.map(|s| format!(" {s}")).unwrap_or_default()
     );
     let scopes = o
@@ -308,9 +326,9 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
         .map(|s| format!("  [{}]", s.join(", ")))
         .unwrap_or_default();
     let mut lines = vec![
-        Text::plain(format!("{name:<width$}  "))
-            .with(format!("{status:<17}"), style)
-            .with(format!("  {}", o.message), PLAIN)
+        Text::plain(format!("{}  ", words::pad(name, width)))
+            .with(words::pad(&status, 17), style)
+            .with(format!("  {}", describe::outcome_message(o)), PLAIN)
             .with(scopes, DIM),
     ];
     let pad = " ".repeat(width + 2);
@@ -324,11 +342,11 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
                 .with(format!(" {line}"), PLAIN),
         );
     }
-    if let Some(r) = &o.remedy {
+    if let Some(r) = remedy_line(o) {
         lines.push(
             Text::plain(&pad)
                 .with("→", DIM)
-                .with(format!(" {}", r.command_words()), PLAIN),
+                .with(format!(" {r}"), PLAIN),
         );
     }
     let mismatch = describe::bot_email_mismatch(&now);
@@ -391,5 +409,52 @@ mod tests {
         w.done(2, s(4100));
         assert_eq!(w.count_done(), 3);
         assert_eq!(w.message(&ps, s(4200)), "");
+    }
+
+    /// In English the remedy line is the recorded command words, byte for
+    /// byte; in Japanese the command stays as it is.
+    #[test]
+    fn remedy_lines() {
+        use crate::i18n::{Lang, with_lang};
+        use crate::problem::{Remedy, Step};
+        let remedies = [
+            Remedy::step("the token was revoked or mistyped", Step::Rotate, "ci"),
+            Remedy::step("", Step::Rotate, "ci"),
+            Remedy::advice("check your network connection"),
+        ];
+        for r in remedies {
+            let o = Outcome::bare(Status::Invalid, "401", Some(r.clone()));
+            assert_eq!(
+                with_lang(Lang::En, || remedy_line(&o)),
+                Some(r.command_words())
+            );
+            if let Some(step) = r.step {
+                let ja = with_lang(Lang::Ja, || remedy_line(&o)).unwrap();
+                assert!(ja.contains(&step.command("ci")), "{ja}");
+                assert!(ja.ends_with("を実行してください"), "{ja}");
+            }
+        }
+        assert_eq!(remedy_line(&Outcome::bare(Status::Valid, "ok", None)), None);
+    }
+
+    #[test]
+    fn japanese_lines_pad_by_display_width() {
+        use crate::i18n::{Lang, with_lang};
+        let ps = profiles(&["a", "b"]);
+        let t0 = Instant::now();
+        let w = Waits::new(2, 2, t0);
+        let msg = with_lang(Lang::Ja, || {
+            w.message(&ps, t0 + Duration::from_millis(1500))
+        });
+        assert_eq!(msg, "a ほか 1 件を待っています (1.5 秒)");
+        let mut o = Outcome::bare(Status::Valid, "ok", None);
+        o.http_status = Some(200);
+        let line = |lang| with_lang(lang, || outcome_lines(&ps[0], 3, &o)[0].render(false));
+        assert_eq!(line(Lang::En), format!("a    {:<17}  ok", "✓ valid 200"));
+        // "✓ 有効 200" is 10 columns wide: 7 spaces make 17.
+        assert_eq!(
+            line(Lang::Ja),
+            format!("a    ✓ 有効 200{}  ok", " ".repeat(7))
+        );
     }
 }

@@ -118,7 +118,10 @@ impl World {
         c.args(args)
             .envs(self.envs())
             .env("BBTOKEN_RETRY_429", "0")
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // English whatever the machine's locale: the tests read English
+            // words (tests/cli_ja.rs sets Japanese itself).
+            .env("BBTOKEN_LANG", "en");
         c
     }
 
@@ -199,6 +202,7 @@ impl World {
         }
         cmd.env("TERM", "xterm-256color");
         cmd.env("BBTOKEN_RETRY_429", "0");
+        cmd.env("BBTOKEN_LANG", "en");
         for k in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "BBTOKEN_STORE"] {
             cmd.env_remove(k);
         }
