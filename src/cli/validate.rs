@@ -454,7 +454,7 @@ mod tests {
         // "✓ 有効 200" is 10 columns wide: 7 spaces make 17.
         assert_eq!(
             line(Lang::Ja),
-            format!("a    ✓ 有効 200{}  ok", " ".repeat(7))
+            format!("a    ✓ 有効 200{}  トークンは有効です (ok)", " ".repeat(7))
         );
     }
 }
