@@ -422,6 +422,13 @@ fn here_reports_remotes_helpers_profile_and_email() {
     let o = w.bb(&repo, &["here", "--json"], "");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert!(!out(&o).contains(&t));
+    // Scripts read the JSON: a Japanese locale changes none of it (the
+    // report holds a profile's status in words).
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+    c.args(["here", "--json"]).current_dir(&repo);
+    w.envs(&mut c);
+    let ja = c.env("BBTOKEN_LANG", "ja").output().unwrap();
+    assert_eq!(out(&ja), out(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let remotes = j["remotes"].as_array().unwrap();
     let names: Vec<&str> = remotes

@@ -6,14 +6,20 @@ use super::{Fail, exit};
 use crate::context::Context;
 use crate::git::here::{self, Here};
 use crate::git::remote::GitHost;
-use crate::i18n::tr;
+use crate::i18n::{self, tr};
 
 pub fn run(ctx: &Context, json: bool) -> Result<i32, Fail> {
     let host = GitHost::from_base(&ctx.endpoints.git).ok_or_else(Fail::bad_git_url)?;
     let doc = ctx.profiles.load()?;
     let cwd = std::env::current_dir().map_err(Fail::no_current_dir)?;
-    let report = here::build(&cwd, &host, &doc.profiles)
-        .ok_or_else(|| Fail::usage(tr!("cli.here.not_a_repo")))?;
+    let build = || here::build(&cwd, &host, &doc.profiles);
+    // The report holds words (a profile's status); JSON keeps them English.
+    let report = if json {
+        i18n::with_lang(i18n::Lang::En, build)
+    } else {
+        build()
+    }
+    .ok_or_else(|| Fail::usage(tr!("cli.here.not_a_repo")))?;
     if json {
         output::json(&report)?;
     } else {
