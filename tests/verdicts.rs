@@ -223,12 +223,16 @@ fn bot_email_mismatch_is_flagged() {
     );
     let o = w.run(&["validate", "ci", "--json"], "");
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(
-        rows[0]["bot_email_mismatch"]
-            .as_str()
-            .unwrap()
-            .contains(wrong)
-    );
+    let said = rows[0]["bot_email_mismatch"].as_str().unwrap();
+    assert!(said.contains(wrong) && said.contains("trust the token's page"));
+    // Scripts read it: the same English in a Japanese locale.
+    let ja = w
+        .cmd(&["validate", "ci", "--json"])
+        .env("BBTOKEN_LANG", "ja")
+        .output()
+        .unwrap();
+    let ja: serde_json::Value = serde_json::from_slice(&ja.stdout).unwrap();
+    assert_eq!(ja[0]["bot_email_mismatch"].as_str(), Some(said));
     // Fixed: no warning.
     let o = w.run(&["edit", "ci", "--bot-email", BOT], "");
     assert_eq!(code(&o), 0, "{}", stderr(&o));

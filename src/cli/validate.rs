@@ -127,7 +127,10 @@ pub async fn run_names(
                 kind: p.kind,
                 outcome: o,
                 last_conclusive: p.last_conclusive.as_ref(),
-                bot_email_mismatch: describe::bot_email_mismatch(p),
+                // JSON is for scripts: English whatever the language.
+                bot_email_mismatch: crate::i18n::with_lang(crate::i18n::Lang::En, || {
+                    describe::bot_email_mismatch(p)
+                }),
                 days_left: p.days_left(chrono::Utc::now().date_naive()),
             })
             .collect();
