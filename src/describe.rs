@@ -204,27 +204,35 @@ pub fn outcome_message(o: &Outcome) -> String {
     match (o.status, o.problem, &o.repository) {
         (Status::Valid, _, Some(r)) => tr!("outcome.can_read", repo = r.full_name).into_owned(),
         (Status::Valid, _, None) => tr!(
-            "outcome.problem",
+            "describe.with_detail",
             words = tr!("outcome.valid"),
             detail = o.message
         )
         .into_owned(),
-        (_, Some(p), _) => {
-            tr!("outcome.problem", words = p.words(), detail = o.message).into_owned()
-        }
+        (_, Some(p), _) => tr!(
+            "describe.with_detail",
+            words = p.words(),
+            detail = o.message
+        )
+        .into_owned(),
         _ => o.message.clone(),
     }
 }
 
 /// What to do about an outcome, in the current language, naming no command
-/// and no key (each surface adds its own): the recorded advice in English,
-/// the problem kind's advice in Japanese.
+/// and no key (each surface adds its own): the recorded advice in English;
+/// in Japanese the problem kind's advice, the recorded advice after it.
 pub fn advice_words(o: &Outcome) -> Option<String> {
     let r = o.remedy.as_ref()?;
     Some(match o.problem {
-        Some(p) if crate::i18n::current() != crate::i18n::Lang::En && !r.advice.is_empty() => {
-            p.advice()
-        }
+        // The recorded advice may name what the kind cannot (an email, a
+        // scope): it follows as the detail, as with the message.
+        Some(p) if crate::i18n::current() != crate::i18n::Lang::En && !r.advice.is_empty() => tr!(
+            "describe.with_detail",
+            words = p.advice(),
+            detail = r.advice
+        )
+        .into_owned(),
         _ => r.advice.clone(),
     })
 }
@@ -723,7 +731,7 @@ mod tests {
         );
         assert_eq!(
             advice.unwrap(),
-            "必要なスコープを付けたトークンを作成してください"
+            "必要なスコープを付けたトークンを作成してください (create a token with that scope)"
         );
     }
 

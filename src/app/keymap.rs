@@ -161,7 +161,7 @@ impl Hint {
     pub fn text(self) -> String {
         let words = i18n::text(self.words);
         if self.keys.is_empty() {
-            words.into_owned()
+            words
         } else {
             format!("{} {words}", self.keys)
         }
