@@ -82,12 +82,16 @@ impl World {
     }
 }
 
+/// Whether the run succeeded, and what it said: stderr, then stdout (where
+/// `validate` puts each profile's verdict), so a failure shows both.
 fn finish(child: Child) -> (bool, String) {
     let o = child.wait_with_output().unwrap();
-    (
-        o.status.success(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    let mut said = String::from_utf8_lossy(&o.stderr).into_owned();
+    if !o.stdout.is_empty() {
+        said.push_str("\n--- stdout ---\n");
+        said.push_str(&String::from_utf8_lossy(&o.stdout));
+    }
+    (o.status.success(), said)
 }
 
 /// Many trials of six concurrent add / edit --secret / remove processes on

@@ -62,12 +62,16 @@ impl PushOutcome {
 
 /// Sorts git push's stderr into a [`PushOutcome`].
 pub fn classify_push(stderr: &str) -> PushOutcome {
-    let s = stderr.to_ascii_lowercase();
-    if s.contains("403") || s.contains("lack one or more required privilege scopes") {
+    let s = unquoted(stderr).to_ascii_lowercase();
+    let status = |code: &str| {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == code)
+    };
+    if status("403") || s.contains("lack one or more required privilege scopes") {
         PushOutcome::NoWriteScope
-    } else if s.contains("404") || s.contains("repository not found") || s.contains("not found") {
+    } else if status("404") || s.contains("repository not found") || s.contains("not found") {
         PushOutcome::NotFound
-    } else if s.contains("401")
+    } else if status("401")
         || s.contains("authentication failed")
         || s.contains("could not read username")
         || s.contains("could not read password")
@@ -256,6 +260,18 @@ pub fn push(top: &Path) -> Result<PushOutcome, String> {
     })
 }
 
+/// git's stderr without its quoted parts. git quotes the URL and paths
+/// ('http://127.0.0.1:40317/acme/api.git'), and a port, a workspace or a
+/// repository name may hold "403" or "not found" (a loopback port once made
+/// a 401 read as a 403).
+fn unquoted(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(|line| line.split('\'').step_by(2).collect::<Vec<_>>().join(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +295,31 @@ mod tests {
             PushOutcome::Unauthorized
         );
         assert!(matches!(classify_push("boom\n"), PushOutcome::Other(m) if m == "boom"));
+    }
+
+    /// A status is read from git's words, never from the URL it quotes.
+    #[test]
+    fn a_status_in_the_url_is_not_the_answer() {
+        assert_eq!(
+            classify_push(
+                "remote: Authentication failed\nfatal: Authentication failed for 'http://127.0.0.1:40317/acme/api.git/'"
+            ),
+            PushOutcome::Unauthorized
+        );
+        assert_eq!(
+            classify_push(
+                "fatal: unable to access 'https://bitbucket.org/w404/r401.git/': The requested URL returned error: 403"
+            ),
+            PushOutcome::NoWriteScope
+        );
+        assert_eq!(
+            classify_push("fatal: repository 'https://bitbucket.org/acme/x4030.git/' not found"),
+            PushOutcome::NotFound
+        );
+        assert!(matches!(
+            classify_push("error: failed to push some refs to 'https://h:403/a/b.git'"),
+            PushOutcome::Other(_)
+        ));
     }
 
     #[test]
