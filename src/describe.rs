@@ -31,7 +31,7 @@ pub enum Tone {
 impl Tone {
     /// A validation status: valid is good, a verdict against the token is
     /// bad, passing trouble (network, store, rate limit) is a warning.
-    pub fn of_status(s: Status) -> Tone {
+    pub(crate) fn of_status(s: Status) -> Tone {
         match s {
             Status::Valid => Tone::Good,
             s if s.is_token_problem() => Tone::Bad,
@@ -140,7 +140,7 @@ impl Label {
 
 /// A status in the current language: the JSON and the state file keep
 /// [`Status::as_str`], which is also the English.
-pub fn status_words(s: Status) -> String {
+pub(crate) fn status_words(s: Status) -> String {
     match s {
         Status::Valid => tr!("status.valid"),
         Status::Invalid => tr!("status.invalid"),
@@ -189,7 +189,7 @@ impl Fact {
 /// What to do about an outcome, in the command line's words. The app's
 /// detail pane replaces this fact's value with the same remedy in its keys
 /// (`ui::remedy::words`), found by its label ([`Label::WhatToDo`]).
-pub fn remedy_words(o: &Outcome) -> Option<String> {
+pub(crate) fn remedy_words(o: &Outcome) -> Option<String> {
     o.remedy.as_ref().map(|r| r.command_words())
 }
 
@@ -222,7 +222,7 @@ pub fn outcome_message(o: &Outcome) -> String {
 /// What to do about an outcome, in the current language, naming no command
 /// and no key (each surface adds its own): the recorded advice in English;
 /// in Japanese the problem kind's advice, the recorded advice after it.
-pub fn advice_words(o: &Outcome) -> Option<String> {
+pub(crate) fn advice_words(o: &Outcome) -> Option<String> {
     let r = o.remedy.as_ref()?;
     Some(match o.problem {
         // The recorded advice may name what the kind cannot (an email, a
@@ -240,7 +240,7 @@ pub fn advice_words(o: &Outcome) -> Option<String> {
 /// A scope as Atlassian's pages name it in the current language: the
 /// Japanese pages say "リポジトリ読み取り (repository)"; the id stays, as it
 /// is what Bitbucket's token form shows next to it.
-pub fn scope_words(scope: &str) -> String {
+pub(crate) fn scope_words(scope: &str) -> String {
     match scope {
         "repository" => tr!("scope.repository", id = scope).into_owned(),
         "repository:write" => tr!("scope.repository_write", id = scope).into_owned(),
@@ -250,7 +250,7 @@ pub fn scope_words(scope: &str) -> String {
 
 /// The outcome whose scopes and credential type are the last seen from
 /// Bitbucket: a store or network error learned none, and must not hide them.
-pub fn seen_outcome(p: &Profile) -> Option<&Outcome> {
+pub(crate) fn seen_outcome(p: &Profile) -> Option<&Outcome> {
     let o = p.last_validation.as_ref()?;
     Some(match &p.last_conclusive {
         Some(c) if o.scopes.is_none() && o.credential_type.is_none() => c,
@@ -267,7 +267,7 @@ pub fn access(p: &Profile) -> Option<(&[String], scopes::ScopeReport)> {
 /// A repository as validation saw it, in one line:
 /// "acme/api · private · main branch main · project PRJ". An empty
 /// repository has no main branch, and says so.
-pub fn repo_summary(r: &RepoFacts) -> String {
+pub(crate) fn repo_summary(r: &RepoFacts) -> String {
     let mut parts = vec![r.full_name.clone()];
     parts.push(
         match r.is_private {
@@ -289,7 +289,7 @@ pub fn repo_summary(r: &RepoFacts) -> String {
 
 /// The status in one line with its symbol and HTTP status, or "never
 /// validated": what `show`, the detail pane and `here` print.
-pub fn status_summary(p: &Profile, now: DateTime<Utc>) -> (String, Tone) {
+pub(crate) fn status_summary(p: &Profile, now: DateTime<Utc>) -> (String, Tone) {
     match &p.last_validation {
         None => (
             format!("· {}", tr!("describe.never_validated")),
@@ -310,7 +310,7 @@ pub fn status_summary(p: &Profile, now: DateTime<Utc>) -> (String, Tone) {
 }
 
 /// Expired is bad, two weeks or less a warning.
-pub fn expiry_tone(days: Option<i64>, window: u32) -> Tone {
+pub(crate) fn expiry_tone(days: Option<i64>, window: u32) -> Tone {
     match days {
         Some(d) if d < 0 => Tone::Bad,
         Some(d) if d <= i64::from(window) => Tone::Warn,
@@ -471,7 +471,7 @@ fn identity(p: &Profile, out: &mut Vec<Fact>) {
 
 /// What an inconclusive outcome means, in a few words ("credential store
 /// unavailable"); `None` for an outcome that is a verdict on the token.
-pub fn inconclusive_words(o: &Outcome) -> Option<String> {
+pub(crate) fn inconclusive_words(o: &Outcome) -> Option<String> {
     Some(
         match o.status {
             Status::Valid | Status::Invalid | Status::Forbidden | Status::NotFound => return None,
@@ -490,7 +490,7 @@ pub fn inconclusive_words(o: &Outcome) -> Option<String> {
 /// "last checked valid 2 h ago · now: credential store unavailable" when the
 /// newest outcome says nothing about the token and an older one did;
 /// "valid (2 h ago)" otherwise; `None` when never validated.
-pub fn status_line(p: &Profile, now: DateTime<Utc>) -> Option<String> {
+pub(crate) fn status_line(p: &Profile, now: DateTime<Utc>) -> Option<String> {
     let last = p.last_validation.as_ref()?;
     Some(
         match (inconclusive_words(last), &p.last_conclusive) {
@@ -517,7 +517,7 @@ pub fn status_line(p: &Profile, now: DateTime<Utc>) -> Option<String> {
 
 /// The short form for a table cell (`list`): "valid · now: credential store
 /// unavailable", or just the status.
-pub fn status_cell(p: &Profile) -> Option<(String, Status)> {
+pub(crate) fn status_cell(p: &Profile) -> Option<(String, Status)> {
     let last = p.last_validation.as_ref()?;
     Some(match (inconclusive_words(last), &p.last_conclusive) {
         (Some(words), Some(c)) => (
@@ -539,7 +539,7 @@ pub fn status_cell(p: &Profile) -> Option<(String, Status)> {
 
 /// The repository facts of the newest outcome that has them: an outcome that
 /// could not reach Bitbucket has none, and must not hide what was seen.
-pub fn repo_facts(p: &Profile) -> Option<&RepoFacts> {
+pub(crate) fn repo_facts(p: &Profile) -> Option<&RepoFacts> {
     [&p.last_validation, &p.last_conclusive]
         .into_iter()
         .flatten()
@@ -573,7 +573,7 @@ pub fn bot_email_mismatch(p: &Profile) -> Option<String> {
 /// The kind Bitbucket's `x-credential-type` reported, when it is not the
 /// profile's: a repository token added as a workspace token, say. Validation
 /// of such a profile may well pass, so this is said, not a verdict.
-pub fn kind_seen(p: &Profile) -> Option<TokenKind> {
+pub(crate) fn kind_seen(p: &Profile) -> Option<TokenKind> {
     let ct = seen_outcome(p)?.credential_type.as_deref()?;
     TokenKind::from_credential_type(ct).filter(|k| *k != p.kind)
 }
@@ -588,7 +588,7 @@ fn kind_words(p: &Profile, seen: TokenKind) -> String {
 }
 
 /// The kind disagreement in the CLI's words, with the command that fixes it.
-pub fn kind_correction(p: &Profile) -> Option<String> {
+pub(crate) fn kind_correction(p: &Profile) -> Option<String> {
     let seen = kind_seen(p)?;
     Some(format!(
         "{}: {}",

@@ -17,7 +17,7 @@ use tracing::Level;
 use crate::store::StoreError;
 
 /// The variable that turns the log on.
-pub const LOG_ENV: &str = "BBTOKEN_LOG";
+pub(crate) const LOG_ENV: &str = "BBTOKEN_LOG";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiagError {
@@ -37,7 +37,7 @@ pub enum DiagError {
 }
 
 /// The level named by `value`; `None` for an empty value (treated as unset).
-pub fn parse_level(value: &str) -> Result<Option<Level>, DiagError> {
+pub(crate) fn parse_level(value: &str) -> Result<Option<Level>, DiagError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "" => Ok(None),
         "info" => Ok(Some(Level::INFO)),
@@ -50,7 +50,7 @@ pub fn parse_level(value: &str) -> Result<Option<Level>, DiagError> {
 /// `$XDG_STATE_HOME/bbtoken/bbtoken.log`, by default
 /// `~/.local/state/bbtoken/bbtoken.log` (the local data folder where the
 /// platform has no state folder).
-pub fn log_path() -> Option<PathBuf> {
+pub(crate) fn log_path() -> Option<PathBuf> {
     let base = directories::BaseDirs::new()?;
     let dir = base
         .state_dir()
@@ -125,7 +125,7 @@ fn open_log(path: &Path) -> std::io::Result<File> {
 }
 
 /// A short, secret-free name for a store error, for the log.
-pub fn store_error_kind(e: &StoreError) -> &'static str {
+pub(crate) fn store_error_kind(e: &StoreError) -> &'static str {
     match e {
         StoreError::Timeout { .. } => "timeout",
         StoreError::Unavailable { .. } => "unavailable",
@@ -138,7 +138,7 @@ pub fn store_error_kind(e: &StoreError) -> &'static str {
 
 /// Runs one credential-store call and logs its operation, profile name,
 /// duration and outcome kind (never the value).
-pub async fn store_call<T>(
+pub(crate) async fn store_call<T>(
     op: &'static str,
     profile: &str,
     backend: &'static str,

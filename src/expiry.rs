@@ -11,13 +11,13 @@ use chrono::NaiveDate;
 use crate::profile::Profile;
 
 /// The TUI's default window, and the one the README's examples use.
-pub const DEFAULT_WINDOW_DAYS: u32 = 14;
+pub(crate) const DEFAULT_WINDOW_DAYS: u32 = 14;
 
 /// Longest window accepted: ten years is already "every dated token".
 const MAX_WINDOW_DAYS: u32 = 3650;
 
 /// Parses a window such as `14d`, `2w` or `14` (days).
-pub fn parse_window(text: &str) -> Result<u32, String> {
+pub(crate) fn parse_window(text: &str) -> Result<u32, String> {
     let t = text.trim();
     let (digits, per_unit) = match t.strip_suffix(['d', 'D']) {
         Some(d) => (d, 1),
@@ -67,7 +67,7 @@ impl Alarm {
 
 /// True when the profile is expired or its last day falls within `window`
 /// days from `today` (a window of 0 catches only expired and last-day tokens).
-pub fn is_due(profile: &Profile, today: NaiveDate, window: u32) -> bool {
+pub(crate) fn is_due(profile: &Profile, today: NaiveDate, window: u32) -> bool {
     profile
         .days_left(today)
         .is_some_and(|d| d <= i64::from(window))

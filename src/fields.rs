@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 
 use crate::profile::{Profile, TokenKind};
 
-pub type FieldResult = Result<(), String>;
+pub(crate) type FieldResult = Result<(), String>;
 
 /// Refuses control, C1 and bidi characters: a field may reach a terminal, a
 /// command or a request.
-pub fn no_controls(v: &str) -> FieldResult {
+pub(crate) fn no_controls(v: &str) -> FieldResult {
     if crate::text::has_unsafe(v) {
         return Err(tr!("field.no_controls").into_owned());
     }
@@ -33,7 +33,7 @@ pub fn note(v: &str) -> FieldResult {
 }
 
 /// Profile names are used as keyring entries and on the command line.
-pub fn profile_name(v: &str) -> FieldResult {
+pub(crate) fn profile_name(v: &str) -> FieldResult {
     if v.is_empty() {
         return Err(tr!("field.name_required").into_owned());
     }
@@ -72,7 +72,7 @@ pub fn workspace(v: &str) -> FieldResult {
 }
 
 /// Repository slugs: letters, digits, '-', '_' and '.', at most 62 characters.
-pub fn repo_slug(v: &str) -> FieldResult {
+pub(crate) fn repo_slug(v: &str) -> FieldResult {
     if v.is_empty() {
         return Err(tr!("field.repo_required").into_owned());
     }
@@ -160,12 +160,12 @@ pub fn username(v: &str) -> FieldResult {
     Ok(())
 }
 
-pub fn parse_date(v: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_date(v: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| tr!("field.date_shape").into_owned())
 }
 
 /// Which problem a whole profile has, field by field: (field, reason).
-pub fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
+pub(crate) fn check_profile(p: &Profile) -> Vec<(&'static str, String)> {
     let mut errs = Vec::new();
     let mut push = |field: &'static str, r: FieldResult| {
         if let Err(e) = r {

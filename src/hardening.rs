@@ -21,16 +21,6 @@ pub fn harden() -> Hardened {
     imp::harden()
 }
 
-/// Whether the process is dumpable now (`PR_GET_DUMPABLE`); `None` off Linux.
-pub fn is_dumpable() -> Option<bool> {
-    imp::is_dumpable()
-}
-
-/// The current soft and hard core-size limits; `None` off Linux.
-pub fn core_limit() -> Option<(u64, u64)> {
-    imp::core_limit()
-}
-
 #[cfg(target_os = "linux")]
 mod imp {
     use super::Hardened;
@@ -50,22 +40,6 @@ mod imp {
             no_core,
         }
     }
-
-    pub fn is_dumpable() -> Option<bool> {
-        // SAFETY: PR_GET_DUMPABLE takes no pointers.
-        let r = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) };
-        (r >= 0).then_some(r != 0)
-    }
-
-    pub fn core_limit() -> Option<(u64, u64)> {
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit writes into the struct we pass by reference.
-        let r = unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut lim) };
-        (r == 0).then_some((lim.rlim_cur, lim.rlim_max))
-    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -75,19 +49,28 @@ mod imp {
     pub fn harden() -> Hardened {
         Hardened::default()
     }
-
-    pub fn is_dumpable() -> Option<bool> {
-        None
-    }
-
-    pub fn core_limit() -> Option<(u64, u64)> {
-        None
-    }
 }
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+
+    /// Whether the process is dumpable now (`PR_GET_DUMPABLE`).
+    fn is_dumpable() -> Option<bool> {
+        // SAFETY: PR_GET_DUMPABLE takes no pointers.
+        let r = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) };
+        (r >= 0).then_some(r != 0)
+    }
+
+    fn core_limit() -> Option<(u64, u64)> {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct we pass by reference.
+        let r = unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut lim) };
+        (r == 0).then_some((lim.rlim_cur, lim.rlim_max))
+    }
 
     // Runs in the test process; that is fine: a test binary has no business
     // dumping core either.

@@ -32,7 +32,7 @@ impl Lang {
 
     /// A locale name (`ja_JP.UTF-8`, `ja`, `en_US`, `C`) or a
     /// `BBTOKEN_LANG` value: `ja…` is Japanese, anything else English.
-    pub fn from_locale(name: &str) -> Lang {
+    pub(crate) fn from_locale(name: &str) -> Lang {
         if name.trim().to_ascii_lowercase().starts_with("ja") {
             Lang::Ja
         } else {
@@ -43,7 +43,7 @@ impl Lang {
     /// The language the environment asks for: `BBTOKEN_LANG` first, then the
     /// first of `LC_ALL`, `LC_MESSAGES` and `LANG` that is set and not empty
     /// (POSIX's order for messages). Nothing set means English.
-    pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Lang {
+    pub(crate) fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Lang {
         ["BBTOKEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
             .into_iter()
             .filter_map(|name| get(name).filter(|v| !v.trim().is_empty()))

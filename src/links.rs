@@ -17,11 +17,12 @@ use crate::i18n::tr;
 use crate::profile::{Profile, TokenKind};
 
 /// Where Atlassian accounts manage their API tokens.
-pub const API_TOKENS_PAGE: &str = "https://id.atlassian.com/manage-profile/security/api-tokens";
+pub(crate) const API_TOKENS_PAGE: &str =
+    "https://id.atlassian.com/manage-profile/security/api-tokens";
 
 /// Where a profile's token is managed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenPage {
+pub(crate) struct TokenPage {
     pub url: String,
     /// What to do once there, when the URL does not lead to the page itself.
     pub then: Option<String>,
@@ -29,7 +30,7 @@ pub struct TokenPage {
 
 /// The page for `profile`'s token, or `None` when a field it needs is
 /// missing or fails its check.
-pub fn token_page(profile: &Profile) -> Option<TokenPage> {
+pub(crate) fn token_page(profile: &Profile) -> Option<TokenPage> {
     let ws = Some(profile.workspace.as_str()).filter(|w| fields::workspace(w).is_ok());
     let page = |url: String| TokenPage { url, then: None };
     match profile.kind {
@@ -59,14 +60,6 @@ pub fn token_page(profile: &Profile) -> Option<TokenPage> {
             })
         }
     }
-}
-
-/// `text` as an OSC 8 hyperlink to `url`, for terminals that support it
-/// (others print the text alone). `url` must come from [`token_page`]:
-/// only there is it known to hold no control characters.
-pub fn osc8(url: &str, text: &str) -> String {
-    debug_assert!(!crate::text::has_unsafe(url));
-    format!("\x1b]8;;{url}\x1b\\{text}\x1b]8;;\x1b\\")
 }
 
 #[cfg(test)]
@@ -132,13 +125,5 @@ mod tests {
         ] {
             assert_eq!(token_page(&p), None, "{p:?}");
         }
-    }
-
-    #[test]
-    fn osc8_wraps_text_in_a_link() {
-        assert_eq!(
-            osc8("https://x.test/a", "page"),
-            "\x1b]8;;https://x.test/a\x1b\\page\x1b]8;;\x1b\\"
-        );
     }
 }

@@ -31,7 +31,7 @@ use crate::store::{ConfigError, ProfileFile, SecretStore, StoreError};
 /// Why an operation failed, what to do, and whether anything was changed
 /// ([`OpError::changed`]).
 #[derive(Debug, thiserror::Error)]
-pub enum OpError {
+pub(crate) enum OpError {
     #[error(
         "a profile named {name:?} already exists: use bbtoken edit {name} (or --secret to replace its token); nothing was changed"
     )]
@@ -111,18 +111,6 @@ fn restore_text(name: &str, failed: Option<&StoreError>) -> String {
     }
 }
 
-impl OpError {
-    /// Whether the profile or the keyring may differ from before the call.
-    pub fn changed(&self) -> bool {
-        match self {
-            OpError::ProfileWrite { rollback, .. } => rollback.is_some(),
-            OpError::RemoveWrite { restored, .. } => restored.is_some(),
-            OpError::StoreWrite { .. } => true,
-            _ => false,
-        }
-    }
-}
-
 /// What [`Ops::update`] did.
 #[derive(Debug)]
 pub struct Updated {
@@ -153,7 +141,7 @@ pub struct Removed {
 
 /// The profile-changing operations over one profiles file and one store.
 #[derive(Debug, Clone)]
-pub struct Ops {
+pub(crate) struct Ops {
     profiles: ProfileFile,
     secrets: SecretStore,
 }
@@ -217,7 +205,7 @@ impl Ops {
     /// not hold other bbtoken processes for up to its timeout. A concurrent
     /// change of the reach meanwhile makes the outcome stale; it is then not
     /// recorded.
-    pub async fn rotate_checked<Fut>(
+    pub(crate) async fn rotate_checked<Fut>(
         &self,
         name: &str,
         change: impl Fn(&Profile) -> Result<Profile, String> + Send + Sync,

@@ -9,12 +9,12 @@ use crate::profile::Profile;
 
 /// The default order: by name, plainly (byte order of the name, as the app's
 /// name sort).
-pub fn by_name(a: &Profile, b: &Profile) -> Ordering {
+pub(crate) fn by_name(a: &Profile, b: &Profile) -> Ordering {
     a.name.cmp(&b.name)
 }
 
 /// `profiles` in the default order.
-pub fn sorted(profiles: &[Profile]) -> Vec<&Profile> {
+pub(crate) fn sorted(profiles: &[Profile]) -> Vec<&Profile> {
     let mut v: Vec<&Profile> = profiles.iter().collect();
     v.sort_by(|a, b| by_name(a, b));
     v

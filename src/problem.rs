@@ -69,7 +69,7 @@ impl Problem {
 
     /// The coarse kind a status alone implies: what an outcome gets until
     /// the code that knows more refines it.
-    pub fn of_status(status: Status) -> Option<Problem> {
+    pub(crate) fn of_status(status: Status) -> Option<Problem> {
         Some(match status {
             Status::Valid => return None,
             Status::Invalid => Problem::Unauthorized,
@@ -86,7 +86,7 @@ impl Problem {
     /// The kind of an outcome recorded before kinds were: from its status and
     /// the words bbtoken wrote then, so nothing is lost on load. Only here is
     /// message text read, because it is all an old file has.
-    pub fn from_status(status: Status, message: &str, remedy: &str) -> Option<Problem> {
+    pub(crate) fn from_status(status: Status, message: &str, remedy: &str) -> Option<Problem> {
         let coarse = Problem::of_status(status)?;
         Some(match status {
             Status::Invalid if remedy.contains("has passed") => Problem::Expired,
@@ -287,7 +287,7 @@ impl Remedy {
     /// The remedy back from its command words and kind, as recorded. Words
     /// this version did not write (an older file, a hand edit) stay advice
     /// as they are, with no step.
-    pub fn from_words(words: &str, step: Option<Step>) -> Remedy {
+    pub(crate) fn from_words(words: &str, step: Option<Step>) -> Remedy {
         let parsed = step.and_then(|s| {
             let (advice, command) = match words.rfind(RUN) {
                 Some(i) => (&words[..i], &words[i + RUN.len()..]),

@@ -57,7 +57,7 @@ impl TokenKind {
     }
 
     /// One word for a narrow column: `as_str` in English.
-    pub fn short_words(self) -> String {
+    pub(crate) fn short_words(self) -> String {
         match self {
             TokenKind::Repository => tr!("kind_short.repository"),
             TokenKind::Project => tr!("kind_short.project"),
@@ -77,7 +77,7 @@ impl TokenKind {
         }
     }
 
-    pub fn from_credential_type(value: &str) -> Option<TokenKind> {
+    pub(crate) fn from_credential_type(value: &str) -> Option<TokenKind> {
         TokenKind::ALL
             .into_iter()
             .find(|k| k.credential_type() == value)
@@ -162,7 +162,7 @@ impl Profile {
     /// Whether a validation of `other` also speaks for this profile: same
     /// kind, workspace, repository and account email. Edits that change
     /// any of these make the last outcome stale.
-    pub fn same_reach(&self, other: &Profile) -> bool {
+    pub(crate) fn same_reach(&self, other: &Profile) -> bool {
         (self.kind, &self.workspace, &self.repo, &self.email)
             == (other.kind, &other.workspace, &other.repo, &other.email)
     }
@@ -185,7 +185,7 @@ impl Profile {
     /// without what bbtoken learned (outcomes, revision), which lives in the
     /// state file. A new learned field must be cleared here and carried in
     /// `store::state`.
-    pub fn config_only(&self) -> Profile {
+    pub(crate) fn config_only(&self) -> Profile {
         Profile {
             last_validation: None,
             last_conclusive: None,
@@ -195,7 +195,7 @@ impl Profile {
     }
 
     /// Forgets every outcome: they were about another token or target.
-    pub fn forget_outcomes(&mut self) {
+    pub(crate) fn forget_outcomes(&mut self) {
         self.last_validation = None;
         self.last_conclusive = None;
     }
@@ -207,7 +207,7 @@ impl Profile {
 
     /// The bot email to use: the one entered, else the unconfirmed candidate seen
     /// in the last Get Repository answer.
-    pub fn bot_email_or_candidate(&self) -> Option<(String, bool)> {
+    pub(crate) fn bot_email_or_candidate(&self) -> Option<(String, bool)> {
         if let Some(e) = &self.bot_email {
             return Some((e.clone(), true));
         }
@@ -220,7 +220,7 @@ impl Profile {
 }
 
 /// Countdown text for an expiry: "12 d", "today", "expired", or "—" when unknown.
-pub fn expiry_countdown(days_left: Option<i64>) -> String {
+pub(crate) fn expiry_countdown(days_left: Option<i64>) -> String {
     match days_left {
         None => "—".to_string(),
         Some(d) if d < 0 => tr!("time.expired").into_owned(),
@@ -282,13 +282,13 @@ impl Status {
 
     /// Failures of the token or its reach, as opposed to passing trouble
     /// (network, rate limit, server) that says nothing about the token.
-    pub fn is_token_problem(self) -> bool {
+    pub(crate) fn is_token_problem(self) -> bool {
         matches!(self, Status::Invalid | Status::Forbidden | Status::NotFound)
     }
 
     /// Whether the outcome says something about the token: it is valid, or
     /// it has a problem. Network, server, rate-limit and store trouble do not.
-    pub fn is_conclusive(self) -> bool {
+    pub(crate) fn is_conclusive(self) -> bool {
         self == Status::Valid || self.is_token_problem()
     }
 }
@@ -363,7 +363,7 @@ impl Outcome {
     }
 
     /// The same outcome with its problem kind set.
-    pub fn with_problem(mut self, problem: Problem) -> Outcome {
+    pub(crate) fn with_problem(mut self, problem: Problem) -> Outcome {
         self.problem = Some(problem);
         self
     }

@@ -21,7 +21,7 @@
 //! was sent, which is what a person reporting a hostile or broken server needs.
 
 /// The most characters of one shown value taken from outside.
-pub const MAX_SHOWN: usize = 500;
+pub(crate) const MAX_SHOWN: usize = 500;
 
 /// True for characters that must never reach a terminal or a command raw.
 pub fn is_unsafe(c: char) -> bool {
@@ -47,7 +47,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// A single-line value for display: every unsafe character (newline and tab
 /// included) escaped, then capped at `max` characters, the last being `…`.
 /// Idempotent: cleaning clean text changes nothing.
-pub fn clean_line(s: &str, max: usize) -> String {
+pub(crate) fn clean_line(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if is_unsafe(c) {
@@ -95,7 +95,7 @@ pub fn visible(s: &str) -> String {
 /// escapes, which decode to the very same string, so `--json` stays exact
 /// data and is still safe on a terminal. Every unsafe character is in the
 /// BMP, and outside strings JSON is ASCII, so this never breaks the document.
-pub fn json_visible(s: &str) -> String {
+pub(crate) fn json_visible(s: &str) -> String {
     if !has_unsafe(s) {
         return s.to_string();
     }
@@ -114,7 +114,7 @@ pub fn json_visible(s: &str) -> String {
 /// A value bound for a command or a URL, kept only when it is plausible:
 /// non-empty, at most `max` characters, no unsafe character, no whitespace.
 /// `None` means the caller must not use it and should say so.
-pub fn command_safe(s: &str, max: usize) -> Option<String> {
+pub(crate) fn command_safe(s: &str, max: usize) -> Option<String> {
     (!s.is_empty()
         && s.chars().count() <= max
         && !s.chars().any(|c| is_unsafe(c) || c.is_whitespace()))

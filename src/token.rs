@@ -14,9 +14,9 @@ use crate::profile::TokenKind;
 
 pub const ACCESS_PREFIX: &str = "ATCTT3xFfGN0";
 pub const API_PREFIX: &str = "ATATT3xFfGF0";
-pub const APP_PASSWORD_PREFIX: &str = "ATBB";
-pub const TOKEN_LEN: usize = 192;
-pub const APP_PASSWORD_LEN: usize = 36;
+pub(crate) const APP_PASSWORD_PREFIX: &str = "ATBB";
+pub(crate) const TOKEN_LEN: usize = 192;
+pub(crate) const APP_PASSWORD_LEN: usize = 36;
 
 /// What the prefix says the token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,7 @@ impl TokenCheck {
     /// The finding that stops the token from being stored, if any: a
     /// refusal always, a kind mismatch unless `force`. The one rule for the
     /// CLI's add/edit and the app's form.
-    pub fn blocker(&self, force: bool) -> Option<&Finding> {
+    pub(crate) fn blocker(&self, force: bool) -> Option<&Finding> {
         self.findings.iter().find(|f| {
             f.severity == Severity::Refuse || (!force && f.severity == Severity::Mismatch)
         })
@@ -111,7 +111,7 @@ impl TokenCheck {
     }
 }
 
-pub fn detect(token: &str) -> Detected {
+pub(crate) fn detect(token: &str) -> Detected {
     if token.starts_with(ACCESS_PREFIX) {
         Detected::AccessToken
     } else if token.starts_with(API_PREFIX) {
@@ -145,7 +145,7 @@ fn checksum(token: &str) -> Checksum {
 
 /// Whether the token's prefix says another family (access token or API
 /// token) than the kind chosen.
-pub fn kind_mismatches(detected: Detected, kind: TokenKind) -> bool {
+pub(crate) fn kind_mismatches(detected: Detected, kind: TokenKind) -> bool {
     matches!(
         (detected, kind.is_access_token()),
         (Detected::ApiToken, true) | (Detected::AccessToken, false)
@@ -155,7 +155,7 @@ pub fn kind_mismatches(detected: Detected, kind: TokenKind) -> bool {
 /// The one piece of advice for a token of another kind than chosen: keep the
 /// token, change the kind. (Creating a new token of the chosen kind is never
 /// the advice: the token in hand works, as what it is.)
-pub fn kind_mismatch(detected: Detected, kind: TokenKind) -> String {
+pub(crate) fn kind_mismatch(detected: Detected, kind: TokenKind) -> String {
     match detected {
         Detected::ApiToken => tr!("token.is_api", kind = kind.label()),
         _ => tr!("token.is_access", kind = kind.label()),

@@ -53,7 +53,7 @@ impl Validator {
     /// Validates `secret` as the token of `profile`, without reading or
     /// writing the store: how a new token is checked before it replaces the
     /// old one (see [`crate::ops::Ops::rotate_checked`]).
-    pub async fn check_secret(&self, profile: &Profile, secret: Secret) -> Outcome {
+    pub(crate) async fn check_secret(&self, profile: &Profile, secret: Secret) -> Outcome {
         let mut outcome = self.validate_with(profile, secret).await;
         crate::bitbucket::classify::clean_outcome(&mut outcome);
         outcome
@@ -145,7 +145,7 @@ impl Validator {
     /// arrives, then records them all in `file` in one locked write. Returns
     /// the outcomes in the order of `profiles`, and how recording went: the
     /// names whose outcome was dropped as stale (see [`record`]).
-    pub async fn validate_and_record(
+    pub(crate) async fn validate_and_record(
         &self,
         file: &ProfileFile,
         profiles: &[Profile],
@@ -179,7 +179,7 @@ impl Validator {
 }
 
 /// The outcome of a secret that could not be read.
-pub fn store_outcome(e: &StoreError) -> Outcome {
+pub(crate) fn store_outcome(e: &StoreError) -> Outcome {
     match e {
         StoreError::Missing { profile } => Outcome::bare(
             Status::StoreError,
@@ -217,7 +217,7 @@ pub fn is_store_wide(o: &Outcome) -> bool {
 }
 
 /// Adds what the user-entered expiry date says to the outcome.
-pub fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) -> Outcome {
+pub(crate) fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveDate) -> Outcome {
     match profile.days_left(today) {
         Some(d) if d < 0 => {
             let note = format!(

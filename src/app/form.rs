@@ -118,7 +118,7 @@ impl TokenInput {
     pub fn check(&self, kind: TokenKind) -> TokenCheck {
         token::check(&self.0, kind)
     }
-    pub fn to_secret(&self) -> Secret {
+    pub(crate) fn to_secret(&self) -> Secret {
         Secret::new(self.0.clone())
     }
 }
@@ -356,14 +356,14 @@ impl Form {
         }
     }
 
-    pub fn cycle_kind(&mut self, step: isize) {
+    pub(crate) fn cycle_kind(&mut self, step: isize) {
         let all = TokenKind::ALL;
         let i = all.iter().position(|k| *k == self.token_kind).unwrap_or(0) as isize;
         let n = all.len() as isize;
         self.token_kind = all[((i + step).rem_euclid(n)) as usize];
     }
 
-    pub fn move_focus(&mut self, step: isize) {
+    pub(crate) fn move_focus(&mut self, step: isize) {
         let fields = self.fields();
         let i = fields.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
         let n = fields.len() as isize;
@@ -378,7 +378,7 @@ impl Form {
     /// The profile the form describes, built over `base` (edit/rotate keep
     /// everything the form does not show). Fields that do not apply to the
     /// kind are dropped.
-    pub fn to_profile(&self, base: Option<&Profile>, now: DateTime<Utc>) -> Profile {
+    pub(crate) fn to_profile(&self, base: Option<&Profile>, now: DateTime<Utc>) -> Profile {
         let mut p = base.cloned().unwrap_or_else(|| Profile {
             created: now,
             ..Profile::new("", self.token_kind, "", None)
@@ -442,7 +442,7 @@ impl Form {
     }
 
     /// The offline token check, when the form has a token field with text.
-    pub fn token_check(&self) -> Option<TokenCheck> {
+    pub(crate) fn token_check(&self) -> Option<TokenCheck> {
         (self.fields().contains(&FieldId::Token) && !self.token.is_empty())
             .then(|| self.token.check(self.token_kind))
     }

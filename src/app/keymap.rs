@@ -57,7 +57,7 @@ impl Context {
 }
 
 /// The contexts in the order the help screen lists them.
-pub const HELP_ORDER: &[Context] = &[
+pub(crate) const HELP_ORDER: &[Context] = &[
     Context::List,
     Context::Filter,
     Context::Commands,
@@ -760,13 +760,13 @@ pub fn context(app: &App) -> Context {
 }
 
 /// The rows of one context, in table order (not those of `Anywhere`).
-pub fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
+pub(crate) fn bindings(ctx: Context) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| b.context == ctx)
 }
 
 /// The key that does `action` in `ctx`, to name in a message ("v
 /// validates"); `None` when no key there does it.
-pub fn key_for(ctx: Context, action: &Action) -> Option<&'static str> {
+pub(crate) fn key_for(ctx: Context, action: &Action) -> Option<&'static str> {
     bindings(ctx)
         .chain(bindings(C::Anywhere))
         .flat_map(|b| b.keys)
@@ -775,7 +775,7 @@ pub fn key_for(ctx: Context, action: &Action) -> Option<&'static str> {
 }
 
 /// The hints of a context, in display order.
-pub fn hints(ctx: Context) -> Vec<Hint> {
+pub(crate) fn hints(ctx: Context) -> Vec<Hint> {
     bindings(ctx).filter_map(|b| b.hint).collect()
 }
 
@@ -786,7 +786,7 @@ pub fn footer(app: &App, width: usize) -> String {
     footer_for(context(app), width)
 }
 
-pub fn footer_for(ctx: Context, width: usize) -> String {
+pub(crate) fn footer_for(ctx: Context, width: usize) -> String {
     const SEP: usize = 3; // " · "
     let all = hints(ctx);
     let mut keep = vec![false; all.len()];

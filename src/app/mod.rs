@@ -394,7 +394,7 @@ pub enum Effect {
     OpenLink(String),
 }
 
-pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+pub(crate) const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
 impl App {
     /// The problem to show above the list: one that stays (the config
@@ -402,7 +402,7 @@ impl App {
     /// credential store failing, or no profile reaching Bitbucket at all.
     /// Derived from the rows, so it goes away once a check succeeds; one
     /// profile's own failure belongs to its row, not here.
-    pub fn trouble(&self) -> Option<Notice> {
+    pub(crate) fn trouble(&self) -> Option<Notice> {
         if let Some(p) = &self.problem {
             return Some(p.clone());
         }
@@ -498,11 +498,11 @@ impl App {
         idx
     }
 
-    pub fn selected_row(&self) -> Option<&Row> {
+    pub(crate) fn selected_row(&self) -> Option<&Row> {
         self.visible().get(self.selected).map(|&i| &self.rows[i])
     }
 
-    pub fn selected_profile(&self) -> Option<&Profile> {
+    pub(crate) fn selected_profile(&self) -> Option<&Profile> {
         self.selected_row().map(|r| &r.profile)
     }
 
@@ -600,10 +600,10 @@ pub fn build_commands(
 
 /// What stands for the token on screen while it is masked. It is not derived
 /// from the real token: the real one is not in the UI state until revealed.
-pub const MASKED_TOKEN: &str = "****************";
+pub(crate) const MASKED_TOKEN: &str = "****************";
 
 /// The commands of a panel: with the revealed token, or with a placeholder.
-pub fn panel_commands(app: &App, panel: &CommandsPanel) -> Vec<Generated> {
+pub(crate) fn panel_commands(app: &App, panel: &CommandsPanel) -> Vec<Generated> {
     let Some(profile) = app.find(&panel.profile) else {
         return Vec::new();
     };

@@ -54,7 +54,7 @@ pub struct OnboardRequest {
 
 impl OnboardPanel {
     /// Whether the directory field has the keyboard.
-    pub fn typing(&self) -> bool {
+    pub(crate) fn typing(&self) -> bool {
         self.stage == OnboardStage::Edit && self.focus == OnboardFocus::Dir
     }
 }
@@ -153,7 +153,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 /// The runner's report: the panel shows the steps, the status line the end.
-pub fn finished(app: &mut App, steps: Vec<Step>, result: Result<String, String>) -> Vec<Effect> {
+pub(crate) fn finished(
+    app: &mut App,
+    steps: Vec<Step>,
+    result: Result<String, String>,
+) -> Vec<Effect> {
     app.notice = Some(match &result {
         Ok(m) => Notice::info(tr!("onboard.done", what = m)),
         Err(e) => Notice::error(tr!("onboard.stopped", why = e), None),

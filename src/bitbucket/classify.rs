@@ -134,7 +134,7 @@ fn clone_user(links: &Option<Links>) -> Option<String> {
 /// none of the characters git refuses in a ref name (check-ref-format), and
 /// nothing that could read as an option (`-`), a forced refspec (`+`) or a
 /// `src:dst` / glob refspec (`:`, `*`).
-pub fn usable_branch(name: &str) -> bool {
+pub(crate) fn usable_branch(name: &str) -> bool {
     let Some(name) = text::command_safe(name, 255) else {
         return false;
     };
@@ -151,7 +151,7 @@ pub fn usable_branch(name: &str) -> bool {
 }
 
 /// A project key as Bitbucket makes them: letters, digits and `_`.
-pub fn usable_project_key(key: &str) -> bool {
+pub(crate) fn usable_project_key(key: &str) -> bool {
     text::command_safe(key, 128)
         .is_some_and(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
@@ -161,7 +161,7 @@ pub fn usable_project_key(key: &str) -> bool {
 /// Classification ends with it; loading the profiles file runs it on the
 /// recorded outcomes, which a hostile or older file may hold raw.
 /// Idempotent.
-pub fn clean_outcome(o: &mut Outcome) {
+pub(crate) fn clean_outcome(o: &mut Outcome) {
     // Composed messages hold already-capped pieces; cap only as a backstop.
     const COMPOSED: usize = 4 * text::MAX_SHOWN;
     o.message = text::clean_line(&o.message, COMPOSED);

@@ -12,8 +12,8 @@ use crate::bitbucket::urls::repository_api_url;
 use crate::profile::{Outcome, Problem, Profile, RateLimit, Remedy, Status, Step};
 use crate::secret::Secret;
 
-pub const DEFAULT_API: &str = "https://api.bitbucket.org/2.0";
-pub const MAX_BODY: usize = 1024 * 1024;
+pub(crate) const DEFAULT_API: &str = "https://api.bitbucket.org/2.0";
+pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiConfig {
@@ -102,7 +102,7 @@ impl ApiConfig {
 }
 
 /// https anywhere; plain http only to this machine. Checks `BBTOKEN_API_URL`.
-pub fn check_base(base: &str) -> Result<(), ConfigError> {
+pub(crate) fn check_base(base: &str) -> Result<(), ConfigError> {
     check_base_named("BBTOKEN_API_URL", base)
 }
 
@@ -110,7 +110,7 @@ pub fn check_base(base: &str) -> Result<(), ConfigError> {
 /// `BBTOKEN_GIT_URL`). A base URL must carry no user name or password (reqwest
 /// would send them as a second Authorization header, and git would mix them
 /// with the profile's), no query and no fragment (paths are appended to it).
-pub fn check_base_named(name: &'static str, base: &str) -> Result<(), ConfigError> {
+pub(crate) fn check_base_named(name: &'static str, base: &str) -> Result<(), ConfigError> {
     let url = reqwest::Url::parse(base).map_err(|_| ConfigError::BadUrl(name, base.into()))?;
     let extras = |what| ConfigError::UrlExtras {
         name,
@@ -151,7 +151,7 @@ fn without_userinfo(url: &reqwest::Url) -> String {
 }
 
 /// Whether `base` names this machine; false when it does not parse.
-pub fn base_is_loopback(base: &str) -> bool {
+pub(crate) fn base_is_loopback(base: &str) -> bool {
     reqwest::Url::parse(base).is_ok_and(|u| is_loopback(&u))
 }
 

@@ -6,7 +6,7 @@ use crate::profile::TokenKind;
 
 /// Scope names differ between access tokens (classic names) and API tokens
 /// (`read:repository:bitbucket` style).
-pub fn read_scope(kind: TokenKind) -> &'static str {
+pub(crate) fn read_scope(kind: TokenKind) -> &'static str {
     if kind.is_access_token() {
         "repository"
     } else {
@@ -14,7 +14,7 @@ pub fn read_scope(kind: TokenKind) -> &'static str {
     }
 }
 
-pub fn write_scope(kind: TokenKind) -> &'static str {
+pub(crate) fn write_scope(kind: TokenKind) -> &'static str {
     if kind.is_access_token() {
         "repository:write"
     } else {
@@ -30,7 +30,7 @@ pub struct ScopeReport {
     pub beyond_git: Vec<String>,
 }
 
-pub fn parse_header(value: &str) -> Vec<String> {
+pub(crate) fn parse_header(value: &str) -> Vec<String> {
     value
         .split([',', ' '])
         .map(str::trim)
@@ -39,7 +39,7 @@ pub fn parse_header(value: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn analyze(kind: TokenKind, scopes: &[String]) -> ScopeReport {
+pub(crate) fn analyze(kind: TokenKind, scopes: &[String]) -> ScopeReport {
     let has = |s: &str| scopes.iter().any(|g| g == s);
     let (can_clone, can_push) = if kind.is_access_token() {
         // repository:write implies repository (Bitbucket docs).

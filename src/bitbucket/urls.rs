@@ -37,7 +37,7 @@ pub fn repository_api_url(api: &str, workspace: &str, repo: &str) -> String {
 
 /// Who a git remote URL names: nobody, a user, or a user and a password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserInfo<'a> {
+pub(crate) enum UserInfo<'a> {
     None,
     User(&'a str),
     UserAndPassword(&'a str, &'a str),
@@ -45,7 +45,7 @@ pub enum UserInfo<'a> {
 
 /// The https git remote of `workspace/repo` on the git host `git_base`
 /// (`https://bitbucket.org`), with the user info percent-encoded.
-pub fn git_remote_url(git_base: &str, who: UserInfo, workspace: &str, repo: &str) -> String {
+pub(crate) fn git_remote_url(git_base: &str, who: UserInfo, workspace: &str, repo: &str) -> String {
     let (scheme, host) = git_base.split_once("://").unwrap_or(("https", git_base));
     let userinfo = match who {
         UserInfo::None => String::new(),

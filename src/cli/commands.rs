@@ -12,7 +12,10 @@ use crate::i18n::tr;
 use crate::profile::Profile;
 
 /// `SLUG` or `WORKSPACE/SLUG`; the profile's own repository by default.
-pub fn parse_target(profile: &Profile, arg: Option<&str>) -> Result<(String, String), String> {
+pub(crate) fn parse_target(
+    profile: &Profile,
+    arg: Option<&str>,
+) -> Result<(String, String), String> {
     let (ws, slug) = match arg {
         None => (
             profile.workspace.clone(),

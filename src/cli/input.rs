@@ -13,11 +13,11 @@ const MAX_LEN: u64 = 8 * 1024;
 
 /// One line that may hold a secret (a URL with a token in it): no echo on a
 /// terminal, one line from stdin otherwise.
-pub fn read_line_secret(prompt: &str) -> Result<Secret, Fail> {
+pub(crate) fn read_line_secret(prompt: &str) -> Result<Secret, Fail> {
     read(prompt, &tr!("cli.input.no_url"))
 }
 
-pub fn read_secret(prompt: &str) -> Result<Secret, Fail> {
+pub(crate) fn read_secret(prompt: &str) -> Result<Secret, Fail> {
     read(prompt, &tr!("cli.input.no_token"))
 }
 

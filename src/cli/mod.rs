@@ -25,8 +25,8 @@ use crate::i18n::tr;
 
 /// Exit codes, as documented in `--help` and the README.
 pub mod exit {
-    pub const OK: i32 = 0;
-    pub const NOT_VALID: i32 = 1;
+    pub(crate) const OK: i32 = 0;
+    pub(crate) const NOT_VALID: i32 = 1;
     pub const ERROR: i32 = 2;
 }
 
@@ -84,12 +84,12 @@ impl Fail {
     }
 
     /// The current directory could not be read.
-    pub fn no_current_dir(e: std::io::Error) -> Fail {
+    pub(crate) fn no_current_dir(e: std::io::Error) -> Fail {
         Fail::usage(tr!("cli.current_dir", error = e))
     }
 
     /// `BBTOKEN_GIT_URL` is set to something that is not a URL.
-    pub fn bad_git_url() -> Fail {
+    pub(crate) fn bad_git_url() -> Fail {
         Fail::usage(tr!("cli.bad_git_url"))
     }
 
@@ -209,7 +209,7 @@ pub fn report_error(message: &str) {
     );
 }
 
-pub fn report_warning(message: &str) {
+pub(crate) fn report_warning(message: &str) {
     use output::{PLAIN, Stream, Text, WARN};
     output::line(
         Stream::Err,

@@ -17,19 +17,19 @@ use crate::i18n::tr;
 use crate::profile::Status;
 use crate::text;
 
-pub const BOLD: Style = Style::new().bold();
-pub const DIM: Style = Style::new().dimmed();
-pub const GOOD: Style = AnsiColor::Green.on_default();
-pub const BAD: Style = AnsiColor::Red.on_default();
-pub const WARN: Style = AnsiColor::Yellow.on_default();
-pub const PLAIN: Style = Style::new();
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
+pub(crate) const GOOD: Style = AnsiColor::Green.on_default();
+pub(crate) const BAD: Style = AnsiColor::Red.on_default();
+pub(crate) const WARN: Style = AnsiColor::Yellow.on_default();
+pub(crate) const PLAIN: Style = Style::new();
 
-pub fn status_style(s: Status) -> Style {
+pub(crate) fn status_style(s: Status) -> Style {
     tone_style(Tone::of_status(s))
 }
 
 /// How a [`Tone`] from `describe` looks on a terminal.
-pub fn tone_style(t: Tone) -> Style {
+pub(crate) fn tone_style(t: Tone) -> Style {
     match t {
         Tone::Good => GOOD,
         Tone::Warn => WARN,
@@ -64,7 +64,7 @@ impl Text {
         Text::new().with(s, PLAIN)
     }
 
-    pub fn styled(style: Style, s: impl Into<String>) -> Text {
+    pub(crate) fn styled(style: Style, s: impl Into<String>) -> Text {
         Text::new().with(s, style)
     }
 
@@ -76,10 +76,6 @@ impl Text {
 
     pub fn push(&mut self, s: impl Into<String>, style: Style) {
         self.parts.push((s.into(), style));
-    }
-
-    pub fn append(&mut self, other: Text) {
-        self.parts.extend(other.parts);
     }
 
     /// The bytes to write: each piece escaped ([`text::visible`]: newlines
@@ -99,7 +95,7 @@ impl Text {
 }
 
 /// Prints `t` on `stream`, with no newline added.
-pub fn emit(stream: Stream, t: &Text) {
+pub(crate) fn emit(stream: Stream, t: &Text) {
     write_str(stream, &t.render(true));
 }
 
@@ -111,12 +107,12 @@ pub fn line(stream: Stream, t: &Text) {
 }
 
 /// Prints one plain line on stdout.
-pub fn out_line(s: &str) {
+pub(crate) fn out_line(s: &str) {
     line(Stream::Out, &Text::plain(s));
 }
 
 /// Prints one plain line on stderr.
-pub fn err_line(s: &str) {
+pub(crate) fn err_line(s: &str) {
     line(Stream::Err, &Text::plain(s));
 }
 
@@ -181,7 +177,7 @@ pub fn interactive() -> bool {
 /// writes them, so the bar never mixes into the output; [`Progress::finish`]
 /// (or dropping it) erases the bar and leaves nothing behind. Hidden when
 /// [`interactive`] is false.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: indicatif::ProgressBar,
 }
 

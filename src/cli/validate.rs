@@ -73,7 +73,7 @@ pub fn exit_code(outcomes: &[Outcome]) -> i32 {
     }
 }
 
-pub async fn run_names(
+pub(crate) async fn run_names(
     ctx: &Context,
     names: Vec<String>,
     json: bool,

@@ -20,7 +20,7 @@ pub fn expiry(days_left: i64) -> String {
 
 /// `s` padded with spaces to `width` columns as a terminal shows them
 /// (Japanese takes two columns a character).
-pub fn pad(s: &str, width: usize) -> String {
+pub(crate) fn pad(s: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthStr;
     let w = s.width();
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))

@@ -4,8 +4,8 @@
 
 use super::{Check, shown};
 
-pub const RESOLVE: &str = "api.resolve";
-pub const REQUEST: &str = "api.request";
+pub(crate) const RESOLVE: &str = "api.resolve";
+pub(crate) const REQUEST: &str = "api.request";
 
 /// What came back from the one request.
 #[derive(Debug, Clone, PartialEq)]

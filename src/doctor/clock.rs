@@ -8,7 +8,7 @@ use super::{Check, shown};
 pub const NAME: &str = "clock";
 /// Beyond this the clock is worth fixing; below it, the `Date` header's
 /// one-second resolution and the request's own time are noise.
-pub const MAX_SKEW_SECS: i64 = 5 * 60;
+pub(crate) const MAX_SKEW_SECS: i64 = 5 * 60;
 
 /// `local`: this machine's time halfway through the request; `date`: the
 /// server's `Date` header, if an answer came.

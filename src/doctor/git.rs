@@ -4,12 +4,12 @@
 
 use super::{Check, shown};
 
-pub const VERSION: &str = "git.version";
-pub const HELPER: &str = "git.helper";
-pub const HTTP_PATH: &str = "git.use_http_path";
+pub(crate) const VERSION: &str = "git.version";
+pub(crate) const HELPER: &str = "git.helper";
+pub(crate) const HTTP_PATH: &str = "git.use_http_path";
 /// git 2.41 reads `password_expiry_utc` and stops using a token that has
 /// expired instead of sending it and failing.
-pub const EXPIRY_VERSION: (u32, u32) = (2, 41);
+pub(crate) const EXPIRY_VERSION: (u32, u32) = (2, 41);
 
 /// The bbtoken helper git would run, and where it points.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +39,7 @@ pub struct Facts {
 
 /// `git version 2.47.3`, `git version 2.39.2 (Apple Git-143)`,
 /// `git version 2.41.0.windows.1` → (major, minor, patch).
-pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
+pub(crate) fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
     let v = s.trim().strip_prefix("git version ")?;
     let mut nums = v
         .split(|c: char| !c.is_ascii_digit())
@@ -52,7 +52,7 @@ pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
 
 /// The path in a helper value bbtoken writes (`!'/path/bbtoken' credential`
 /// or `!/path/bbtoken credential`), unquoted as git's shell would.
-pub fn helper_path(value: &str) -> Option<String> {
+pub(crate) fn helper_path(value: &str) -> Option<String> {
     let cmd = value.trim().strip_prefix('!')?;
     let words = shlex::split(cmd)?;
     match words.as_slice() {

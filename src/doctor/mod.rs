@@ -95,7 +95,7 @@ impl Check {
         self
     }
 
-    pub fn fact(mut self, key: &'static str, value: impl Into<serde_json::Value>) -> Check {
+    pub(crate) fn fact(mut self, key: &'static str, value: impl Into<serde_json::Value>) -> Check {
         self.facts.insert(key, value.into());
         self
     }

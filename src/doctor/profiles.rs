@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::{Check, shown};
 
-pub const FILE: &str = "profiles.file";
-pub const LOCK: &str = "profiles.lock";
+pub(crate) const FILE: &str = "profiles.file";
+pub(crate) const LOCK: &str = "profiles.lock";
 
 /// What is at the profiles path.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +52,7 @@ pub fn checks(f: &Facts) -> Vec<Check> {
 }
 
 /// No config directory can be found at all.
-pub fn no_dir(why: &str) -> Vec<Check> {
+pub(crate) fn no_dir(why: &str) -> Vec<Check> {
     vec![
         Check::fail(
             FILE,

@@ -12,7 +12,7 @@ pub const NAME: &str = "store";
 /// The throwaway item's name. It holds spaces, which no profile name may
 /// (letters, digits, `-`, `_`, `.`), so it can never be a profile's secret;
 /// the pid keeps two doctors apart.
-pub fn probe_name(pid: u32) -> String {
+pub(crate) fn probe_name(pid: u32) -> String {
     format!("bbtoken doctor probe {pid}")
 }
 

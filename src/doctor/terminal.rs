@@ -5,8 +5,8 @@
 use super::{Check, Status, shown};
 use crate::tui::clipboard::Multiplexer;
 
-pub const TERMINAL: &str = "terminal";
-pub const CLIPBOARD: &str = "clipboard";
+pub(crate) const TERMINAL: &str = "terminal";
+pub(crate) const CLIPBOARD: &str = "clipboard";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Facts {

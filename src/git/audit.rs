@@ -48,7 +48,7 @@ pub struct Finding {
 impl Finding {
     /// Where, for a report: file and line, or repository and remote. Holds
     /// no token (the insteadOf key may, so it is not shown).
-    pub fn place_text(&self, home: &Path) -> String {
+    pub(crate) fn place_text(&self, home: &Path) -> String {
         let p = |path: &Path| {
             let s = match path.strip_prefix(home) {
                 Ok(rel) => format!("~/{}", rel.display()),
@@ -110,14 +110,14 @@ impl Sources {
         })
     }
 
-    pub fn credential_files(&self) -> Vec<PathBuf> {
+    pub(crate) fn credential_files(&self) -> Vec<PathBuf> {
         vec![
             self.home.join(".git-credentials"),
             self.xdg_config.join("git").join("credentials"),
         ]
     }
 
-    pub fn history_files(&self) -> Vec<PathBuf> {
+    pub(crate) fn history_files(&self) -> Vec<PathBuf> {
         vec![
             self.home.join(".bash_history"),
             self.home.join(".zsh_history"),
@@ -163,7 +163,7 @@ fn finding(place: Place, token: String, context: &str, host: &GitHost) -> Findin
 
 /// Git repositories under `dir` (a `.git` directory or file), not following
 /// symlinks, at most `depth` levels down.
-pub fn repositories_under(dir: &Path, depth: usize) -> Vec<PathBuf> {
+pub(crate) fn repositories_under(dir: &Path, depth: usize) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return out;
@@ -188,7 +188,7 @@ pub fn repositories_under(dir: &Path, depth: usize) -> Vec<PathBuf> {
 }
 
 /// Tokens in the remote URLs of the repository at `repo`.
-pub fn scan_repository(repo: &Path, host: &GitHost) -> Vec<Finding> {
+pub(crate) fn scan_repository(repo: &Path, host: &GitHost) -> Vec<Finding> {
     let mut out = Vec::new();
     for (key, value) in run::config_regexp(repo, &["--local"], r"^remote\..*\.(url|pushurl)$") {
         let Some(name) = key.strip_prefix("remote.").and_then(|k| {
@@ -276,7 +276,7 @@ pub fn scan(src: &Sources) -> Vec<Finding> {
 
 /// Rewrites every value of `key` in the repository's own config without its
 /// tokens. The argv holds the key and the token-free values only.
-pub fn clean_remote(repo: &Path, key: &str, host: &GitHost) -> Result<(), String> {
+pub(crate) fn clean_remote(repo: &Path, key: &str, host: &GitHost) -> Result<(), String> {
     let name_ok = key
         .strip_prefix("remote.")
         .is_some_and(|k| !k.starts_with('-') && !crate::text::has_unsafe(k));
@@ -316,7 +316,7 @@ pub fn clean_remote(repo: &Path, key: &str, host: &GitHost) -> Result<(), String
 /// Writes `path` again without the lines (1-based) in `drop`, atomically:
 /// a temporary file beside it with the same permissions, renamed over it.
 /// No backup is kept (it would still hold the token).
-pub fn remove_lines(path: &Path, drop: &[usize]) -> std::io::Result<()> {
+pub(crate) fn remove_lines(path: &Path, drop: &[usize]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
     let text = std::fs::read(path)?;
@@ -339,7 +339,7 @@ pub fn remove_lines(path: &Path, drop: &[usize]) -> std::io::Result<()> {
 }
 
 /// A profile name for a token found in `workspace/repo`, free in `taken`.
-pub fn derive_name(workspace: &str, repo: Option<&str>, taken: &[String]) -> String {
+pub(crate) fn derive_name(workspace: &str, repo: Option<&str>, taken: &[String]) -> String {
     let base: String = match repo {
         Some(r) => format!("{workspace}-{r}"),
         None => workspace.to_string(),

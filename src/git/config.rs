@@ -8,10 +8,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The key of the clone's binding.
-pub const BINDING_KEY: &str = "bbtoken.profile";
+pub(crate) const BINDING_KEY: &str = "bbtoken.profile";
 /// Marks that setup-git turned useHttpPath on (so `--undo` turns it off
 /// only then): one value per URL.
-pub const HTTP_PATH_MARK: &str = "bbtoken.setupgitusehttppath";
+pub(crate) const HTTP_PATH_MARK: &str = "bbtoken.setupgitusehttppath";
 
 /// Which config file setup-git and bind work on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ fn write(args: &[&str]) -> Result<(), GitError> {
 }
 
 /// All values of `key` in `scope`, in file order (git's `--get-all -z`).
-pub fn get_all(scope: Scope, key: &str) -> Result<Vec<String>, GitError> {
+pub(crate) fn get_all(scope: Scope, key: &str) -> Result<Vec<String>, GitError> {
     let (code, out, err) = git_config(&[scope.flag(), "-z", "--get-all", key])?;
     match code {
         // `-z` ends every value with NUL, so an empty value is an empty
@@ -93,12 +93,12 @@ pub fn binding() -> Option<String> {
     (code == 0).then(|| out.trim_end_matches('\0').to_string())
 }
 
-pub fn set_binding(name: &str) -> Result<(), GitError> {
+pub(crate) fn set_binding(name: &str) -> Result<(), GitError> {
     write(&["--local", BINDING_KEY, name])
 }
 
 /// `Ok(false)` when there was no binding.
-pub fn unset_binding() -> Result<bool, GitError> {
+pub(crate) fn unset_binding() -> Result<bool, GitError> {
     let (code, _, err) = git_config(&["--local", "--unset-all", BINDING_KEY])?;
     match code {
         0 => {
@@ -115,7 +115,7 @@ pub fn unset_binding() -> Result<bool, GitError> {
 
 /// The helper value for bbtoken at `exe`: a shell snippet (`!`), the path
 /// quoted for git's shell, so spaces or quotes in it cannot split it.
-pub fn helper_value(exe: &Path) -> Option<String> {
+pub(crate) fn helper_value(exe: &Path) -> Option<String> {
     let s = exe.to_str()?;
     if crate::text::has_unsafe(s) {
         return None;
@@ -125,7 +125,7 @@ pub fn helper_value(exe: &Path) -> Option<String> {
 }
 
 /// The helper value for this very binary, by its absolute path.
-pub fn own_helper_value() -> Result<String, String> {
+pub(crate) fn own_helper_value() -> Result<String, String> {
     let exe = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .map_err(|e| format!("cannot find bbtoken's own path: {e}"))?;
@@ -136,7 +136,7 @@ pub fn own_helper_value() -> Result<String, String> {
 /// Sets this bbtoken up as git's helper for `url` in the global config
 /// unless it already is: what audit --fix and onboard do to "make sure the
 /// helper is set up". Returns what changed (nothing when it already was).
-pub fn ensure_global(url: &str) -> Result<Vec<String>, String> {
+pub(crate) fn ensure_global(url: &str) -> Result<Vec<String>, String> {
     let ours = own_helper_value()?;
     setup(Scope::Global, url, &ours)
         .map(|changes| changes.into_iter().map(|c| c.0).collect())
@@ -144,7 +144,7 @@ pub fn ensure_global(url: &str) -> Result<Vec<String>, String> {
 }
 
 /// Whether a helper value runs bbtoken's credential helper (any path).
-pub fn is_bbtoken_helper(value: &str) -> bool {
+pub(crate) fn is_bbtoken_helper(value: &str) -> bool {
     let v = value.trim();
     v.starts_with('!')
         && v.ends_with(" credential")

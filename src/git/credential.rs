@@ -13,9 +13,9 @@ use crate::fields;
 use crate::gitcmd::safe;
 
 /// git's longest credential line: its packet-line data limit.
-pub const MAX_LINE: usize = 65516;
+pub(crate) const MAX_LINE: usize = 65516;
 /// The most input read at all.
-pub const MAX_INPUT: usize = 1 << 20;
+pub(crate) const MAX_INPUT: usize = 1 << 20;
 
 /// Why the input was refused. Never holds input text: it may be a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -110,7 +110,7 @@ pub struct Scope {
 
 impl Scope {
     /// From a base URL like `https://bitbucket.org` (already checked).
-    pub fn from_url(url: &str) -> Option<Scope> {
+    pub(crate) fn from_url(url: &str) -> Option<Scope> {
         let (protocol, rest) = url.split_once("://")?;
         let host = rest.split('/').next()?;
         // A userinfo part has no place in the base URL.
@@ -203,7 +203,7 @@ pub fn answer(username: &str, password: &str, expiry_utc: Option<i64>) -> Option
 /// The moment git should stop using a token with this expiry date: the first
 /// second of that day, UTC. Bitbucket shows a date, not a time, so bbtoken
 /// never lets git offer a token on or after its date.
-pub fn expiry_timestamp(date: chrono::NaiveDate) -> i64 {
+pub(crate) fn expiry_timestamp(date: chrono::NaiveDate) -> i64 {
     date.and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc().timestamp())
         .unwrap_or(0)

@@ -82,7 +82,7 @@ pub struct Chosen {
 /// The helpers git would run for `url`, given `credential.*helper` entries
 /// in config order: git applies each entry whose URL matches, and an empty
 /// value resets the list.
-pub fn helpers_for(entries: &[(String, String)], url: &str) -> Vec<String> {
+pub(crate) fn helpers_for(entries: &[(String, String)], url: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (key, value) in entries {
         let Some(rest) = key.strip_prefix("credential.") else {

@@ -20,12 +20,12 @@ use crate::profile::{Outcome, Profile, Remedy, Status, Step};
 use crate::store::{ConfigError, ProfileFile};
 
 /// "2026-11-24 07:40 UTC": the time in the outcomes git's verdicts record.
-pub fn stamp(t: DateTime<Utc>) -> String {
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// The outcome `erase` records: git sent the token and the server said 401.
-pub fn rejected_outcome(name: &str, at: DateTime<Utc>) -> Outcome {
+pub(crate) fn rejected_outcome(name: &str, at: DateTime<Utc>) -> Outcome {
     let mut o = Outcome::bare(
         Status::Invalid,
         format!("{} {}", select::REJECTED_BY_GIT, stamp(at)),
@@ -42,7 +42,7 @@ pub fn rejected_outcome(name: &str, at: DateTime<Utc>) -> Outcome {
 /// The outcome `store` records: git authenticated with the token. What the
 /// last valid outcome knew (scopes, repository facts) stays: git's success
 /// says nothing new about them.
-pub fn used_outcome(profile: &Profile, at: DateTime<Utc>) -> Outcome {
+pub(crate) fn used_outcome(profile: &Profile, at: DateTime<Utc>) -> Outcome {
     let message = format!("{} {}", select::USED_BY_GIT, stamp(at));
     let last = profile
         .last_validation

@@ -41,7 +41,7 @@ pub enum PushOutcome {
 
 impl PushOutcome {
     /// What happened and what to do, in one message.
-    pub fn explain(&self, workspace: &str, repo: &str, profile: &str) -> String {
+    pub(crate) fn explain(&self, workspace: &str, repo: &str, profile: &str) -> String {
         match self {
             PushOutcome::Pushed { branch } => {
                 format!("pushed {branch} to {workspace}/{repo}; it tracks origin/{branch}")
@@ -61,7 +61,7 @@ impl PushOutcome {
 }
 
 /// Sorts git push's stderr into a [`PushOutcome`].
-pub fn classify_push(stderr: &str) -> PushOutcome {
+pub(crate) fn classify_push(stderr: &str) -> PushOutcome {
     let s = unquoted(stderr).to_ascii_lowercase();
     let status = |code: &str| {
         s.split(|c: char| !c.is_ascii_alphanumeric())
@@ -115,7 +115,7 @@ fn git_err(e: run::GitError) -> String {
 }
 
 /// The work tree to onboard: `dir`'s repository, or `dir` after `git init`.
-pub fn ensure_repository(dir: &Path, steps: &mut Vec<Step>) -> Result<PathBuf, String> {
+pub(crate) fn ensure_repository(dir: &Path, steps: &mut Vec<Step>) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("{}: {e}", clean(&dir.display().to_string())))?;
     if let Some(top) = run::toplevel(dir) {
@@ -134,7 +134,7 @@ pub fn ensure_repository(dir: &Path, steps: &mut Vec<Step>) -> Result<PathBuf, S
 }
 
 /// Adds `origin` with the token-free URL, or repairs it.
-pub fn ensure_origin(
+pub(crate) fn ensure_origin(
     top: &Path,
     url: &str,
     host: &GitHost,
@@ -164,7 +164,11 @@ pub fn ensure_origin(
 }
 
 /// Sets the bot email for access tokens (commits then show as the bot's).
-pub fn ensure_email(top: &Path, profile: &Profile, steps: &mut Vec<Step>) -> Result<(), String> {
+pub(crate) fn ensure_email(
+    top: &Path,
+    profile: &Profile,
+    steps: &mut Vec<Step>,
+) -> Result<(), String> {
     if !profile.kind.is_access_token() {
         return Ok(());
     }
@@ -215,7 +219,7 @@ pub fn bind(top: &Path, name: &str, steps: &mut Vec<Step>) -> Result<(), String>
 /// Every step but the push, in order: the repository, `origin`, the bot
 /// email, the binding and git's credential helper (global config). The CLI
 /// and the TUI both run exactly this.
-pub fn prepare(
+pub(crate) fn prepare(
     dir: &Path,
     profile: &Profile,
     workspace: &str,

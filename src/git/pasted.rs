@@ -14,7 +14,7 @@ use crate::secret::Secret;
 
 /// Workspace and repository from a pasted URL, and the token it carried.
 #[derive(Debug)]
-pub struct Pasted {
+pub(crate) struct Pasted {
     pub workspace: String,
     pub repo: String,
     pub token: Option<Secret>,
@@ -36,7 +36,7 @@ fn repo_page(url: &url::Url, host: &GitHost) -> Option<(String, String)> {
 
 /// Reads a pasted URL. The error says what was wrong without repeating the
 /// URL, which may hold a token.
-pub fn parse_pasted(raw: &str, host: &GitHost) -> Result<Pasted, String> {
+pub(crate) fn parse_pasted(raw: &str, host: &GitHost) -> Result<Pasted, String> {
     let raw = raw.trim();
     let remote = parse_remote(raw, host);
     let token = remote.token.clone().map(Secret::new);

@@ -19,7 +19,7 @@ pub struct GitHost {
 
 impl GitHost {
     /// From the git base (`https://bitbucket.org`, or the test fake's).
-    pub fn from_base(base: &str) -> Option<GitHost> {
+    pub(crate) fn from_base(base: &str) -> Option<GitHost> {
         let u = url::Url::parse(base).ok()?;
         Some(GitHost {
             scheme: u.scheme().to_string(),
@@ -42,14 +42,14 @@ impl GitHost {
     }
 
     /// The token-free URL of a repository: `https://bitbucket.org/ws/repo.git`.
-    pub fn repo_url(&self, workspace: &str, repo: &str) -> String {
+    pub(crate) fn repo_url(&self, workspace: &str, repo: &str) -> String {
         format!("{}/{workspace}/{repo}.git", self.base())
     }
 }
 
 /// What a remote URL says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteUrl {
+pub(crate) struct RemoteUrl {
     /// Bitbucket over HTTP(S) on the configured host.
     pub bitbucket: bool,
     /// Bitbucket over SSH (`git@bitbucket.org:ws/repo.git`): no helper involved.
@@ -81,7 +81,7 @@ fn is_token_userinfo(user: &str, pass: &str, bitbucket: bool) -> bool {
 
 /// Reads a remote URL. Anything unparsable is "not Bitbucket", shown as is
 /// (callers clean it before display).
-pub fn parse_remote(raw: &str, host: &GitHost) -> RemoteUrl {
+pub(crate) fn parse_remote(raw: &str, host: &GitHost) -> RemoteUrl {
     let mut r = RemoteUrl {
         bitbucket: false,
         ssh: false,
@@ -154,7 +154,7 @@ fn token_char(c: char) -> bool {
 /// Every Bitbucket token in a line of text: by prefix (access tokens, API
 /// tokens, app passwords) and as the password of `x-token-auth:…@`-style
 /// userinfo in URLs. Each token once, in order of appearance.
-pub fn find_tokens(line: &str, host: &GitHost) -> Vec<String> {
+pub(crate) fn find_tokens(line: &str, host: &GitHost) -> Vec<String> {
     let mut found: Vec<(usize, String)> = Vec::new();
     for prefix in [ACCESS_PREFIX, API_PREFIX] {
         for (i, _) in line.match_indices(prefix) {

@@ -56,14 +56,14 @@ pub fn ok(dir: &Path, args: &[&str]) -> Result<String, GitError> {
 }
 
 /// A config value, or `None` when unset (exit 1) or unreadable.
-pub fn config_get(dir: &Path, args: &[&str]) -> Option<String> {
+pub(crate) fn config_get(dir: &Path, args: &[&str]) -> Option<String> {
     let r = run(dir, args).ok()?;
     r.ok.then(|| r.stdout.trim_end_matches('\n').to_string())
 }
 
 /// `git config … --get-regexp PATTERN` as (key, value) pairs, in config
 /// order. Keys are lower-cased by git except the subsection.
-pub fn config_regexp(dir: &Path, scope: &[&str], pattern: &str) -> Vec<(String, String)> {
+pub(crate) fn config_regexp(dir: &Path, scope: &[&str], pattern: &str) -> Vec<(String, String)> {
     let mut args = vec!["config"];
     args.extend_from_slice(scope);
     args.extend_from_slice(&["--null", "--get-regexp", pattern]);
@@ -85,7 +85,7 @@ pub fn config_regexp(dir: &Path, scope: &[&str], pattern: &str) -> Vec<(String, 
 }
 
 /// The top of the work tree `dir` is in, or `None` outside a repository.
-pub fn toplevel(dir: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn toplevel(dir: &Path) -> Option<std::path::PathBuf> {
     let r = run(dir, &["rev-parse", "--show-toplevel"]).ok()?;
     r.ok.then(|| std::path::PathBuf::from(r.stdout.trim_end_matches('\n')))
 }

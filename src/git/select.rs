@@ -102,7 +102,7 @@ pub enum NoChoice {
 /// Whether git (or a validation) found the profile's token invalid: such a
 /// profile is skipped until it is rotated (the outcome is dropped) or a
 /// validation finds it valid again.
-pub fn is_rejected(p: &Profile) -> bool {
+pub(crate) fn is_rejected(p: &Profile) -> bool {
     p.last_validation
         .as_ref()
         .filter(|o| o.status.is_conclusive())
@@ -111,12 +111,12 @@ pub fn is_rejected(p: &Profile) -> bool {
 }
 
 /// The prefix of the message `erase` records.
-pub const REJECTED_BY_GIT: &str = "rejected by git at";
+pub(crate) const REJECTED_BY_GIT: &str = "rejected by git at";
 /// The prefix of the message `store` records.
-pub const USED_BY_GIT: &str = "used by git at";
+pub(crate) const USED_BY_GIT: &str = "used by git at";
 
 /// Whether the request's username admits this profile.
-pub fn username_admits(username: Option<&str>, p: &Profile) -> bool {
+pub(crate) fn username_admits(username: Option<&str>, p: &Profile) -> bool {
     match username.filter(|u| !u.is_empty()) {
         None => true,
         Some(ACCESS_TOKEN_GIT_USER) => p.kind.is_access_token(),
@@ -199,7 +199,7 @@ fn rank(p: &Profile, q: &Query) -> u8 {
 /// them (rule, then preference, then name), rejected ones included: `store`
 /// and `erase` look for the credential git used among these. The bound
 /// profile, when it exists, comes first.
-pub fn candidates<'p>(profiles: &'p [Profile], q: &Query) -> Vec<Choice<'p>> {
+pub(crate) fn candidates<'p>(profiles: &'p [Profile], q: &Query) -> Vec<Choice<'p>> {
     let mut out: Vec<(u8, u8, Choice<'p>)> = Vec::new();
     if let Some(b) = q.binding
         && let Some(p) = profiles.iter().find(|p| p.name == b)

@@ -55,7 +55,7 @@ pub enum Mode {
 
 impl Mode {
     /// The next mode, in a cycle: interactive, embedded, helper.
-    pub fn toggled(self) -> Mode {
+    pub(crate) fn toggled(self) -> Mode {
         match self {
             Mode::Interactive => Mode::Embedded,
             Mode::Embedded => Mode::Helper,
@@ -165,7 +165,7 @@ pub fn branch_for<'p>(profile: &'p Profile, workspace: &str, repo: &str) -> Bran
 /// Where embedded mode really puts the token. One text for the CLI and the TUI.
 /// A command group's title in the current language. The titles in
 /// [`Generated`] stay English: `commands --json` carries them for scripts.
-pub fn title_words(title: &str) -> String {
+pub(crate) fn title_words(title: &str) -> String {
     match title {
         "Use this token in the clone you already have" => tr!("gitcmd.title.existing"),
         "Clone" => tr!("gitcmd.title.clone"),
@@ -181,11 +181,11 @@ pub fn title_words(title: &str) -> String {
 
 /// [`EMBEDDED_WARNING`] in the current language (the constant is clap's,
 /// which needs it at compile time).
-pub fn embedded_warning() -> String {
+pub(crate) fn embedded_warning() -> String {
     tr!("gitcmd.embedded_warning").into_owned()
 }
 
-pub const EMBEDDED_WARNING: &str = "Embedded mode puts the token where others can read it: \
+pub(crate) const EMBEDDED_WARNING: &str = "Embedded mode puts the token where others can read it: \
 in the process list (ps) while git or curl runs, in the clone's .git/config \
 (git clone and git remote set-url store the URL with the token), in your shell \
 history, and in the terminal's scrollback.";
@@ -236,7 +236,7 @@ fn line(words: &[&str]) -> String {
 
 /// The git remote URL for the request, with the username and, in embedded
 /// mode, the token.
-pub fn remote_url(req: &Request) -> String {
+pub(crate) fn remote_url(req: &Request) -> String {
     let user = git_username(req.profile);
     let who = match req.mode {
         Mode::Interactive => UserInfo::User(user),

@@ -46,7 +46,7 @@ impl Refused {
 
 /// Longest name we place in a command. Git has no limit, but a server that
 /// sends megabytes of branch name is not one whose name we paste.
-pub const MAX_LEN: usize = 255;
+pub(crate) const MAX_LEN: usize = 255;
 
 /// git's rules for `git check-ref-format --branch NAME` (git 2.47): the name
 /// is checked as `refs/heads/NAME`, must not start with `-` and must not be

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Why [`read_regular`] gave no bytes.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     Io(std::io::Error),
     /// Not a regular file: what it is instead, for the message.
     NotRegular(&'static str),
@@ -20,7 +20,7 @@ pub enum ReadError {
 /// checked on the opened descriptor (no check-then-open race), the open does
 /// not block on a FIFO, and the read stops after `cap + 1` bytes whatever the
 /// file claims its size is.
-pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let mut opts = OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -72,7 +72,7 @@ fn describe(t: &fs::FileType) -> &'static str {
 /// Creates `dir` (and its parents) if missing, new folders private (0700).
 /// An existing folder is made private only when `tighten` says it is
 /// bbtoken's own: a folder the user named may be shared on purpose.
-pub fn ensure_dir(dir: &Path, tighten: bool) -> std::io::Result<()> {
+pub(crate) fn ensure_dir(dir: &Path, tighten: bool) -> std::io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -109,7 +109,7 @@ fn open_lock_file(path: &Path) -> std::io::Result<File> {
 
 /// Why [`lock`] gave no lock.
 #[derive(Debug)]
-pub enum LockError {
+pub(crate) enum LockError {
     Io(std::io::Error),
     /// Another holder kept it past the timeout.
     Timeout,
@@ -138,7 +138,7 @@ pub fn lock(path: &Path, timeout: Duration) -> Result<File, LockError> {
 /// (`O_CREAT|O_EXCL` under a random name, mode 0600, so a planted symlink is
 /// never followed), fsynced and renamed over `path`, so a crash leaves
 /// either the old file or the new one.
-pub fn write_atomic(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

@@ -34,15 +34,15 @@ use super::fsio::{self, LockError, ReadError};
 use super::state::{State, StateFile};
 use crate::profile::Profile;
 
-pub const FILE_NAME: &str = "profiles.toml";
+pub(crate) const FILE_NAME: &str = "profiles.toml";
 const LOCK_NAME: &str = "profiles.lock";
 const FORMAT_VERSION: u32 = 1;
 /// Far above any real profiles file (a profile is a few hundred bytes).
 pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 /// How long to wait for another bbtoken to release the lock.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 /// Overrides [`DEFAULT_LOCK_TIMEOUT`], in seconds.
-pub const LOCK_TIMEOUT_ENV: &str = "BBTOKEN_LOCK_TIMEOUT";
+pub(crate) const LOCK_TIMEOUT_ENV: &str = "BBTOKEN_LOCK_TIMEOUT";
 
 /// Settings that live beside the profiles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,7 +239,7 @@ impl ProfileFile {
     }
 
     /// Keeps the state file in `dir` instead.
-    pub fn with_state_dir(mut self, dir: PathBuf) -> ProfileFile {
+    pub(crate) fn with_state_dir(mut self, dir: PathBuf) -> ProfileFile {
         self.state = StateFile::at(dir);
         self
     }
@@ -261,7 +261,7 @@ impl ProfileFile {
 
     /// Waits at most `timeout` for the lock instead of the default (or
     /// `BBTOKEN_LOCK_TIMEOUT`).
-    pub fn with_lock_timeout(mut self, timeout: Duration) -> ProfileFile {
+    pub(crate) fn with_lock_timeout(mut self, timeout: Duration) -> ProfileFile {
         self.lock_timeout = Some(timeout);
         self
     }
@@ -355,7 +355,7 @@ impl ProfileFile {
     /// state lock is taken here, after the profiles lock, for the read and
     /// the write. Each file is written only if its part changed: recording
     /// an outcome rewrites the state file alone.
-    pub fn update_locked<R, E>(
+    pub(crate) fn update_locked<R, E>(
         &self,
         guard: &LockGuard,
         change: impl FnOnce(&mut Document) -> Result<R, E>,

@@ -22,8 +22,8 @@ use crate::secret::Secret;
 mod items;
 
 /// The service name under which every bbtoken secret is filed.
-pub const SERVICE: &str = "bbtoken";
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const SERVICE: &str = "bbtoken";
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Which credential store holds the secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl SecretBackend {
 
     /// A store by the name `BBTOKEN_STORE` and `store migrate --to` take;
     /// `None` or empty: the platform's usual store.
-    pub fn from_name(name: Option<&str>) -> Result<SecretBackend, StoreError> {
+    pub(crate) fn from_name(name: Option<&str>) -> Result<SecretBackend, StoreError> {
         match name {
             None | Some("") => Ok(if cfg!(target_os = "linux") {
                 SecretBackend::SecretService
@@ -346,7 +346,7 @@ fn timeout_from_env() -> Duration {
 }
 
 /// `BBTOKEN_KEYRING_TIMEOUT`, or why its value is refused.
-pub fn checked_timeout_from_env() -> Result<Duration, StoreError> {
+pub(crate) fn checked_timeout_from_env() -> Result<Duration, StoreError> {
     timeout_setting(std::env::var(TIMEOUT_ENV).ok().as_deref())
 }
 
@@ -585,7 +585,7 @@ fn connect(backend: SecretBackend) -> Result<Arc<CredentialStore>, StoreError> {
     }
 }
 
-pub fn locked_hint(backend: SecretBackend) -> &'static str {
+pub(crate) fn locked_hint(backend: SecretBackend) -> &'static str {
     match backend {
         // Seen in containers and su/ssh shells that inherit a session keyring
         // owned by someone else.
@@ -599,7 +599,7 @@ pub fn locked_hint(backend: SecretBackend) -> &'static str {
     }
 }
 
-pub fn unavailable_hint(backend: SecretBackend) -> &'static str {
+pub(crate) fn unavailable_hint(backend: SecretBackend) -> &'static str {
     match backend {
         SecretBackend::SecretService => {
             "bbtoken needs a Secret Service (GNOME Keyring, KWallet or KeePassXC) on the D-Bus session bus. \

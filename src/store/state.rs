@@ -25,14 +25,14 @@ use super::fsio::{self, LockError, ReadError};
 use super::profiles::{ConfigError, Document};
 use crate::profile::{Outcome, Profile};
 
-pub const FILE_NAME: &str = "state.json";
-pub const BROKEN_NAME: &str = "state.json.broken";
+pub(crate) const FILE_NAME: &str = "state.json";
+pub(crate) const BROKEN_NAME: &str = "state.json.broken";
 const LOCK_NAME: &str = "state.lock";
 const FORMAT_VERSION: u32 = 1;
 /// Far above any real state (an outcome is under a kilobyte).
 pub const MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 /// Names the state directory; see the module docs for the fallbacks.
-pub const STATE_DIR_ENV: &str = "BBTOKEN_STATE_DIR";
+pub(crate) const STATE_DIR_ENV: &str = "BBTOKEN_STATE_DIR";
 
 /// What bbtoken knows about one profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,7 +137,7 @@ pub struct Read {
 
 /// Handle on the state file in one directory.
 #[derive(Debug, Clone)]
-pub struct StateFile {
+pub(crate) struct StateFile {
     dir: PathBuf,
     max_size: u64,
 }
@@ -153,7 +153,7 @@ impl StateFile {
     /// The directory for a config dir: `BBTOKEN_STATE_DIR`, else
     /// `config_dir/state` when `BBTOKEN_CONFIG_DIR` chose the config dir,
     /// else the platform state directory.
-    pub fn dir_from_env(config_override: Option<&Path>) -> Option<PathBuf> {
+    pub(crate) fn dir_from_env(config_override: Option<&Path>) -> Option<PathBuf> {
         if let Some(dir) = std::env::var_os(STATE_DIR_ENV).filter(|d| !d.is_empty()) {
             return Some(PathBuf::from(dir));
         }
@@ -171,10 +171,6 @@ impl StateFile {
     pub fn with_max_size(mut self, max: u64) -> StateFile {
         self.max_size = max;
         self
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     pub fn path(&self) -> PathBuf {
@@ -249,7 +245,7 @@ impl StateFile {
 
     /// Checks `bytes` fit under the size cap: what `read` would refuse must
     /// never be written.
-    pub fn check_size(&self, bytes: &[u8]) -> Result<(), ConfigError> {
+    pub(crate) fn check_size(&self, bytes: &[u8]) -> Result<(), ConfigError> {
         if bytes.len() as u64 > self.max_size {
             return Err(ConfigError::WouldBeTooLarge {
                 path: self.path(),
@@ -287,7 +283,7 @@ impl StateFile {
     }
 
     /// The notice for a broken state file found on reading.
-    pub fn broken_notice(&self, why: &str) -> String {
+    pub(crate) fn broken_notice(&self, why: &str) -> String {
         format!(
             "{} could not be used ({why}); profiles are shown without its validation results. bbtoken will move it to {} at the next change",
             self.path().display(),
@@ -305,7 +301,7 @@ mod tests {
     fn state_file() -> (tempfile::TempDir, StateFile) {
         let dir = tempfile::tempdir().unwrap();
         let file = StateFile::at(dir.path().join("state"));
-        fs::create_dir_all(file.dir()).unwrap();
+        fs::create_dir_all(&file.dir).unwrap();
         (dir, file)
     }
 
@@ -450,7 +446,7 @@ mod tests {
         for part in [
             file.path().display().to_string(),
             "(it is a directory)".to_string(),
-            file.dir().join(BROKEN_NAME).display().to_string(),
+            file.dir.join(BROKEN_NAME).display().to_string(),
         ] {
             assert!(notice.contains(&part), "{part:?} is not in {notice:?}");
         }

@@ -50,7 +50,7 @@ impl Multiplexer {
     }
 
     /// `is_set(name)`: whether that variable is set and not empty.
-    pub fn detect(is_set: impl Fn(&str) -> bool) -> Option<Multiplexer> {
+    pub(crate) fn detect(is_set: impl Fn(&str) -> bool) -> Option<Multiplexer> {
         if is_set("TMUX") {
             Some(Multiplexer::Tmux)
         } else if is_set("STY") {
@@ -61,7 +61,7 @@ impl Multiplexer {
     }
 
     /// Said with a copy that holds the token.
-    pub fn copy_warning(self) -> String {
+    pub(crate) fn copy_warning(self) -> String {
         match self {
             Multiplexer::Tmux => tr!("clipboard.tmux_keeps", clear = self.clear_command()),
             Multiplexer::Screen => tr!("clipboard.screen_keeps", clear = self.clear_command()),
@@ -70,7 +70,7 @@ impl Multiplexer {
     }
 
     /// Said after the 30 s clear: only what is known.
-    pub fn cleared_text(self) -> String {
+    pub(crate) fn cleared_text(self) -> String {
         match self {
             Multiplexer::Tmux => tr!("clipboard.tmux_cleared"),
             Multiplexer::Screen => tr!("clipboard.screen_cleared"),
@@ -79,7 +79,7 @@ impl Multiplexer {
     }
 
     /// How the user removes the multiplexer's copy.
-    pub fn clear_command(self) -> String {
+    pub(crate) fn clear_command(self) -> String {
         match self {
             // `delete-buffer` without -b deletes the newest buffer, which is
             // the copy unless something was copied in tmux since.
@@ -135,7 +135,7 @@ impl Clipboard {
     }
 
     /// Empties the native clipboard if it still holds `text`.
-    pub async fn clear_if_holds(&self, text: &Secret) {
+    pub(crate) async fn clear_if_holds(&self, text: &Secret) {
         if !self.native {
             return;
         }

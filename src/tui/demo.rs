@@ -20,7 +20,7 @@ pub const WORKSPACE: &str = "acme";
 pub fn sandbox_token() -> String {
     synthesize(ACCESS_PREFIX, 9000)
 }
-pub const SANDBOX_REPO: &str = "sandbox";
+pub(crate) const SANDBOX_REPO: &str = "sandbox";
 
 struct Sample {
     name: &'static str,

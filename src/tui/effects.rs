@@ -20,7 +20,7 @@ use crate::validate::Validator;
 use super::clipboard;
 
 /// How long a copied token stays on the clipboard.
-pub const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(30);
+pub(crate) const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(30);
 
 /// What background work sends back to the event loop.
 #[allow(clippy::large_enum_variant)]

@@ -79,7 +79,7 @@ pub async fn run_app(ctx: Context) -> Result<i32, Box<dyn std::error::Error>> {
 
 /// Runs the demo: sample profiles, a fake Bitbucket on loopback, an
 /// in-memory secret store. Returns the process exit code.
-pub async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
+pub(crate) async fn run_demo() -> Result<i32, Box<dyn std::error::Error>> {
     require_terminal()?;
     let fake = FakeBitbucket::start().await?;
     // Nothing of the demo reaches disk or a keyring.
@@ -153,7 +153,7 @@ fn input_thread() -> mpsc::UnboundedReceiver<Event> {
 }
 
 /// What an input event means now.
-pub fn event_action(app: &App, screen: Rect, ev: Event) -> Option<Action> {
+pub(crate) fn event_action(app: &App, screen: Rect, ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) => crate::app::keymap::key(app, k),
         Event::Paste(s) => Some(Action::Paste(s)),
@@ -235,8 +235,8 @@ impl Signals {
 /// Signal numbers, for the exit code 128 + N (the shell's convention).
 #[cfg(unix)]
 mod libc_sig {
-    pub const HUP: i32 = 1;
-    pub const INT: i32 = 2;
+    pub(crate) const HUP: i32 = 1;
+    pub(crate) const INT: i32 = 2;
     pub const TERM: i32 = 15;
 }
 

@@ -23,10 +23,10 @@ pub use theme::Theme;
 use unicode_width::UnicodeWidthStr;
 
 pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 15;
+pub(crate) const MIN_HEIGHT: u16 = 15;
 
 /// Where things go on a screen of this size.
-pub struct Areas {
+pub(crate) struct Areas {
     pub title: Rect,
     pub problem: Rect,
     pub list: Rect,
@@ -40,7 +40,7 @@ const PROBLEM_MAX_LINES: usize = 6;
 /// Lines the last notice may take (a warning with its remedy).
 const NOTICE_MAX_LINES: usize = 3;
 
-pub fn areas(app: &App, area: Rect) -> Areas {
+pub(crate) fn areas(app: &App, area: Rect) -> Areas {
     let problem_h = problem_lines(app, &Theme::plain(), area.width)
         .len()
         .min(PROBLEM_MAX_LINES) as u16;
@@ -72,7 +72,7 @@ pub fn areas(app: &App, area: Rect) -> Areas {
 }
 
 /// The first visible row shown, so the selection stays on screen.
-pub fn list_offset(selected: usize, rows_shown: usize) -> usize {
+pub(crate) fn list_offset(selected: usize, rows_shown: usize) -> usize {
     if rows_shown == 0 {
         0
     } else {
@@ -86,7 +86,7 @@ fn rows_shown(list: Rect) -> usize {
 }
 
 /// The visible row under a mouse click at (x, y), if any.
-pub fn row_at(app: &App, screen: Rect, x: u16, y: u16) -> Option<usize> {
+pub(crate) fn row_at(app: &App, screen: Rect, x: u16, y: u16) -> Option<usize> {
     if !big_enough(screen) || app.overlay != Overlay::None {
         return None;
     }
@@ -250,7 +250,7 @@ fn title_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 }
 
 /// The badge: a symbol and a word, so it reads without colour.
-pub fn badge(app: &App, in_flight: bool, p: &Profile) -> String {
+pub(crate) fn badge(app: &App, in_flight: bool, p: &Profile) -> String {
     if in_flight {
         return format!("{} {}", SPINNER[app.spinner], tr!("ui.badge.checking"));
     }
@@ -463,7 +463,7 @@ fn hang_values(lines: Vec<Line<'_>>, width: usize, label_w: usize) -> Vec<Line<'
 
 /// How far the detail pane can scroll on the app's screen: its wrapped
 /// lines past those that fit. 0 while the screen size is unknown.
-pub fn detail_max_scroll(app: &App) -> u16 {
+pub(crate) fn detail_max_scroll(app: &App) -> u16 {
     let (w, h) = app.screen;
     let area = Rect::new(0, 0, w, h);
     if !big_enough(area) {

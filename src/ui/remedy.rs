@@ -33,7 +33,7 @@ pub fn words(r: &Remedy) -> String {
 
 /// The remedy of an outcome, its advice in the current language
 /// ([`crate::describe::advice_words`]).
-pub fn outcome_words(o: &Outcome) -> Option<String> {
+pub(crate) fn outcome_words(o: &Outcome) -> Option<String> {
     let r = o.remedy.as_ref()?;
     Some(words_with(r, &crate::describe::advice_words(o)?))
 }

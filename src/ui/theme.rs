@@ -33,7 +33,7 @@ impl Theme {
 
     /// How a fact's [`Tone`] looks; the words carry the same meaning
     /// without colour.
-    pub fn tone(&self, t: Tone) -> Style {
+    pub(crate) fn tone(&self, t: Tone) -> Style {
         match t {
             Tone::Good => self.ok(),
             Tone::Bad => self.fg(Color::Red).add_modifier(Modifier::BOLD),
@@ -63,7 +63,7 @@ impl Theme {
         self.fg(Color::Yellow)
     }
 
-    pub fn accent(&self) -> Style {
+    pub(crate) fn accent(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
 
@@ -71,7 +71,7 @@ impl Theme {
         self.fg(Color::Blue)
     }
 
-    pub fn dim(&self) -> Style {
+    pub(crate) fn dim(&self) -> Style {
         if self.color {
             Style::new().add_modifier(Modifier::DIM)
         } else {

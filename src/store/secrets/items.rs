@@ -31,14 +31,14 @@ use super::{SERVICE, SecretBackend, StoreError, locked_hint, unavailable_hint};
 use crate::secret::Secret;
 
 /// The schema attribute that marks bbtoken's items.
-pub const SCHEMA: &str = "dev.bbtoken.ProfileSecret";
+pub(crate) const SCHEMA: &str = "dev.bbtoken.ProfileSecret";
 const SCHEMA_KEY: &str = "xdg:schema";
 /// The schema the daemon gives items written without one.
 const GENERIC_SCHEMA: &str = "org.freedesktop.Secret.Generic";
 const BACKEND: SecretBackend = SecretBackend::SecretService;
 
 /// The attributes of bbtoken's item for `profile`.
-pub fn owned_attributes(profile: &str) -> HashMap<&str, &str> {
+pub(crate) fn owned_attributes(profile: &str) -> HashMap<&str, &str> {
     HashMap::from([
         (SCHEMA_KEY, SCHEMA),
         ("service", SERVICE),
@@ -53,7 +53,7 @@ fn label(profile: &str) -> String {
 
 /// Whether an item with these attributes and label is one that bbtoken
 /// wrote before it marked its items (see the module doc).
-pub fn is_legacy(profile: &str, attributes: &HashMap<String, String>, label: &str) -> bool {
+pub(crate) fn is_legacy(profile: &str, attributes: &HashMap<String, String>, label: &str) -> bool {
     // gnome-keyring adds `xdg:schema=org.freedesktop.Secret.Generic` to an
     // item written without a schema when it next saves the collection (seen
     // in tests, about 1 run in 12), so an old bbtoken item on a real disk
@@ -70,7 +70,7 @@ pub fn is_legacy(profile: &str, attributes: &HashMap<String, String>, label: &st
 /// The connection, made on first use and dropped after a bus failure so the
 /// next call reconnects.
 #[derive(Default)]
-pub struct SecretServiceItems {
+pub(crate) struct SecretServiceItems {
     conn: Option<SecretService<'static>>,
     /// The batch reader: an async connection, so that many D-Bus calls are
     /// in flight at once on it, driven by a small runtime of this thread.
