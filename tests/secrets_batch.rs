@@ -34,6 +34,25 @@ fn foreign_item(name: &str, value: &str) {
     .unwrap();
 }
 
+/// A second item with bbtoken's own attributes for `name` (as a copy made
+/// by a keyring tool would be): neither copy may be chosen silently.
+fn duplicate_item(name: &str, value: &str) {
+    let ss = SecretService::connect(EncryptionType::Dh).unwrap();
+    let c = ss.get_default_collection().unwrap();
+    c.create_item(
+        "a copy",
+        HashMap::from([
+            ("xdg:schema", "dev.bbtoken.ProfileSecret"),
+            ("service", "bbtoken"),
+            ("username", name),
+        ]),
+        value.as_bytes(),
+        false,
+        "text/plain",
+    )
+    .unwrap();
+}
+
 /// Exactly what bbtoken wrote before it marked its items.
 fn legacy_item(name: &str, value: &str) {
     use keyring_core::api::CredentialStoreApi;
@@ -63,6 +82,7 @@ async fn batch_of_50_equals_per_item_reads() {
     tokio::task::spawn_blocking(|| {
         foreign_item("foreign-only", "not-ours");
         legacy_item("legacy-one", "legacy-value");
+        duplicate_item("batch-07", "a-copy");
     })
     .await
     .unwrap();
@@ -72,7 +92,10 @@ async fn batch_of_50_equals_per_item_reads() {
     let got = store.get_many(&asked).await;
     assert_eq!(got.len(), asked.len());
 
-    for (i, n) in names.iter().enumerate() {
+    // Two items for one profile: the per-item path's clear error.
+    let dup = got["batch-07"].as_ref().unwrap_err();
+    assert!(dup.to_string().contains("2 bbtoken items match"), "{dup}");
+    for (i, n) in names.iter().enumerate().filter(|(_, n)| *n != "batch-07") {
         let s = got[n].as_ref().unwrap_or_else(|e| panic!("{n}: {e}"));
         assert!(s.expose() == format!("value-{i}"), "{n}: {}", s.masked());
     }
