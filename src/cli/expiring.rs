@@ -27,6 +27,7 @@ pub fn report(profiles: &[Profile], today: NaiveDate, window: u32) -> i32 {
             PLAIN,
         );
         if let Some(page) = links::token_page(p) {
+            line = line.with_link(&page.url);
             let renew = match page.then {
                 Some(then) => tr!(
                     "cli.expiry.renew_then",

@@ -66,6 +66,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "ja or en: the language of what bbtoken says; overrides LC_ALL, LC_MESSAGES and LANG (a value starting with ja is Japanese). JSON output, statuses, exit codes and command names stay English. Default: unset, from the locale.",
     ),
     ("NO_COLOR", "Any value turns colour off."),
+    (
+        "FORCE_HYPERLINK",
+        "1: the token page URLs that show and the expiry alarm print are clickable (OSC 8) even where the terminal is not recognised; 0: never. Default: unset, clickable in terminals known to show links, never in a pipe.",
+    ),
 ];
 
 const EXIT_STATUS: &[(&str, &str)] = &[

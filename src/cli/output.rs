@@ -53,6 +53,9 @@ pub enum Stream {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Text {
     parts: Vec<(String, Style)>,
+    /// URLs that become clickable (OSC 8) where they appear, on a terminal
+    /// that shows links ([`hyperlinks`]).
+    links: Vec<String>,
 }
 
 impl Text {
@@ -78,6 +81,16 @@ impl Text {
         self.parts.push((s.into(), style));
     }
 
+    /// Makes `url` clickable wherever it appears in this text. Only a plain
+    /// https URL is taken (bbtoken's own token pages, built from checked
+    /// fields): nothing from outside goes into an escape sequence.
+    pub(crate) fn with_link(mut self, url: &str) -> Text {
+        if is_linkable(url) && !self.links.iter().any(|l| l == url) {
+            self.links.push(url.to_string());
+        }
+        self
+    }
+
     /// The bytes to write: each piece escaped ([`text::visible`]: newlines
     /// and tabs stay), then styled when `colour` is on.
     pub fn render(&self, colour: bool) -> String {
@@ -96,14 +109,54 @@ impl Text {
 
 /// Prints `t` on `stream`, with no newline added.
 pub(crate) fn emit(stream: Stream, t: &Text) {
-    write_str(stream, &t.render(true));
+    write_str(stream, &for_stream(stream, t));
 }
 
 /// Prints `t` and a newline.
 pub fn line(stream: Stream, t: &Text) {
-    let mut s = t.render(true);
+    let mut s = for_stream(stream, t);
     s.push('\n');
     write_str(stream, &s);
+}
+
+/// `t` rendered for `stream`: styled (anstream strips the styles where
+/// colour is off), with its links clickable where the terminal shows them.
+fn for_stream(stream: Stream, t: &Text) -> String {
+    let s = t.render(true);
+    if t.links.is_empty() || !hyperlinks(stream) {
+        return s;
+    }
+    linked(&s, &t.links)
+}
+
+/// Whether `stream` is a terminal known to show OSC 8 links
+/// (supports-hyperlinks: the terminal's own variables, or
+/// `FORCE_HYPERLINK=1`). Other terminals may print the sequence as text.
+fn hyperlinks(stream: Stream) -> bool {
+    supports_hyperlinks::on(match stream {
+        Stream::Out => supports_hyperlinks::Stream::Stdout,
+        Stream::Err => supports_hyperlinks::Stream::Stderr,
+    })
+}
+
+fn is_linkable(url: &str) -> bool {
+    url.starts_with("https://")
+        && url
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '\\' | '"' | '\'' | '<' | '>'))
+}
+
+/// `rendered` with every occurrence of each URL in `links` wrapped in an
+/// OSC 8 hyperlink to itself.
+fn linked(rendered: &str, links: &[String]) -> String {
+    let mut out = rendered.to_string();
+    for url in links {
+        out = out.replace(
+            url.as_str(),
+            &format!("\x1b]8;;{url}\x1b\\{url}\x1b]8;;\x1b\\"),
+        );
+    }
+    out
 }
 
 /// Prints one plain line on stdout.
@@ -232,6 +285,7 @@ impl Drop for Progress {
 #[derive(Default)]
 pub struct Table {
     rows: Vec<Vec<(String, Style)>>,
+    links: Vec<String>,
 }
 
 impl Table {
@@ -242,6 +296,13 @@ impl Table {
                 .map(|(t, s)| (text::visible(&t), s))
                 .collect(),
         );
+    }
+
+    /// Makes `url` clickable where it appears (see [`Text::with_link`]).
+    pub(crate) fn link(&mut self, url: &str) {
+        if is_linkable(url) && !self.links.iter().any(|l| l == url) {
+            self.links.push(url.to_string());
+        }
     }
 
     pub fn render(&self) -> Text {
@@ -271,6 +332,7 @@ impl Table {
             }
             out.push("\n", PLAIN);
         }
+        out.links = self.links.clone();
         out
     }
 }
@@ -288,6 +350,32 @@ mod tests {
             ("b".into(), Style::new()),
         ]);
         assert_eq!(t.render().render(false), "✓    a\nxyz  b\n");
+    }
+
+    #[test]
+    fn links_wrap_only_plain_https_urls() {
+        let url = "https://bitbucket.org/acme/api/admin/access-tokens";
+        let t = Text::plain(format!("page: {url}"))
+            .with_link(url)
+            .with_link(url);
+        assert_eq!(
+            linked(&t.render(false), &t.links),
+            format!("page: \x1b]8;;{url}\x1b\\{url}\x1b]8;;\x1b\\")
+        );
+        for bad in [
+            "http://bitbucket.org/x",
+            "https://x.test/a\x1b\\b",
+            "https://x.test/a\u{7}",
+            "https://x.test/a b",
+            "https://x.test/\u{e9}",
+            "javascript:alert(1)",
+        ] {
+            assert!(Text::plain(bad).with_link(bad).links.is_empty(), "{bad:?}");
+        }
+        let mut table = Table::default();
+        table.row(vec![("page:".into(), PLAIN), (url.into(), PLAIN)]);
+        table.link(url);
+        assert_eq!(table.render().links, vec![url.to_string()]);
     }
 
     #[test]

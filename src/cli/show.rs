@@ -161,6 +161,9 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
         .map_or(facts.len(), |i| i + 1);
     facts.insert(at, token);
     let mut t = Table::default();
+    if let Some(page) = crate::links::token_page(p) {
+        t.link(&page.url);
+    }
     for f in facts {
         let value = match f.next.and_then(|n| n.command(&p.name)) {
             Some(command) => format!("{}: {command}", f.value),

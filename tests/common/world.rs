@@ -33,6 +33,17 @@ const INHERITED: [&str; 9] = [
     "CLICOLOR_FORCE",
 ];
 
+/// What supports-hyperlinks reads to decide that a terminal shows links.
+const HYPERLINK_SIGNS: [&str; 7] = [
+    "FORCE_HYPERLINK",
+    "DOMTERM",
+    "VTE_VERSION",
+    "TERM_PROGRAM",
+    "COLORTERM",
+    "WT_SESSION",
+    "KONSOLE_VERSION",
+];
+
 pub struct World {
     pub rt: tokio::runtime::Runtime,
     pub fake: FakeBitbucket,
@@ -186,6 +197,13 @@ impl World {
     /// Runs bbtoken on a fresh `rows` × `cols` PTY (colour on: it is a
     /// terminal), recording each chunk it writes with its time.
     pub fn pty(&self, args: &[&str], rows: u16, cols: u16) -> PtyRun {
+        self.pty_with(args, rows, cols, &[])
+    }
+
+    /// [`World::pty`] with extra environment variables. The variables by
+    /// which terminals announce OSC 8 links are removed first, so a link
+    /// shows only when the test asks for one (`FORCE_HYPERLINK`).
+    pub fn pty_with(&self, args: &[&str], rows: u16, cols: u16, env: &[(&str, &str)]) -> PtyRun {
         use portable_pty::{CommandBuilder, PtySize, native_pty_system};
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -203,8 +221,14 @@ impl World {
         cmd.env("TERM", "xterm-256color");
         cmd.env("BBTOKEN_RETRY_429", "0");
         cmd.env("BBTOKEN_LANG", "en");
-        for k in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "BBTOKEN_STORE"] {
+        for k in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "BBTOKEN_STORE"]
+            .into_iter()
+            .chain(HYPERLINK_SIGNS)
+        {
             cmd.env_remove(k);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
         }
         let mut child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
