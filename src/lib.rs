@@ -10,6 +10,7 @@ pub mod context;
 pub mod describe;
 pub mod diag;
 pub mod doctor;
+pub mod error_words;
 pub mod expiry;
 pub mod fakebb;
 pub mod fields;

@@ -28,8 +28,8 @@ use crate::secret::Secret;
 use crate::store::profiles::{Document, LockGuard};
 use crate::store::{ConfigError, ProfileFile, SecretStore, StoreError};
 
-/// Why an operation failed, what to do, and whether anything was changed
-/// ([`OpError::changed`]).
+/// Why an operation failed, what was left changed, and what to do (in the
+/// user's language: `OpError::words` in src/error_words.rs).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum OpError {
     #[error(

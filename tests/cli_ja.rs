@@ -251,3 +251,55 @@ fn doctor_speaks_japanese_and_keeps_its_columns() {
     };
     assert_eq!(at(&out), at(&stdout(&e)), "{out}");
 }
+
+/// The engine's errors (the credential store's, and what an operation left
+/// changed) in Japanese, with the English hint replaced and the exit code
+/// kept; `show --json` keeps the English error as data.
+#[test]
+fn store_and_operation_errors_speak_japanese() {
+    let Some(mut w) = with_ci("cli ja store errors") else {
+        return;
+    };
+    w.keyring.stop_secrets();
+    let token = w.repo_token_scoped(2, "api", &["repository"], Quirks::default());
+    let args = [
+        "add",
+        "other",
+        "-k",
+        "repository",
+        "-w",
+        "acme",
+        "-r",
+        "api",
+    ];
+    let o = ja(&w, &args, &format!("{token}\n"));
+    let e = en(&w, &args, &format!("{token}\n"));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(code(&o), code(&e));
+    let err = stderr(&o);
+    assert!(
+        err.contains("資格情報ストア secret-service を利用できません"),
+        "{err}"
+    );
+    assert!(err.contains("Secret Service (GNOME Keyring"), "{err}");
+    assert!(!err.contains("bbtoken needs a Secret Service"), "{err}");
+    assert!(stderr(&e).contains("bbtoken needs a Secret Service"));
+
+    let o = ja(&w, &["remove", "ci"], "");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("何も削除していません"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = ja(&w, &["show", "ci"], "");
+    assert!(stdout(&o).contains("資格情報ストア"), "{}", stdout(&o));
+    let o = ja(&w, &["show", "ci", "--json"], "");
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let secret_error = shown["secret_error"].as_str().unwrap_or_default();
+    assert!(
+        secret_error.starts_with("the secret-service credential store"),
+        "{shown}"
+    );
+}

@@ -270,6 +270,7 @@ const CONVERTED: &[&str] = &[
     "src/token.rs",
     "src/git/pasted.rs",
     "src/problem.rs",
+    "src/error_words.rs",
     "src/ui",
     "src/app",
     "src/tui",

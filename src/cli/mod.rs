@@ -100,19 +100,19 @@ impl Fail {
 
 impl From<crate::store::profiles::ConfigError> for Fail {
     fn from(e: crate::store::profiles::ConfigError) -> Fail {
-        Fail::new(FailKind::Config, e.to_string())
+        Fail::new(FailKind::Config, e.words())
     }
 }
 
 impl From<crate::store::StoreError> for Fail {
     fn from(e: crate::store::StoreError) -> Fail {
-        Fail::store(e.to_string())
+        Fail::store(e.words())
     }
 }
 
 impl From<crate::ops::OpError> for Fail {
     fn from(e: crate::ops::OpError) -> Fail {
-        Fail::new(op_kind(&e), e.to_string())
+        Fail::new(op_kind(&e), e.words())
     }
 }
 

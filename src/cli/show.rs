@@ -148,7 +148,7 @@ pub async fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Fail> {
         },
         Err(e) => describe::Fact {
             label: describe::Label::Token,
-            value: e.to_string(),
+            value: e.words(),
             tone: describe::Tone::Bad,
             next: None,
         },

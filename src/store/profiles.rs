@@ -36,7 +36,7 @@ use crate::profile::Profile;
 
 pub(crate) const FILE_NAME: &str = "profiles.toml";
 const LOCK_NAME: &str = "profiles.lock";
-const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 /// Far above any real profiles file (a profile is a few hundred bytes).
 pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 /// How long to wait for another bbtoken to release the lock.

@@ -77,7 +77,7 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
             let result = match blocking(move || file.load()).await {
                 Ok(Ok(doc)) => Ok(doc),
                 Ok(Err(e)) => Err(Notice::error(
-                    tr!("effects.unreadable", why = e),
+                    tr!("effects.unreadable", why = e.words()),
                     Some(tr!("effects.unreadable_fix", path = path.display()).into_owned()),
                 )),
                 Err(e) => Err(Notice::error(e, None)),
@@ -117,11 +117,10 @@ async fn run(svc: Services, effect: Effect, tx: UnboundedSender<Msg>) {
         }
         Effect::Validate(profiles) => validate_many(svc, profiles, tx).await,
         Effect::Reveal { profile } => {
-            let result = svc
-                .secrets
-                .get(&profile)
-                .await
-                .map_err(|e| Notice::error(tr!("effects.cannot_reveal", why = e), None));
+            let result =
+                svc.secrets.get(&profile).await.map_err(|e| {
+                    Notice::error(tr!("effects.cannot_reveal", why = e.words()), None)
+                });
             send(&tx, Action::Revealed { profile, result });
         }
         Effect::Copy(req) => copy(svc, req, tx).await,
@@ -211,7 +210,7 @@ async fn validate_many(svc: Services, profiles: Vec<Profile>, tx: UnboundedSende
         send(
             &tx,
             Action::RecordFailed(Notice::error(
-                tr!("effects.not_recorded", why = e),
+                tr!("effects.not_recorded", why = e.words()),
                 Some(tr!("effects.not_recorded_fix").into_owned()),
             )),
         );
@@ -249,7 +248,10 @@ async fn copy(svc: Services, req: CopyRequest, tx: UnboundedSender<Msg>) {
             Err(e) => {
                 send(
                     &tx,
-                    Action::CopyFailed(Notice::error(tr!("effects.not_copied", why = e), None)),
+                    Action::CopyFailed(Notice::error(
+                        tr!("effects.not_copied", why = e.words()),
+                        None,
+                    )),
                 );
                 return;
             }
@@ -319,7 +321,7 @@ pub struct Saved {
 /// An engine failure as the form shows it: typed by whose it is, the words
 /// on one line.
 fn save_error(e: OpError) -> SaveError {
-    let words = e.to_string().replace('\n', "; ");
+    let words = e.words().replace('\n', "; ");
     match e {
         OpError::Rejected { outcome, .. } => SaveError::Rejected(outcome),
         OpError::Exists { .. }
@@ -391,7 +393,7 @@ pub async fn save(svc: &Services, req: SaveRequest) -> Result<Saved, SaveError> 
                         "effects.renamed_left",
                         old = name,
                         new = done.profile.name,
-                        why = e
+                        why = e.words()
                     ),
                     Some(tr!("effects.renamed_left_fix", old = name).into_owned()),
                 )
@@ -413,7 +415,7 @@ pub async fn delete(svc: &Services, name: &str) -> Result<(), Notice> {
         .await
         .map(|_| ())
         .map_err(|e| {
-            let text = e.to_string();
+            let text = e.words();
             let (what, rest) = text.split_once('\n').unwrap_or((&text, ""));
             Notice::error(
                 tr!("effects.not_deleted", why = what),
