@@ -124,6 +124,20 @@ fn list_show_and_validate_speak_japanese() {
     assert!(out.contains("トークン:"), "{out}");
     assert!(out.contains("ストアに保存"), "{out}");
 
+    // The commands' titles and notes; the commands themselves as they are.
+    let o = ja(&w, &["commands", "ci"], "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("# クローン\ngit clone "), "{out}");
+    assert!(
+        out.contains("今のブランチを同じ名前でプッシュします"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("# Clone") && !out.contains("under its own name"),
+        "{out}"
+    );
+
     // The table's columns line up by display width: each heading starts
     // where its column's values start.
     let o = ja(&w, &["list"], "");

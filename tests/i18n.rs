@@ -271,6 +271,7 @@ const CONVERTED: &[&str] = &[
     "src/git/pasted.rs",
     "src/problem.rs",
     "src/error_words.rs",
+    "src/gitcmd/note.rs",
     "src/ui",
     "src/app",
     "src/tui",

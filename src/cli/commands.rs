@@ -101,9 +101,10 @@ pub async fn run(ctx: &Context, a: CommandsArgs) -> Result<i32, Fail> {
         return Ok(exit::OK);
     }
     for c in &cmds {
-        output::line(Stream::Out, &Text::styled(BOLD, format!("# {}", c.title)));
+        let title = gitcmd::title_words(c.title);
+        output::line(Stream::Out, &Text::styled(BOLD, format!("# {title}")));
         output::out_line(&c.text);
-        if let Some(n) = &c.note {
+        if let Some(n) = c.note_words() {
             output::line(Stream::Out, &Text::styled(DIM, format!("# {n}")));
         }
         output::out_line("");

@@ -9,6 +9,7 @@
 //! placeholder with a note, never emitted. [`build`] checks its own output
 //! last and withholds a command rather than let such a byte through.
 
+pub mod note;
 pub mod refname;
 pub mod safe;
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 
 use crate::bitbucket::urls::{UserInfo, git_remote_url, repository_api_url};
 use crate::profile::{Profile, TokenKind};
+pub use note::Note;
 
 /// Where git and the REST API live. Defaults are Bitbucket Cloud's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +87,19 @@ pub struct Generated {
     pub text: String,
     /// True when `text` holds the real token (embedded mode, revealed).
     pub holds_secret: bool,
+    /// The notes in English, joined: what `commands --json` carries. The
+    /// surfaces say [`Generated::notes`] in the user's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(skip)]
+    pub notes: Vec<Note>,
+}
+
+impl Generated {
+    /// The notes in the current language, joined.
+    pub fn note_words(&self) -> Option<String> {
+        note::joined(&self.notes)
+    }
 }
 
 /// What to put where the token goes.
@@ -256,7 +269,7 @@ struct Clean<'a> {
     token: TokenText<'a>,
     endpoints: Endpoints,
     /// Notes that concern every command (a replaced workspace, repo or token).
-    notes: Vec<&'static str>,
+    notes: Vec<Note>,
 }
 
 /// A workspace or slug that is empty, `.` or `..` (a URL path that climbs out
@@ -267,7 +280,7 @@ fn unsafe_segment(s: &str) -> bool {
 
 fn clean<'a>(req: &Request<'a>) -> Clean<'a> {
     let mut notes = Vec::new();
-    let mut segment = |s: &'a str, placeholder: &'static str, note: &'static str| {
+    let mut segment = |s: &'a str, placeholder: &'static str, note: Note| {
         if unsafe_segment(s) {
             notes.push(note);
             placeholder
@@ -275,18 +288,10 @@ fn clean<'a>(req: &Request<'a>) -> Clean<'a> {
             s
         }
     };
-    let workspace = segment(
-        req.workspace,
-        "WORKSPACE",
-        "the workspace is not a safe name: replace WORKSPACE",
-    );
-    let repo = segment(
-        req.repo,
-        "REPO",
-        "the repository is not a safe name: replace REPO",
-    );
+    let workspace = segment(req.workspace, "WORKSPACE", Note::UnsafeWorkspace);
+    let repo = segment(req.repo, "REPO", Note::UnsafeRepo);
     let token = if safe::has_forbidden(req.token.text()) {
-        notes.push("the stored token holds control characters, so TOKEN stands in for it");
+        notes.push(Note::UnsafeToken);
         TokenText::Masked("TOKEN")
     } else {
         req.token
@@ -309,9 +314,9 @@ fn clean<'a>(req: &Request<'a>) -> Clean<'a> {
 fn email_or<'e>(
     email: Option<&'e str>,
     placeholder: &'static str,
-    missing: &'static str,
-    bad: &'static str,
-) -> (&'e str, Option<&'static str>) {
+    missing: Note,
+    bad: Note,
+) -> (&'e str, Option<Note>) {
     match email {
         Some(e) if !safe::has_forbidden(e) && !e.is_empty() => (e, None),
         Some(_) => (placeholder, Some(bad)),
@@ -319,10 +324,8 @@ fn email_or<'e>(
     }
 }
 
-const PUSH_HEAD_NOTE: &str = "this pushes your current branch under its own name";
-
 /// The push line of the onboarding command, and why it is the fallback when it is.
-fn push_line(branch: Branch) -> (String, Option<String>) {
+fn push_line(branch: Branch) -> (String, Vec<Note>) {
     let fallback = line(&["git", "push", "-u", "origin", "HEAD"]);
     match branch {
         // `HEAD:refs/heads/NAME`, not `NAME`: the word starts with `HEAD:`, so
@@ -341,50 +344,37 @@ fn push_line(branch: Branch) -> (String, Option<String>) {
                     "origin",
                     &format!("HEAD:refs/heads/{b}"),
                 ]),
-                None,
+                Vec::new(),
             ),
             Err(why) => (
                 fallback,
-                Some(format!(
-                    "the main branch Bitbucket reported is not used because {}; {PUSH_HEAD_NOTE}",
-                    why.reason()
-                )),
+                vec![
+                    Note::BranchRefused(why.reason().to_string()),
+                    Note::PushHead,
+                ],
             ),
         },
-        Branch::OtherRepository => (
-            fallback,
-            Some(format!(
-                "the main branch is known only for the profile's own repository; {PUSH_HEAD_NOTE}"
-            )),
-        ),
-        Branch::Unknown => (
-            fallback,
-            Some(format!(
-                "main branch not known yet (validate to learn it); {PUSH_HEAD_NOTE}"
-            )),
-        ),
+        Branch::OtherRepository => (fallback, vec![Note::BranchOtherRepository, Note::PushHead]),
+        Branch::Unknown => (fallback, vec![Note::BranchUnknown, Note::PushHead]),
     }
 }
 
 /// The bot email for `git config user.email` (access tokens only), or a
 /// placeholder, with a note when it is unconfirmed or a placeholder.
-fn bot_email(profile: &Profile) -> Option<(String, Option<String>)> {
+fn bot_email(profile: &Profile) -> Option<(String, Option<Note>)> {
     if !profile.kind.is_access_token() {
         return None;
     }
     Some(match profile.bot_email_or_candidate() {
         Some((e, _)) if safe::has_forbidden(&e) || e.is_empty() => (
             "<bot-id>@bots.bitbucket.org".to_string(),
-            Some("the bot email on record holds control characters: copy it from the token's page, then bbtoken edit --bot-email".to_string()),
+            Some(Note::BotEmailUnsafe),
         ),
         Some((e, true)) => (e, None),
-        Some((e, false)) => (
-            e,
-            Some("unconfirmed: taken from the clone link; check it on the token's page".into()),
-        ),
+        Some((e, false)) => (e, Some(Note::BotEmailUnconfirmed)),
         None => (
             "<bot-id>@bots.bitbucket.org".to_string(),
-            Some("bot email unknown: copy it from the token's page, then bbtoken edit --bot-email".into()),
+            Some(Note::BotEmailUnknown),
         ),
     })
 }
@@ -396,9 +386,9 @@ fn bot_email(profile: &Profile) -> Option<(String, Option<String>)> {
 /// and `HEAD:refs/heads/MAIN` from a feature branch would push it into main.
 fn existing_clone(
     url: &str,
-    bot_email: &Option<(String, Option<String>)>,
+    bot_email: &Option<(String, Option<Note>)>,
     secret_in_git: bool,
-    common: &[&str],
+    common: &[Note],
 ) -> Generated {
     let mut lines = vec![line(&["git", "remote", "set-url", "origin", url])];
     let mut email_note = None;
@@ -412,28 +402,32 @@ fn existing_clone(
         title: "Use this token in the clone you already have",
         text: lines.join("\n"),
         holds_secret: secret_in_git,
-        note: notes([email_note, Some(PUSH_HEAD_NOTE.to_string())], common),
+        note: None,
+        notes: notes([email_note, Some(Note::PushHead)], common),
     }
 }
 
-/// Joins the notes that apply to one command.
-fn notes(parts: impl IntoIterator<Item = Option<String>>, common: &[&str]) -> Option<String> {
-    let all: Vec<String> = parts
+/// The notes that apply to one command: its own, then the common ones.
+fn notes(parts: impl IntoIterator<Item = Option<Note>>, common: &[Note]) -> Vec<Note> {
+    parts
         .into_iter()
         .flatten()
-        .chain(common.iter().map(|s| s.to_string()))
-        .collect();
-    (!all.is_empty()).then(|| all.join("; "))
+        .chain(common.iter().cloned())
+        .collect()
 }
 
-/// The last wall: a command whose text or note still holds a forbidden
-/// character is replaced by [`WITHHELD`].
+/// The last wall: a command whose text or notes still hold a forbidden
+/// character is replaced by [`WITHHELD`]. Also writes the English
+/// [`Generated::note`].
 fn finish(mut g: Generated) -> Generated {
-    let bad_note = g.note.as_deref().is_some_and(safe::has_forbidden);
+    g.note = note::english(&g.notes);
+    let bad_note = g.note.as_deref().is_some_and(safe::has_forbidden)
+        || note::joined(&g.notes).is_some_and(|n| safe::has_forbidden(&n));
     if safe::text_has_forbidden(&g.text) || bad_note {
         g.text = WITHHELD.to_string();
         g.holds_secret = false;
-        g.note = Some("an input held control characters that were not caught".into());
+        g.notes = vec![Note::Withheld];
+        g.note = note::english(&g.notes);
     }
     g
 }
@@ -452,7 +446,7 @@ pub fn build(req: &Request) -> Vec<Generated> {
     let url = remote_url(req);
     let embedded = req.mode == Mode::Embedded;
     let secret_in_git = embedded && req.token.is_real();
-    let (push, push_note) = push_line(req.branch);
+    let (push, push_notes) = push_line(req.branch);
     let bot_email = bot_email(req.profile);
     let mut out = vec![
         Generated {
@@ -460,7 +454,8 @@ pub fn build(req: &Request) -> Vec<Generated> {
             title: "Clone",
             text: line(&["git", "clone", &url]),
             holds_secret: secret_in_git,
-            note: notes([], &c.notes),
+            note: None,
+            notes: c.notes.clone(),
         },
         existing_clone(&url, &bot_email, secret_in_git, &c.notes),
         Generated {
@@ -471,14 +466,11 @@ pub fn build(req: &Request) -> Vec<Generated> {
                 line(&["git", "remote", "add", "origin", &url]),
             ),
             holds_secret: secret_in_git,
-            note: notes(
-                [
-                    Some(
-                        "the Bitbucket repository should be empty (no README or .gitignore)"
-                            .to_string(),
-                    ),
-                    push_note,
-                ],
+            note: None,
+            notes: notes(
+                std::iter::once(Note::RepositoryShouldBeEmpty)
+                    .chain(push_notes)
+                    .map(Some),
                 &c.notes,
             ),
         },
@@ -489,11 +481,12 @@ pub fn build(req: &Request) -> Vec<Generated> {
             title: "Commit as the token's bot",
             text: line(&["git", "config", "user.email", email]),
             holds_secret: false,
-            note: notes([note.clone()], &[]),
+            note: None,
+            notes: notes([note.clone()], &[]),
         });
     }
     out.extend(curl(req).into_iter().map(|mut g| {
-        g.note = notes([g.note.take()], &c.notes);
+        g.notes.extend(c.notes.iter().cloned());
         g
     }));
     out.into_iter().map(finish).collect()
@@ -545,8 +538,8 @@ fn curl(req: &Request) -> Vec<Generated> {
             let (email, email_note) = email_or(
                 req.profile.email.as_deref(),
                 "<atlassian-email>",
-                "the profile has no Atlassian email: replace <atlassian-email>",
-                "the profile's email holds control characters: replace <atlassian-email>",
+                Note::NoApiEmail,
+                Note::ApiEmailUnsafe,
             );
             let (user, basic_text, secret) = match mode {
                 Mode::Interactive | Mode::Helper => {
@@ -570,22 +563,23 @@ fn curl(req: &Request) -> Vec<Generated> {
                     (line(&user), line(&basic), real)
                 }
             };
-            let user_note =
-                (mode == Mode::Interactive).then(|| "curl asks for the API token".to_string());
+            let user_note = (mode == Mode::Interactive).then_some(Note::CurlAsks);
             vec![
                 Generated {
                     kind: CommandKind::Curl,
                     title: "REST: Get Repository (--user)",
                     text: user,
                     holds_secret: secret,
-                    note: notes([user_note, email_note.map(str::to_string)], &[]),
+                    note: None,
+                    notes: notes([user_note, email_note.clone()], &[]),
                 },
                 Generated {
                     kind: CommandKind::CurlBasic,
                     title: "REST: Get Repository (Basic header)",
                     text: basic_text,
                     holds_secret: secret,
-                    note: notes([email_note.map(str::to_string)], &[]),
+                    note: None,
+                    notes: notes([email_note], &[]),
                 },
             ]
         }
@@ -597,7 +591,8 @@ fn curl(req: &Request) -> Vec<Generated> {
                 &stdin_header,
             ),
             holds_secret: false,
-            note: Some("the shell reads the token without echo; it never reaches argv".into()),
+            note: None,
+            notes: vec![Note::ShellReads],
         }],
         (_, Mode::Embedded) => {
             let auth = format!("Authorization: Bearer {token}");
@@ -607,6 +602,7 @@ fn curl(req: &Request) -> Vec<Generated> {
                 text: line(&[&get[..], &["--header", &auth], &accept[..]].concat()),
                 holds_secret: real,
                 note: None,
+                notes: Vec::new(),
             }]
         }
     }
@@ -971,10 +967,16 @@ mod tests {
             title: "Clone",
             text: text.into(),
             holds_secret: true,
-            note: note.map(str::to_string),
+            note: None,
+            notes: note
+                .map(|n| vec![Note::BranchRefused(n.to_string())])
+                .unwrap_or_default(),
         };
         let clean = command("git clone https://bitbucket.org/a/b.git", Some("a note"));
-        assert_eq!(finish(clean.clone()), clean);
+        let finished = finish(clean.clone());
+        assert_eq!(finished.text, clean.text);
+        assert_eq!(finished.notes, clean.notes);
+        assert!(finished.note.unwrap().contains("because a note"));
         for bad in [
             command("git clone https://bitbucket.org/a/b\u{1b}[2J.git", None),
             command("git clone x\u{1b}[2J", Some("a note")),

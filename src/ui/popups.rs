@@ -285,7 +285,7 @@ fn commands(frame: &mut Frame, app: &App, panel: &CommandsPanel, theme: &Theme, 
                 lines.push(Line::from(format!("{indent}{part}")));
             }
         }
-        if let Some(n) = &g.note {
+        if let Some(n) = g.note_words() {
             for (j, part) in super::wrap(
                 &tr!("popup.commands.note", note = n),
                 width.saturating_sub(10),
