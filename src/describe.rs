@@ -415,7 +415,7 @@ pub fn facts(p: &Profile, now: DateTime<Utc>, window: u32) -> Vec<Fact> {
         out.push(Fact::plain(Label::RepoFacts, repo_summary(r)));
     }
     if let Some(o) = last {
-        for w in &o.warnings {
+        for w in o.warning_words() {
             out.push(Fact::new(Label::Warning, w, Tone::Warn));
         }
         if o.status == Status::RateLimited

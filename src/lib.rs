@@ -31,6 +31,7 @@ pub mod timefmt;
 pub mod token;
 pub mod ui;
 pub mod validate;
+pub mod warning;
 
 pub mod tui;
 

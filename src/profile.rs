@@ -339,7 +339,11 @@ pub struct Outcome {
     pub rate_limit: Option<RateLimit>,
     pub message: String,
     pub remedy: Option<Remedy>,
+    /// The warnings' English words: what JSON and the state file carry.
     pub warnings: Vec<String>,
+    /// The same warnings, typed ([`crate::warning`]), for the user's
+    /// language; empty for an outcome recorded before the types.
+    pub warning_kinds: Vec<crate::warning::Warning>,
     pub checked_at: DateTime<Utc>,
 }
 
@@ -358,6 +362,7 @@ impl Outcome {
             message: message.into(),
             remedy,
             warnings: Vec::new(),
+            warning_kinds: Vec::new(),
             checked_at: Utc::now(),
         }
     }
@@ -395,6 +400,8 @@ struct OutcomeWire {
     remedy_kind: Option<Step>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warning_kinds: Vec<crate::warning::Warning>,
     checked_at: DateTime<Utc>,
 }
 
@@ -415,6 +422,7 @@ impl From<OutcomeWire> for Outcome {
             message: w.message,
             remedy: w.remedy.map(|r| Remedy::from_words(&r, w.remedy_kind)),
             warnings: w.warnings,
+            warning_kinds: w.warning_kinds,
             checked_at: w.checked_at,
         }
     }
@@ -434,6 +442,7 @@ impl From<Outcome> for OutcomeWire {
             remedy_kind: o.remedy.as_ref().and_then(|r| r.step),
             remedy: o.remedy.map(|r| r.command_words()),
             warnings: o.warnings,
+            warning_kinds: o.warning_kinds,
             checked_at: o.checked_at,
         }
     }

@@ -10,6 +10,7 @@ use crate::profile::{Outcome, Problem, Profile, Remedy, Status, Step, TokenKind}
 use crate::secret::Secret;
 use crate::store::profiles::ConfigError;
 use crate::store::{ProfileFile, SecretStore, StoreError};
+use crate::warning::Warning;
 
 /// How many validations run at once by default: enough for 200 profiles in
 /// one wave (see the README's Benchmark section for the figures behind it).
@@ -232,17 +233,15 @@ pub(crate) fn note_expiry(profile: &Profile, mut outcome: Outcome, today: NaiveD
                     &profile.name,
                 ));
             } else {
-                // A warning is words only: it says the command the command
-                // line would (see README), on every surface.
-                outcome.warnings.push(format!(
-                    "{note}; update it with bbtoken edit {} --expires",
-                    profile.name
-                ));
+                // A warning says the command the command line would (see
+                // README), on every surface.
+                outcome.warn(Warning::ExpiryPassed {
+                    date: profile.expires.unwrap_or(today),
+                    profile: profile.name.clone(),
+                });
             }
         }
-        Some(d) if d <= 14 => outcome
-            .warnings
-            .push(format!("expires in {d} day(s): rotate it soon")),
+        Some(d) if d <= 14 => outcome.warn(Warning::ExpiresSoon { days: d }),
         _ => {}
     }
     outcome

@@ -317,3 +317,37 @@ fn store_and_operation_errors_speak_japanese() {
         "{shown}"
     );
 }
+
+/// A valid token's warnings in Japanese; the JSON keeps the English words
+/// and gains their types.
+#[test]
+fn warnings_speak_japanese_and_json_keeps_english() {
+    let Some(w) = World::start("cli ja warnings") else {
+        return;
+    };
+    let token = w.repo_token_scoped(
+        3,
+        "api",
+        &["repository", "repository:write", "repository:admin"],
+        Quirks::default(),
+    );
+    let o = ja(
+        &w,
+        &["add", "wide", "-k", "repository", "-w", "acme", "-r", "api"],
+        &format!("{token}\n"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = ja(&w, &["validate", "wide"], "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("最小権限: このトークンは repository:admin も持っています"),
+        "{out}"
+    );
+    assert!(!out.contains("least privilege"), "{out}");
+    let o = ja(&w, &["validate", "wide", "--json"], "");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let text = doc.to_string();
+    assert!(text.contains("least privilege: this token also holds repository:admin"), "{text}");
+    assert!(text.contains("\"kind\":\"least_privilege\""), "{text}");
+}

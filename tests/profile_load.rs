@@ -94,7 +94,7 @@ fn toml_errors_that_echo_a_value_are_cleaned() {
 fn recorded_outcomes_are_cleaned_on_load() {
     let evil = "\\u001b[2J\\u009b31m\\u202e";
     let text = profile(&format!(
-        "\n[profile.last_validation]\nstatus = \"valid\"\nmessage = \"ok{evil}\"\nremedy = \"r{evil}\"\nwarnings = [\"w{evil}\"]\nchecked_at = \"2026-01-01T00:00:00Z\"\ncredential_type = \"c{evil}\"\nscopes = [\"s{evil}\"]\n\n[profile.last_validation.repository]\nfull_name = \"acme/api{evil}\"\nis_private = true\nmain_branch = \"--mirror\"\nproject_key = \"P{evil}\"\n"
+        "\n[profile.last_validation]\nstatus = \"valid\"\nmessage = \"ok{evil}\"\nremedy = \"r{evil}\"\nwarnings = [\"w{evil}\"]\nchecked_at = \"2026-01-01T00:00:00Z\"\ncredential_type = \"c{evil}\"\nscopes = [\"s{evil}\"]\n\n[profile.last_validation.repository]\nfull_name = \"acme/api{evil}\"\nis_private = true\nmain_branch = \"--mirror\"\nproject_key = \"P{evil}\"\n\n[[profile.last_validation.warning_kinds]]\nkind = \"least_privilege\"\nextra = [\"x{evil}\"]\nread = \"r{evil}\"\nwrite = \"w{evil}\"\n"
     ));
     let doc = parse(Path::new("p.toml"), &text).unwrap();
     let o = doc.profiles[1].last_validation.as_ref().unwrap();
@@ -109,6 +109,10 @@ fn recorded_outcomes_are_cleaned_on_load() {
         }
     }
     walk(&back);
+    assert_eq!(o.warning_kinds.len(), 3, "{json}");
+    for w in o.warning_words() {
+        assert!(!has_unsafe(&w), "{w:?}");
+    }
     let r = o.repository.as_ref().unwrap();
     assert_eq!(r.main_branch, None);
     assert_eq!(r.project_key, None);

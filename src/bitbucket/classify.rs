@@ -14,6 +14,7 @@ use crate::profile::{
     Outcome, Problem, Profile, RateLimit, Remedy, RepoFacts, Status, Step, TokenKind,
 };
 use crate::text;
+use crate::warning::Warning;
 
 /// The parts of an answer classification looks at, taken out of the HTTP
 /// response by the client.
@@ -172,6 +173,9 @@ pub(crate) fn clean_outcome(o: &mut Outcome) {
     for w in &mut o.warnings {
         *w = text::clean_line(w, COMPOSED);
     }
+    for w in &mut o.warning_kinds {
+        w.clean();
+    }
     if let Some(list) = &mut o.scopes {
         for s in list.iter_mut() {
             *s = text::clean_line(s, 100);
@@ -192,20 +196,18 @@ pub(crate) fn clean_outcome(o: &mut Outcome) {
             if usable_branch(&b) {
                 r.main_branch = Some(b);
             } else {
-                unusable.push(format!(
-                    "Bitbucket sent a main branch name bbtoken will not put in a command ({}): commands use a safe default instead",
-                    text::clean_line(&b, 100)
-                ));
+                unusable.push(Warning::UnusableBranch {
+                    branch: text::clean_line(&b, 100),
+                });
             }
         }
         if let Some(k) = r.project_key.take() {
             if usable_project_key(&k) {
                 r.project_key = Some(k);
             } else {
-                unusable.push(format!(
-                    "Bitbucket sent an unusable project key ({}); it was ignored",
-                    text::clean_line(&k, 100)
-                ));
+                unusable.push(Warning::UnusableProjectKey {
+                    key: text::clean_line(&k, 100),
+                });
             }
         }
         if let Some(id) = r.bot_id_candidate.take() {
@@ -214,11 +216,13 @@ pub(crate) fn clean_outcome(o: &mut Outcome) {
             {
                 r.bot_id_candidate = Some(id);
             } else {
-                unusable.push("Bitbucket sent an unusable clone link user; it was ignored".into());
+                unusable.push(Warning::UnusableCloneUser);
             }
         }
     }
-    o.warnings.extend(unusable);
+    for w in unusable {
+        o.warn(w);
+    }
 }
 
 /// Classifies an answer for a profile. The outcome holds no control
@@ -420,24 +424,21 @@ fn add_valid_warnings(profile: &Profile, out: &mut Outcome) {
     if let Some(granted) = &out.scopes {
         let report = scopes::analyze(kind, granted);
         if !report.can_push {
-            out.warnings.push(format!(
-                "no {} scope: git push will fail with 403",
-                scopes::write_scope(kind)
-            ));
+            out.warn(Warning::NoWriteScope {
+                scope: scopes::write_scope(kind).into(),
+            });
         }
         if !report.can_clone {
-            out.warnings.push(format!(
-                "no {} scope: git clone and fetch will fail",
-                scopes::read_scope(kind)
-            ));
+            out.warn(Warning::NoReadScope {
+                scope: scopes::read_scope(kind).into(),
+            });
         }
         if !report.beyond_git.is_empty() {
-            out.warnings.push(format!(
-                "least privilege: this token also holds {}; a token used for git needs only {} and {}",
-                report.beyond_git.join(", "),
-                scopes::read_scope(kind),
-                scopes::write_scope(kind)
-            ));
+            out.warn(Warning::LeastPrivilege {
+                extra: report.beyond_git.clone(),
+                read: scopes::read_scope(kind).into(),
+                write: scopes::write_scope(kind).into(),
+            });
         }
     }
     // A credential type that disagrees with the kind is not recorded either:
@@ -448,10 +449,11 @@ fn add_valid_warnings(profile: &Profile, out: &mut Outcome) {
         && kind == TokenKind::Project
         && key != want
     {
-        out.warnings.push(format!(
-            "{} is in project {key}, not {want}",
-            facts.full_name
-        ));
+        out.warn(Warning::OtherProject {
+            repository: facts.full_name.clone(),
+            key: key.clone(),
+            want: want.clone(),
+        });
     }
     // "bot email not set; the clone link suggests …" is not recorded here: it
     // depends on a field the user may set later, so describe says it when

@@ -356,7 +356,7 @@ fn outcome_lines(profile: &Profile, width: usize, o: &Outcome) -> Vec<Text> {
     let suggestion = describe::bot_email_suggestion(&now);
     let kind = describe::kind_correction(&now);
     for w in o
-        .warnings
+        .warning_words()
         .iter()
         .chain(&mismatch)
         .chain(&suggestion)

@@ -55,6 +55,7 @@ pub(crate) fn used_outcome(profile: &Profile, at: DateTime<Utc>) -> Outcome {
             remedy: None,
             problem: None,
             warnings: Vec::new(),
+            warning_kinds: Vec::new(),
             http_status: None,
             ..prev.clone()
         },
