@@ -1,6 +1,6 @@
 //! bbtoken: parse the command line; run a command, or the full-screen app.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use bbtoken::cli::{self, Cli};
 
@@ -10,7 +10,9 @@ async fn main() {
     bbtoken::hardening::harden();
     // Before any word is said, clap's included: the language of messages.
     bbtoken::i18n::init_from_env();
-    let args = Cli::parse();
+    // --help in that language too (English as clap builds it).
+    let matches = cli::help::localized(Cli::command()).get_matches();
+    let args = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // Opt-in log (BBTOKEN_LOG); unset, nothing is opened or installed.
     if let Err(e) = bbtoken::diag::init_from_env() {
         cli::report_error(&e.to_string());

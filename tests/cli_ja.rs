@@ -240,6 +240,17 @@ fn lang_chooses_japanese_and_bbtoken_lang_overrides_it() {
     assert!(out.contains("NAME") && !out.contains("名前"), "{out}");
     let out = list(&[]);
     assert!(out.contains("NAME") && !out.contains("名前"), "{out}");
+    // --help follows the same choice.
+    let help = |vars: &[(&str, &str)]| {
+        let o = run_with_stdin(cmd(&w, &["validate", "--help"], vars), "");
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+    };
+    let out = help(&[("LANG", "ja_JP.UTF-8")]);
+    assert!(out.contains("使い方: bbtoken validate"), "{out}");
+    assert!(out.contains("検証するプロファイル"), "{out}");
+    let out = help(&[]);
+    assert!(out.contains("Usage: bbtoken validate"), "{out}");
 }
 
 #[test]
@@ -348,6 +359,9 @@ fn warnings_speak_japanese_and_json_keeps_english() {
     let o = ja(&w, &["validate", "wide", "--json"], "");
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let text = doc.to_string();
-    assert!(text.contains("least privilege: this token also holds repository:admin"), "{text}");
+    assert!(
+        text.contains("least privilege: this token also holds repository:admin"),
+        "{text}"
+    );
     assert!(text.contains("\"kind\":\"least_privilege\""), "{text}");
 }

@@ -6,6 +6,7 @@ mod commands;
 mod credential;
 mod doctor;
 mod expiring;
+pub mod help;
 mod here;
 mod input;
 mod manage;
