@@ -8,6 +8,7 @@
 //! path, a field's reason) is put in as it is; the store's English hints
 //! inside it are replaced by their words.
 
+use crate::context::ContextError;
 use crate::i18n::{self, Lang, tk, tr};
 use crate::ops::OpError;
 use crate::store::{ConfigError, SecretBackend, StoreError, secrets};
@@ -42,7 +43,7 @@ impl StoreError {
                 "errors.store.bad_setting",
                 name = name,
                 value = format!("{value:?}"),
-                expected = expected
+                expected = expected_words(expected)
             ),
             StoreError::Failed { backend, detail } => tr!(
                 "errors.store.failed",
@@ -77,6 +78,16 @@ fn hints() -> [(&'static str, &'static str); 4] {
     ]
 }
 
+/// What a setting must be ([`StoreError::BadSetting`]'s `expected`), in the
+/// current language when the catalog knows it.
+fn expected_words(expected: &str) -> String {
+    if expected == secrets::EXPECTED_SECONDS {
+        tr!("errors.expected.seconds").into_owned()
+    } else {
+        expected.to_string()
+    }
+}
+
 /// `detail` with the store's English hints in the current language.
 fn hints_in_words(detail: &str) -> String {
     if i18n::current() == Lang::En {
@@ -87,6 +98,18 @@ fn hints_in_words(detail: &str) -> String {
         .fold(detail.to_string(), |d, (english, key)| {
             d.replace(english, &i18n::text(key))
         })
+}
+
+impl ContextError {
+    /// Why bbtoken could not start, in the current language.
+    pub fn words(&self) -> String {
+        match self {
+            ContextError::Config(e) => e.words(),
+            ContextError::Store(e) => e.words(),
+            // A bad BBTOKEN_API_URL: its words name the setting.
+            ContextError::Api(e) => e.to_string(),
+        }
+    }
 }
 
 impl ConfigError {
@@ -271,7 +294,7 @@ mod tests {
             StoreError::BadSetting {
                 name: "BBTOKEN_KEYRING_TIMEOUT",
                 value: "abc".into(),
-                expected: "a number of seconds above 0 and below 3600",
+                expected: secrets::EXPECTED_SECONDS,
             },
             StoreError::Failed {
                 backend: "keyutils",
@@ -420,6 +443,8 @@ mod tests {
                 profile: "ci".into(),
             };
             assert!(missing.words().contains("bbtoken edit ci --secret"));
+            let setting = &store_errors()[4];
+            assert!(setting.words().contains("3600 より小さい秒数"), "{setting:?}");
             let io = &config_errors()[1];
             assert!(io.words().contains("/home/u/.config/bbtoken/profiles.toml"));
             let unavailable = &store_errors()[1];

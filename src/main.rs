@@ -39,7 +39,7 @@ async fn run_tui() -> i32 {
             cli::exit::ERROR
         }),
         Err(e) => {
-            cli::report_error(&e.to_string());
+            cli::report_error(&e.words());
             cli::exit::ERROR
         }
     }

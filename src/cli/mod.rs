@@ -162,7 +162,7 @@ pub async fn run(command: Command) -> i32 {
                 }
                 result
             }
-            Err(e) => Err(Fail::usage(e.to_string())),
+            Err(e) => Err(Fail::usage(e.words())),
         },
     };
     match result {

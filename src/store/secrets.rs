@@ -338,6 +338,9 @@ fn memory_lock(
 }
 
 const TIMEOUT_ENV: &str = "BBTOKEN_KEYRING_TIMEOUT";
+/// What [`TIMEOUT_ENV`] must be (said in the user's language by
+/// `StoreError::words`).
+pub(crate) const EXPECTED_SECONDS: &str = "a number of seconds above 0 and below 3600";
 
 /// The timeout for stores opened directly (tests, benchmarks): a bad value
 /// falls back to the default; [`SecretStore::from_env`] refuses it instead.
@@ -364,7 +367,7 @@ fn timeout_setting(value: Option<&str>) -> Result<Duration, StoreError> {
             .ok_or(StoreError::BadSetting {
                 name: TIMEOUT_ENV,
                 value: crate::text::clean(v),
-                expected: "a number of seconds above 0 and below 3600",
+                expected: EXPECTED_SECONDS,
             }),
     }
 }
