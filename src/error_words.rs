@@ -444,7 +444,10 @@ mod tests {
             };
             assert!(missing.words().contains("bbtoken edit ci --secret"));
             let setting = &store_errors()[4];
-            assert!(setting.words().contains("3600 より小さい秒数"), "{setting:?}");
+            assert!(
+                setting.words().contains("3600 より小さい秒数"),
+                "{setting:?}"
+            );
             let io = &config_errors()[1];
             assert!(io.words().contains("/home/u/.config/bbtoken/profiles.toml"));
             let unavailable = &store_errors()[1];
