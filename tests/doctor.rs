@@ -448,3 +448,52 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(code(&o), 2);
 }
+
+/// In Japanese the findings and remedies are Japanese on the screen, and the
+/// JSON scripts read stays English.
+#[test]
+fn findings_are_said_in_japanese_and_json_stays_english() {
+    let Some(w) = World::start("findings_are_said_in_japanese_and_json_stays_english") else {
+        return;
+    };
+    let git = GitHome::new();
+    let run = |json: bool| {
+        let mut c = w.cmd(if json {
+            &["doctor", "--json"]
+        } else {
+            &["doctor"]
+        });
+        git.apply(&mut c);
+        c.env("BBTOKEN_LANG", "ja").current_dir(git.outside());
+        c.output().unwrap()
+    };
+    let o = run(false);
+    let text = stdout(&o);
+    assert_eq!(code(&o), 0, "{text}{}", stderr(&o));
+    for words in [
+        // store, api.request, git.helper and its remedy, clock
+        "テスト項目の保存・読み戻し・削除",
+        "Bitbucket が未認証の相手に返す応答です",
+        "認証情報ヘルパーがありません",
+        "対処: bbtoken setup-git",
+        "と合っています",
+    ] {
+        assert!(text.contains(words), "{words:?} in\n{text}");
+    }
+    for english in [
+        "stored, read back",
+        "a stranger",
+        "credential helper for",
+        "in step with",
+    ] {
+        assert!(!text.contains(english), "{english:?} in\n{text}");
+    }
+    let r = report(&run(true));
+    let store = check(&r, "store")["detail"].as_str().unwrap().to_string();
+    assert!(store.contains("stored, read back and deleted"), "{store}");
+    let helper = check(&r, "git.helper")["remedy"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(helper.starts_with("bbtoken setup-git (or"), "{helper}");
+}

@@ -36,13 +36,13 @@ pub fn render(r: &Report) -> Vec<Text> {
         lines.push(
             Text::styled(style.bold(), words::pad(&status_word(c.status), 4))
                 .with(format!("  {:<NAME_WIDTH$}", c.name), BOLD)
-                .with(format!(" {}", c.detail), PLAIN),
+                .with(format!(" {}", c.detail.local), PLAIN),
         );
         if let Some(remedy) = &c.remedy {
             lines.push(
                 Text::plain(format!("      {:<NAME_WIDTH$} ", ""))
                     .with(format!("{} ", tr!("cli.doctor.fix")), BOLD)
-                    .with(remedy.clone(), PLAIN),
+                    .with(remedy.local.clone(), PLAIN),
             );
         }
     }

@@ -3,6 +3,7 @@
 //! token is used or sent: `GET /2.0/user` answers 401 to a stranger.
 
 use super::{Check, shown};
+use crate::i18n::{Said, say, tr};
 
 pub(crate) const RESOLVE: &str = "api.resolve";
 pub(crate) const REQUEST: &str = "api.request";
@@ -55,17 +56,17 @@ pub fn checks(f: &Facts) -> Vec<Check> {
             return vec![
                 Check::fail(
                     RESOLVE,
-                    shown(e),
-                    "set BBTOKEN_API_URL to the API base, e.g. https://api.bitbucket.org/2.0, or unset it",
+                    Said::verbatim(shown(e)),
+                    say!("doctor.api.bad_base_fix"),
                 ),
-                Check::skip(REQUEST, "the API base is not usable"),
+                Check::skip(REQUEST, say!("doctor.api.bad_base")),
             ];
         }
     };
     if f.offline {
         return vec![
-            Check::skip(RESOLVE, "--offline: the network was not used").fact("base", base.clone()),
-            Check::skip(REQUEST, "--offline: the network was not used").fact("base", base),
+            Check::skip(RESOLVE, say!("doctor.offline")).fact("base", base.clone()),
+            Check::skip(REQUEST, say!("doctor.offline")).fact("base", base),
         ];
     }
     let host = f
@@ -74,96 +75,99 @@ pub fn checks(f: &Facts) -> Vec<Check> {
         .map(|(h, p)| format!("{}:{p}", shown(h)))
         .unwrap_or_default();
     let resolve = match &f.resolved {
-        None => Check::skip(RESOLVE, "not tried"),
-        Some(Ok(addrs)) => Check::pass(
-            RESOLVE,
-            format!(
-                "{host} resolves to {}",
-                addrs
-                    .iter()
-                    .take(3)
-                    .map(|a| shown(a))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-        .fact(
-            "addresses",
-            addrs.iter().map(|a| shown(a)).collect::<Vec<_>>(),
-        ),
+        None => Check::skip(RESOLVE, say!("doctor.not_tried")),
+        Some(Ok(addrs)) => {
+            let first = addrs
+                .iter()
+                .take(3)
+                .map(|a| shown(a))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Check::pass(
+                RESOLVE,
+                say!("doctor.api.resolves", host = host, addresses = first),
+            )
+            .fact(
+                "addresses",
+                addrs.iter().map(|a| shown(a)).collect::<Vec<_>>(),
+            )
+        }
         // Behind a proxy the proxy resolves names; this machine need not.
         Some(Err(e)) if f.proxy.is_some() => Check::warn(
             RESOLVE,
-            format!(
-                "{host} does not resolve here ({}); requests go through the proxy, which may resolve it",
-                shown(e)
-            ),
-            "nothing to do if the request check passes; else check the proxy",
+            say!("doctor.api.unresolved_proxy", host = host, error = shown(e)),
+            say!("doctor.api.unresolved_proxy_fix"),
         ),
         Some(Err(e)) => Check::fail(
             RESOLVE,
-            format!("{host} does not resolve: {}", shown(e)),
-            "check your network and DNS (resolvectl status; cat /etc/resolv.conf); behind a proxy set HTTPS_PROXY",
+            say!("doctor.api.unresolved", host = host, error = shown(e)),
+            say!("doctor.api.unresolved_fix"),
         ),
     };
     let resolve = resolve
         .fact("base", base.clone())
         .fact("host", host.clone());
-    let via = f
-        .proxy
-        .as_ref()
-        .map(|p| format!(" through the proxy {}", shown(p)))
-        .unwrap_or_default();
+    let proxy = f.proxy.as_deref().map(shown);
     let request = match &f.answer {
-        None => Check::skip(REQUEST, "not tried: the host does not resolve"),
-        Some(Ok(a)) => answered(&base, &via, a),
-        Some(Err(e)) => failed(&base, &via, e, f.from_env),
+        None => Check::skip(REQUEST, say!("doctor.api.not_resolved")),
+        Some(Ok(a)) => answered(&base, proxy.as_deref(), a),
+        Some(Err(e)) => failed(&base, proxy.as_deref(), e, f.from_env),
     };
-    let request = request
-        .fact("base", base)
-        .fact("proxy", f.proxy.as_deref().map(shown));
+    let request = request.fact("base", base).fact("proxy", proxy);
     vec![resolve, request]
 }
 
-fn answered(base: &str, via: &str, a: &Answer) -> Check {
-    let head = format!(
-        "GET {base}/user without a token{via}: {} {} in {} ms",
-        a.version, a.status, a.elapsed_ms
-    );
+/// ` through the proxy …`, or nothing.
+fn via(proxy: Option<&str>) -> String {
+    proxy.map_or_else(String::new, |p| {
+        tr!("doctor.api.via", proxy = p).into_owned()
+    })
+}
+
+fn answered(base: &str, proxy: Option<&str>, a: &Answer) -> Check {
+    let head = || {
+        tr!(
+            "doctor.api.head",
+            base = base,
+            via = via(proxy),
+            version = a.version,
+            status = a.status,
+            ms = a.elapsed_ms
+        )
+        .into_owned()
+    };
     let c = match a.status {
-        401 if a.bitbucket_error => Check::pass(
-            REQUEST,
-            format!("{head}, Bitbucket's answer to a stranger: HTTPS and the API work"),
-        ),
+        401 if a.bitbucket_error => {
+            Check::pass(REQUEST, say!("doctor.api.stranger", head = head()))
+        }
         401 | 403 | 404 => Check::warn(
             REQUEST,
-            format!(
-                "{head}, but the answer is not Bitbucket's error body: something else answers there"
-            ),
-            "check that BBTOKEN_API_URL is the Bitbucket API (https://api.bitbucket.org/2.0) and that no proxy or captive portal answers in its place",
+            say!("doctor.api.not_bitbucket", head = head()),
+            say!("doctor.api.not_bitbucket_fix"),
         ),
         300..=399 => Check::fail(
             REQUEST,
-            format!(
-                "{head}: a redirect to {} (bbtoken never follows one: a token must not go elsewhere)",
-                a.location.as_deref().unwrap_or("nowhere")
+            say!(
+                "doctor.api.redirect",
+                head = head(),
+                location = a.location.as_deref().unwrap_or("-")
             ),
-            "a captive portal (sign in to the network) or a wrong BBTOKEN_API_URL: give the API base itself",
+            say!("doctor.api.redirect_fix"),
         ),
         429 => Check::warn(
             REQUEST,
-            format!("{head}: rate limited"),
-            "wait a while: Bitbucket counts requests per hour",
+            say!("doctor.api.rate_limited", head = head()),
+            say!("doctor.api.rate_limited_fix"),
         ),
         500..=599 => Check::fail(
             REQUEST,
-            format!("{head}: Bitbucket (or a proxy) has a problem"),
-            "see https://bitbucket.status.atlassian.com and try again later",
+            say!("doctor.api.server", head = head()),
+            say!("doctor.api.server_fix"),
         ),
         _ => Check::warn(
             REQUEST,
-            format!("{head}: not the 401 Bitbucket gives without a token"),
-            "check that BBTOKEN_API_URL is the Bitbucket API (https://api.bitbucket.org/2.0)",
+            say!("doctor.api.unexpected", head = head()),
+            say!("doctor.api.unexpected_fix"),
         ),
     };
     c.fact("http_status", a.status)
@@ -171,28 +175,46 @@ fn answered(base: &str, via: &str, a: &Answer) -> Check {
         .fact("elapsed_ms", a.elapsed_ms)
 }
 
-fn failed(base: &str, via: &str, e: &Failure, from_env: bool) -> Check {
-    let wrong_base = if from_env {
-        "; check BBTOKEN_API_URL"
-    } else {
-        ""
+fn failed(base: &str, proxy: Option<&str>, e: &Failure, from_env: bool) -> Check {
+    let check_base = || {
+        if from_env {
+            tr!("doctor.api.check_base").into_owned()
+        } else {
+            String::new()
+        }
     };
+    let via = || via(proxy);
     let (detail, remedy) = match e {
         Failure::Timeout => (
-            format!("GET {base}/user{via}: no answer in time"),
-            format!("check your network, firewall or proxy (HTTPS_PROXY); raise BBTOKEN_HTTP_TIMEOUT on a slow link{wrong_base}"),
+            say!("doctor.api.timeout", base = base, via = via()),
+            say!("doctor.api.timeout_fix", check_base = check_base()),
         ),
         Failure::Tls(cause) => (
-            format!("GET {base}/user{via}: HTTPS failed: {}", shown(cause)),
-            "a proxy or antivirus that intercepts HTTPS needs its CA certificate installed in the system store; a wrong system clock also breaks certificates (see the clock check)".to_string(),
+            say!(
+                "doctor.api.tls",
+                base = base,
+                via = via(),
+                error = shown(cause)
+            ),
+            say!("doctor.api.tls_fix"),
         ),
         Failure::Connect(cause) => (
-            format!("GET {base}/user{via}: cannot connect: {}", shown(cause)),
-            format!("check your network connection, firewall and proxy settings (HTTPS_PROXY, NO_PROXY){wrong_base}"),
+            say!(
+                "doctor.api.connect",
+                base = base,
+                via = via(),
+                error = shown(cause)
+            ),
+            say!("doctor.api.connect_fix", check_base = check_base()),
         ),
         Failure::Other(cause) => (
-            format!("GET {base}/user{via}: the request failed: {}", shown(cause)),
-            format!("check your network connection and try again{wrong_base}"),
+            say!(
+                "doctor.api.other",
+                base = base,
+                via = via(),
+                error = shown(cause)
+            ),
+            say!("doctor.api.other_fix", check_base = check_base()),
         ),
     };
     Check::fail(REQUEST, detail, remedy)
@@ -231,11 +253,11 @@ mod tests {
         let c = checks(&facts(Ok(answer(401, true))));
         assert_eq!(c[0].status, Status::Pass);
         assert_eq!(
-            c[0].detail,
+            c[0].detail.en,
             "api.bitbucket.org:443 resolves to 104.192.142.1"
         );
         assert_eq!(c[1].status, Status::Pass, "{:?}", c[1]);
-        assert!(c[1].detail.contains("HTTP/2 401"), "{}", c[1].detail);
+        assert!(c[1].detail.en.contains("HTTP/2 401"), "{}", c[1].detail.en);
         assert_eq!(c[1].facts["http_version"], "HTTP/2");
     }
 
@@ -257,20 +279,38 @@ mod tests {
         redirect.location = Some("http://portal.example/login".into());
         let c = &checks(&facts(Ok(redirect)))[1];
         assert_eq!(c.status, Status::Fail);
-        assert!(c.detail.contains("portal.example"));
-        assert!(c.remedy.as_deref().unwrap().contains("captive portal"));
+        assert!(c.detail.en.contains("portal.example"));
+        assert!(
+            c.remedy
+                .as_ref()
+                .map(|r| r.en.as_str())
+                .unwrap()
+                .contains("captive portal")
+        );
     }
 
     #[test]
     fn network_failures_fail_with_a_remedy() {
         let c = &checks(&facts(Err(Failure::Connect("Connection refused".into()))))[1];
         assert_eq!(c.status, Status::Fail);
-        assert!(c.detail.contains("Connection refused"));
-        assert!(c.remedy.as_deref().unwrap().contains("proxy"));
+        assert!(c.detail.en.contains("Connection refused"));
+        assert!(
+            c.remedy
+                .as_ref()
+                .map(|r| r.en.as_str())
+                .unwrap()
+                .contains("proxy")
+        );
         let c = &checks(&facts(Err(Failure::Tls(
             "invalid peer certificate: UnknownIssuer".into(),
         ))))[1];
-        assert!(c.remedy.as_deref().unwrap().contains("CA certificate"));
+        assert!(
+            c.remedy
+                .as_ref()
+                .map(|r| r.en.as_str())
+                .unwrap()
+                .contains("CA certificate")
+        );
         assert_eq!(
             checks(&facts(Err(Failure::Timeout)))[1].status,
             Status::Fail

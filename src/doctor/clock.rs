@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Check, shown};
+use crate::i18n::{say, tr};
 
 pub const NAME: &str = "clock";
 /// Beyond this the clock is worth fixing; below it, the `Date` header's
@@ -14,13 +15,16 @@ pub(crate) const MAX_SKEW_SECS: i64 = 5 * 60;
 /// server's `Date` header, if an answer came.
 pub fn check(local: DateTime<Utc>, date: Option<&str>, server: &str) -> Check {
     let Some(date) = date else {
-        return Check::skip(NAME, "no answer from the API to compare with");
+        return Check::skip(NAME, say!("doctor.clock.no_answer"));
     };
     let Ok(server_time) = DateTime::parse_from_rfc2822(date.trim()) else {
         return Check::warn(
             NAME,
-            format!("the server's Date header is not a date: {:?}", shown(date)),
-            "check that BBTOKEN_API_URL is the Bitbucket API",
+            say!(
+                "doctor.clock.not_a_date",
+                date = format!("{:?}", shown(date))
+            ),
+            say!("doctor.clock.not_a_date_fix"),
         );
     };
     // Positive: this machine is behind the server.
@@ -28,32 +32,24 @@ pub fn check(local: DateTime<Utc>, date: Option<&str>, server: &str) -> Check {
         .with_timezone(&Utc)
         .signed_duration_since(local)
         .num_seconds();
+    let n = skew.unsigned_abs();
     let c = if skew.abs() <= MAX_SKEW_SECS {
+        let off = || match skew {
+            0 => tr!("doctor.clock.same_second"),
+            s if s > 0 => tr!("doctor.clock.secs_behind", n = n),
+            _ => tr!("doctor.clock.secs_ahead", n = n),
+        };
         Check::pass(
             NAME,
-            format!(
-                "in step with {server} ({})",
-                if skew == 0 {
-                    "same second".to_string()
-                } else {
-                    format!(
-                        "{} s {}",
-                        skew.abs(),
-                        if skew > 0 { "behind" } else { "ahead" }
-                    )
-                }
-            ),
+            say!("doctor.clock.in_step", server = server, off = off()),
         )
     } else {
-        Check::warn(
-            NAME,
-            format!(
-                "this machine's clock is {} {} {server}: expiry dates and days left are off by as much, and HTTPS certificates may be refused",
-                words(skew.unsigned_abs()),
-                if skew > 0 { "behind" } else { "ahead of" }
-            ),
-            "turn on time sync (`timedatectl set-ntp true`, or your system's clock settings)",
-        )
+        let detail = if skew > 0 {
+            say!("doctor.clock.behind", span = words(n), server = server)
+        } else {
+            say!("doctor.clock.ahead", span = words(n), server = server)
+        };
+        Check::warn(NAME, detail, say!("doctor.clock.fix"))
     };
     c.fact("skew_seconds", skew)
         .fact("server_date", shown(date))
@@ -63,10 +59,11 @@ pub fn check(local: DateTime<Utc>, date: Option<&str>, server: &str) -> Check {
 /// "2 days" (the `Date` header is a second behind at most).
 fn words(secs: u64) -> String {
     match secs + 30 {
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
-        s => format!("{} days", s / 86_400),
+        s if s < 3600 => tr!("doctor.clock.min", n = s / 60),
+        s if s < 86_400 => tr!("doctor.clock.h_min", h = s / 3600, min = s % 3600 / 60),
+        s => tr!("doctor.clock.days", n = s / 86_400),
     }
+    .into_owned()
 }
 
 #[cfg(test)]
@@ -86,7 +83,7 @@ mod tests {
             "Bitbucket",
         );
         assert_eq!(c.status, Status::Pass);
-        assert_eq!(c.detail, "in step with Bitbucket (2 s behind)");
+        assert_eq!(c.detail.en, "in step with Bitbucket (2 s behind)");
         assert_eq!(c.facts["skew_seconds"], 2);
         let c = check(
             at("2026-12-05T08:04:59Z"),
@@ -105,25 +102,31 @@ mod tests {
         );
         assert_eq!(c.status, Status::Warn);
         assert!(
-            c.detail.contains("1 h 30 min behind Bitbucket"),
+            c.detail.en.contains("1 h 30 min behind Bitbucket"),
             "{}",
-            c.detail
+            c.detail.en
         );
-        assert!(c.remedy.as_deref().unwrap().contains("timedatectl"));
+        assert!(
+            c.remedy
+                .as_ref()
+                .map(|r| r.en.as_str())
+                .unwrap()
+                .contains("timedatectl")
+        );
         let c = check(
             at("2026-12-08T08:00:00Z"),
             Some("Sat, 05 Dec 2026 08:00:00 GMT"),
             "Bitbucket",
         );
         assert_eq!(c.status, Status::Warn);
-        assert!(c.detail.contains("3 days ahead of"), "{}", c.detail);
+        assert!(c.detail.en.contains("3 days ahead of"), "{}", c.detail.en);
         assert_eq!(c.facts["skew_seconds"], -3 * 86_400);
         let c = check(
             at("2026-12-05T08:00:01Z"),
             Some("Sat, 05 Dec 2026 11:00:00 GMT"),
             "x",
         );
-        assert!(c.detail.contains("3 h 0 min behind"), "{}", c.detail);
+        assert!(c.detail.en.contains("3 h 0 min behind"), "{}", c.detail.en);
     }
 
     #[test]
@@ -131,6 +134,6 @@ mod tests {
         assert_eq!(check(Utc::now(), None, "x").status, Status::Skip);
         let c = check(Utc::now(), Some("yesterday\u{1b}[2J"), "x");
         assert_eq!(c.status, Status::Warn);
-        assert!(!c.detail.contains('\u{1b}'));
+        assert!(!c.detail.en.contains('\u{1b}'));
     }
 }

@@ -3,6 +3,7 @@
 //! makes git say which repository it wants (bbtoken picks the profile by it).
 
 use super::{Check, shown};
+use crate::i18n::{say, tr};
 
 pub(crate) const VERSION: &str = "git.version";
 pub(crate) const HELPER: &str = "git.helper";
@@ -75,11 +76,11 @@ pub fn checks(f: &Facts) -> Vec<Check> {
             return vec![
                 Check::warn(
                     VERSION,
-                    format!("git cannot run: {}", shown(e)),
-                    "install git (Debian: apt-get install git) to use bbtoken with git; the rest of bbtoken works without it",
+                    say!("doctor.git.cannot_run", error = shown(e)),
+                    say!("doctor.git.cannot_run_fix"),
                 ),
-                Check::skip(HELPER, "git cannot run"),
-                Check::skip(HTTP_PATH, "git cannot run"),
+                Check::skip(HELPER, say!("doctor.git.no_git")),
+                Check::skip(HTTP_PATH, say!("doctor.git.no_git")),
             ];
         }
         Ok(v) => v,
@@ -88,27 +89,22 @@ pub fn checks(f: &Facts) -> Vec<Check> {
 }
 
 fn version_check(out: &str) -> Check {
-    let shown_v = shown(out.trim());
+    let shown_v = format!("{:?}", shown(out.trim()));
     let Some((major, minor, patch)) = parse_version(out) else {
         return Check::warn(
             VERSION,
-            format!("cannot read git's version: {shown_v:?}"),
-            "check that `git` on PATH is git",
+            say!("doctor.git.unknown_version", output = shown_v),
+            say!("doctor.git.unknown_version_fix"),
         );
     };
     let v = format!("{major}.{minor}.{patch}");
     let c = if (major, minor) >= EXPIRY_VERSION {
-        Check::pass(
-            VERSION,
-            format!("git {v}: reads the token expiry bbtoken gives it (password_expiry_utc)"),
-        )
+        Check::pass(VERSION, say!("doctor.git.version", version = v))
     } else {
         Check::warn(
             VERSION,
-            format!(
-                "git {v} is older than 2.41: it ignores the expiry date bbtoken gives it, and keeps sending a token after it expires"
-            ),
-            "upgrade git to 2.41 or later",
+            say!("doctor.git.old", version = v),
+            say!("doctor.git.old_fix"),
         )
     };
     c.fact("version", v)
@@ -116,8 +112,8 @@ fn version_check(out: &str) -> Check {
 
 fn helper(f: &Facts) -> Check {
     let url = shown(&f.url);
-    let scope = match &f.repository {
-        Some(r) => format!(" (in the repository {})", shown(r)),
+    let scope = || match &f.repository {
+        Some(r) => tr!("doctor.git.in_repository", repository = shown(r)).into_owned(),
         None => String::new(),
     };
     let ours = f
@@ -139,16 +135,19 @@ fn helper(f: &Facts) -> Check {
     };
     let Some(at) = ours else {
         let detail = if others.is_empty() {
-            format!(
-                "git has no credential helper for {url}{scope}: it prompts, or fails in scripts"
-            )
+            say!("doctor.git.no_helper", url = url, scope = scope())
         } else {
-            format!("git asks {} for {url}{scope}, not bbtoken", list(&others))
+            say!(
+                "doctor.git.other_helper",
+                helpers = list(&others),
+                url = url,
+                scope = scope()
+            )
         };
         return base(Check::warn(
             HELPER,
             detail,
-            "bbtoken setup-git (or bbtoken setup-git --local in one repository)",
+            say!("doctor.git.no_helper_fix"),
         ));
     };
     if let Some(t) = &f.target {
@@ -156,17 +155,25 @@ fn helper(f: &Facts) -> Check {
         if !t.exists {
             return base(Check::fail(
                 HELPER,
-                format!(
-                    "git runs bbtoken for {url}{scope} from {path}, which does not exist (moved or uninstalled?): git gets no token"
+                say!(
+                    "doctor.git.helper_gone",
+                    url = url,
+                    scope = scope(),
+                    path = path
                 ),
-                "run bbtoken setup-git again with the bbtoken you use now",
+                say!("doctor.git.helper_gone_fix"),
             ));
         }
         if !t.is_this_binary {
             return base(Check::warn(
                 HELPER,
-                format!("git runs another bbtoken for {url}{scope}: {path}"),
-                "run bbtoken setup-git with the bbtoken you mean git to use",
+                say!(
+                    "doctor.git.another_bbtoken",
+                    url = url,
+                    scope = scope(),
+                    path = path
+                ),
+                say!("doctor.git.another_bbtoken_fix"),
             ));
         }
     }
@@ -179,45 +186,45 @@ fn helper(f: &Facts) -> Check {
             .map(String::as_str)
             .collect();
         let detail = if before.is_empty() {
-            format!(
-                "git asks bbtoken for {url}{scope}, and also {}, which may keep a copy of the token",
-                list(&others)
+            say!(
+                "doctor.git.also_asks",
+                url = url,
+                scope = scope(),
+                helpers = list(&others)
             )
         } else {
-            format!(
-                "git asks {} before bbtoken for {url}{scope}: their answer wins, and they may keep a copy of the token",
-                list(&before)
+            say!(
+                "doctor.git.asks_first",
+                helpers = list(&before),
+                url = url,
+                scope = scope()
             )
         };
-        return base(Check::warn(
-            HELPER,
-            detail,
-            "bbtoken setup-git adds an empty helper entry that stops the others being asked for this URL",
-        ));
+        return base(Check::warn(HELPER, detail, say!("doctor.git.others_fix")));
     }
     base(Check::pass(
         HELPER,
-        format!("git asks bbtoken, and only bbtoken, for {url}{scope}"),
+        say!("doctor.git.only_bbtoken", url = url, scope = scope()),
     ))
 }
 
 fn http_path(f: &Facts) -> Check {
     let url = shown(&f.url);
     let c = match f.use_http_path.as_deref() {
-        Some(v) if git_true(v) => Check::pass(
-            HTTP_PATH,
-            format!("credential.useHttpPath is on for {url}: git tells bbtoken the repository"),
-        ),
-        other => Check::warn(
-            HTTP_PATH,
-            format!(
-                "credential.useHttpPath is {} for {url}: git does not say which repository it wants, so bbtoken can only answer with a workspace or API token profile",
-                other
-                    .map(|v| format!("{:?}", shown(v)))
-                    .unwrap_or_else(|| "not set".into())
-            ),
-            "bbtoken setup-git turns it on (or: git config --global credential.https://bitbucket.org.useHttpPath true)",
-        ),
+        Some(v) if git_true(v) => {
+            Check::pass(HTTP_PATH, say!("doctor.git.http_path_on", url = url))
+        }
+        other => {
+            let value = || match other {
+                Some(v) => tr!("doctor.git.http_path_is", value = format!("{:?}", shown(v))),
+                None => tr!("doctor.git.http_path_unset"),
+            };
+            Check::warn(
+                HTTP_PATH,
+                say!("doctor.git.http_path_off", value = value(), url = url),
+                say!("doctor.git.http_path_fix"),
+            )
+        }
     };
     c.fact("value", f.use_http_path.as_deref().map(shown))
 }
@@ -288,7 +295,13 @@ mod tests {
         f.version = Ok("git version 2.39.5".into());
         let c = &checks(&f)[0];
         assert_eq!(c.status, Status::Warn);
-        assert!(c.remedy.as_deref().unwrap().contains("2.41"));
+        assert!(
+            c.remedy
+                .as_ref()
+                .map(|r| r.en.as_str())
+                .unwrap()
+                .contains("2.41")
+        );
         f.version = Ok("git version 2.41.0".into());
         assert_eq!(checks(&f)[0].status, Status::Pass);
     }
@@ -310,22 +323,27 @@ mod tests {
         f.target = None;
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Warn);
-        assert!(c.detail.contains("no credential helper"), "{}", c.detail);
+        assert!(
+            c.detail.en.contains("no credential helper"),
+            "{}",
+            c.detail.en
+        );
         assert!(
             c.remedy
-                .as_deref()
+                .as_ref()
                 .unwrap()
+                .en
                 .starts_with("bbtoken setup-git")
         );
         f.helpers = vec!["store".into()];
-        assert!(checks(&f)[1].detail.contains("git asks store"));
+        assert!(checks(&f)[1].detail.en.contains("git asks store"));
         let mut f = facts();
         f.helpers = vec!["store".into(), OURS.into()];
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Warn);
-        assert!(c.detail.contains("before bbtoken"), "{}", c.detail);
+        assert!(c.detail.en.contains("before bbtoken"), "{}", c.detail.en);
         f.helpers = vec![OURS.into(), "cache".into()];
-        assert!(checks(&f)[1].detail.contains("also cache"));
+        assert!(checks(&f)[1].detail.en.contains("also cache"));
     }
 
     #[test]
@@ -338,7 +356,7 @@ mod tests {
         });
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Fail);
-        assert!(c.detail.contains("/gone/bbtoken"));
+        assert!(c.detail.en.contains("/gone/bbtoken"));
         f.target = Some(Target {
             path: Some("/other/bbtoken".into()),
             exists: true,
@@ -353,7 +371,7 @@ mod tests {
         f.use_http_path = None;
         let c = &checks(&f)[2];
         assert_eq!(c.status, Status::Warn);
-        assert!(c.detail.contains("not set"));
+        assert!(c.detail.en.contains("not set"));
         f.use_http_path = Some("yes".into());
         assert_eq!(checks(&f)[2].status, Status::Pass);
         f.use_http_path = Some("false".into());

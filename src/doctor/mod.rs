@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::i18n::Said;
+
 /// How one check came out. The JSON names are stable: scripts read them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -55,16 +57,16 @@ pub struct Check {
     /// Stable, dotted key (`store`, `git.helper`, …).
     pub name: &'static str,
     pub status: Status,
-    /// What was found, in a sentence.
-    pub detail: String,
+    /// What was found, in a sentence (JSON: in English).
+    pub detail: Said,
     /// What to do about it; `None` when nothing needs doing.
-    pub remedy: Option<String>,
+    pub remedy: Option<Said>,
     /// Machine-readable findings (backend, path, HTTP version, skew, …).
     pub facts: BTreeMap<&'static str, serde_json::Value>,
 }
 
 impl Check {
-    pub fn new(name: &'static str, status: Status, detail: impl Into<String>) -> Check {
+    pub fn new(name: &'static str, status: Status, detail: impl Into<Said>) -> Check {
         Check {
             name,
             status,
@@ -74,23 +76,23 @@ impl Check {
         }
     }
 
-    pub fn pass(name: &'static str, detail: impl Into<String>) -> Check {
+    pub fn pass(name: &'static str, detail: impl Into<Said>) -> Check {
         Check::new(name, Status::Pass, detail)
     }
 
-    pub fn warn(name: &'static str, detail: impl Into<String>, remedy: impl Into<String>) -> Check {
+    pub fn warn(name: &'static str, detail: impl Into<Said>, remedy: impl Into<Said>) -> Check {
         Check::new(name, Status::Warn, detail).remedy(remedy)
     }
 
-    pub fn fail(name: &'static str, detail: impl Into<String>, remedy: impl Into<String>) -> Check {
+    pub fn fail(name: &'static str, detail: impl Into<Said>, remedy: impl Into<Said>) -> Check {
         Check::new(name, Status::Fail, detail).remedy(remedy)
     }
 
-    pub fn skip(name: &'static str, why: impl Into<String>) -> Check {
+    pub fn skip(name: &'static str, why: impl Into<Said>) -> Check {
         Check::new(name, Status::Skip, why)
     }
 
-    pub fn remedy(mut self, remedy: impl Into<String>) -> Check {
+    pub fn remedy(mut self, remedy: impl Into<Said>) -> Check {
         self.remedy = Some(remedy.into());
         self
     }
@@ -139,6 +141,17 @@ impl Report {
     /// 0 when nothing failed (warnings allowed), 1 when a check failed.
     pub fn exit_code(&self) -> i32 {
         if self.ok { 0 } else { 1 }
+    }
+}
+
+/// Findings said one after another: `a; b` (Japanese: `a。b`).
+pub(crate) fn join<'a>(parts: impl IntoIterator<Item = &'a Said>) -> Said {
+    let parts: Vec<&Said> = parts.into_iter().collect();
+    let en = parts.iter().map(|p| p.en.as_str()).collect::<Vec<_>>();
+    let local = parts.iter().map(|p| p.local.as_str()).collect::<Vec<_>>();
+    Said {
+        en: en.join("; "),
+        local: local.join(&crate::i18n::tr!("doctor.join")),
     }
 }
 

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Check, Report, api, clock, git, profiles, store, terminal};
 use crate::bitbucket::client::{ApiConfig, Client, ProbeError, base_is_loopback};
+use crate::i18n::{Said, say};
 use crate::secret::Secret;
 use crate::store::secrets::{SecretBackend, SecretStore, checked_timeout_from_env};
 
@@ -46,8 +47,8 @@ async fn blocking(f: fn() -> Vec<Check>) -> Vec<Check> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
         vec![Check::fail(
             "doctor",
-            format!("a check stopped: {e}"),
-            "report this as a bug",
+            say!("doctor.stopped", error = e.to_string()),
+            say!("doctor.stopped_fix"),
         )]
     })
 }
@@ -182,9 +183,9 @@ async fn api_and_clock(offline: bool) -> (Vec<Check>, Check) {
         answer: None,
         offline,
     };
-    let no_date = |why: &str| Check::skip(clock::NAME, why);
+    let no_date = |why: Said| Check::skip(clock::NAME, why);
     let Ok(cfg) = cfg else {
-        return (api::checks(&facts), no_date("the API base is not usable"));
+        return (api::checks(&facts), no_date(say!("doctor.api.bad_base")));
     };
     let url = reqwest::Url::parse(&cfg.base).ok();
     let host = url
@@ -193,14 +194,11 @@ async fn api_and_clock(offline: bool) -> (Vec<Check>, Check) {
     facts.host = host.clone();
     facts.proxy = url.as_ref().and_then(proxy_for);
     if offline {
-        return (
-            api::checks(&facts),
-            no_date("--offline: the network was not used"),
-        );
+        return (api::checks(&facts), no_date(say!("doctor.offline")));
     }
     let Some((name, port)) = host else {
         facts.resolved = Some(Err("the API base names no host".into()));
-        return (api::checks(&facts), no_date("the API base names no host"));
+        return (api::checks(&facts), no_date(say!("doctor.api.no_host")));
     };
     let resolved =
         match tokio::time::timeout(STEP_TIMEOUT, tokio::net::lookup_host((name.as_str(), port)))
@@ -220,10 +218,7 @@ async fn api_and_clock(offline: bool) -> (Vec<Check>, Check) {
     let go = resolved.is_ok() || facts.proxy.is_some();
     facts.resolved = Some(resolved);
     if !go {
-        return (
-            api::checks(&facts),
-            no_date("no answer from the API to compare with"),
-        );
+        return (api::checks(&facts), no_date(say!("doctor.clock.no_answer")));
     }
     // One attempt, no 429 retries: a doctor says what it saw.
     let client = match Client::new(ApiConfig {
@@ -233,7 +228,7 @@ async fn api_and_clock(offline: bool) -> (Vec<Check>, Check) {
         Ok(c) => c,
         Err(e) => {
             facts.answer = Some(Err(api::Failure::Tls(e.to_string())));
-            return (api::checks(&facts), no_date("no answer from the API"));
+            return (api::checks(&facts), no_date(say!("doctor.clock.no_answer")));
         }
     };
     let sent = Utc::now();
@@ -265,7 +260,7 @@ async fn api_and_clock(offline: bool) -> (Vec<Check>, Check) {
                 ProbeError::Connect(c) => api::Failure::Connect(c),
                 ProbeError::Other(c) => api::Failure::Other(c),
             }),
-            no_date("no answer from the API to compare with"),
+            no_date(say!("doctor.clock.no_answer")),
         ),
     };
     facts.answer = Some(answer);

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::{Check, shown};
+use crate::i18n::{Said, say, tr};
 
 pub(crate) const FILE: &str = "profiles.file";
 pub(crate) const LOCK: &str = "profiles.lock";
@@ -56,10 +57,10 @@ pub(crate) fn no_dir(why: &str) -> Vec<Check> {
     vec![
         Check::fail(
             FILE,
-            shown(why),
-            "set BBTOKEN_CONFIG_DIR to a folder bbtoken may use (or set HOME)",
+            Said::verbatim(shown(why)),
+            say!("doctor.profiles.no_dir_fix"),
         ),
-        Check::skip(LOCK, "no config folder"),
+        Check::skip(LOCK, say!("doctor.profiles.no_dir")),
     ]
 }
 
@@ -74,14 +75,14 @@ fn file(f: &Facts) -> Check {
         FileState::Missing => {
             return base(Check::pass(
                 FILE,
-                format!("{shown_path}: no profiles yet (bbtoken add creates it)"),
+                say!("doctor.profiles.missing", path = shown_path),
             ));
         }
         FileState::Unreadable(e) => {
             return base(Check::fail(
                 FILE,
-                format!("{shown_path}: {}", shown(e)),
-                "check the file's owner and permissions (it should be yours, mode 0600), or move it away to start afresh",
+                Said::verbatim(format!("{shown_path}: {}", shown(e))),
+                say!("doctor.profiles.unreadable_fix"),
             ));
         }
         FileState::Present { mode, .. } => *mode,
@@ -91,27 +92,31 @@ fn file(f: &Facts) -> Check {
         Some(Err(e)) => {
             return base(Check::fail(
                 FILE,
-                shown(e),
-                format!(
-                    "fix the line named by hand, or move {shown_path} away (bbtoken then starts with no profiles; the secrets stay in the store)"
-                ),
+                Said::verbatim(shown(e)),
+                say!("doctor.profiles.parse_fix", path = shown_path),
             ));
         }
         None => 0,
     };
     let symlink = matches!(f.file, FileState::Present { symlink: true, .. });
-    let mut detail = format!(
-        "{shown_path}{}: {count} profile{}",
-        if symlink { " (a symlink)" } else { "" },
-        if count == 1 { "" } else { "s" }
-    );
-    if let Some(m) = mode {
-        detail.push_str(&format!(", mode {:04o}", m & 0o7777));
-    }
+    let octal = |m: u32| format!("{:04o}", m & 0o7777);
+    let detail = || {
+        let what = match (symlink, count) {
+            (false, 1) => tr!("doctor.profiles.one", path = shown_path),
+            (false, _) => tr!("doctor.profiles.many", path = shown_path, n = count),
+            (true, 1) => tr!("doctor.profiles.one_symlink", path = shown_path),
+            (true, _) => tr!("doctor.profiles.many_symlink", path = shown_path, n = count),
+        };
+        match mode {
+            Some(m) => tr!("doctor.profiles.with_mode", what = what, mode = octal(m)),
+            None => what,
+        }
+        .into_owned()
+    };
     let base = |c: Check| {
         let c = base(c).fact("profiles", count);
         match mode {
-            Some(m) => c.fact("mode", format!("{:04o}", m & 0o7777)),
+            Some(m) => c.fact("mode", octal(m)),
             None => c,
         }
     };
@@ -120,46 +125,54 @@ fn file(f: &Facts) -> Check {
     if mode.is_some_and(|m| m & 0o077 != 0) {
         return base(Check::warn(
             FILE,
-            format!("{detail}: others on this machine may read it"),
-            format!("chmod 600 {shown_path}"),
+            say!("doctor.profiles.readable", what = detail()),
+            Said::verbatim(format!("chmod 600 {shown_path}")),
         ));
     }
     // A folder others can write to lets them swap the file for their own
     // (profiles pointing elsewhere). Merely listable reveals nothing: the
     // file itself is private.
-    if f.dir_mode.is_some_and(|m| m & 0o022 != 0) {
+    if let Some(dir_mode) = f.dir_mode.filter(|m| m & 0o022 != 0) {
         let dir = shown(&f.dir.display().to_string());
         return base(Check::warn(
             FILE,
-            format!(
-                "{detail}; its folder {dir} is mode {:04o}: others may replace the file",
-                f.dir_mode.unwrap_or(0) & 0o7777
+            say!(
+                "doctor.profiles.dir_writable",
+                what = detail(),
+                dir = dir,
+                mode = octal(dir_mode)
             ),
-            format!("chmod 700 {dir}"),
+            Said::verbatim(format!("chmod 700 {dir}")),
         ));
     }
-    base(Check::pass(FILE, detail))
+    base(Check::pass(FILE, Said::new(detail)))
 }
 
 fn lock(f: &Facts) -> Check {
     let path = f.dir.join("profiles.lock");
     let shown_path = shown(&path.display().to_string());
     let c = match &f.lock {
-        None => Check::pass(LOCK, "no config folder yet: nothing can hold the lock"),
-        Some(LockState::Free) => Check::pass(LOCK, format!("{shown_path} is free")),
+        None => Check::pass(LOCK, say!("doctor.profiles.lock_no_dir")),
+        Some(LockState::Free) => {
+            Check::pass(LOCK, say!("doctor.profiles.lock_free", path = shown_path))
+        }
         Some(LockState::Held { waited_ms }) => Check::warn(
             LOCK,
-            format!(
-                "another process has held {shown_path} for the {waited_ms} ms bbtoken waited: changes wait for it (at most BBTOKEN_LOCK_TIMEOUT, 10 s) and then fail"
+            say!(
+                "doctor.profiles.lock_held",
+                path = shown_path,
+                ms = waited_ms
             ),
-            format!(
-                "let the other bbtoken finish; `fuser {shown_path}` names the process holding it"
-            ),
+            say!("doctor.profiles.lock_held_fix", path = shown_path),
         ),
         Some(LockState::Error(e)) => Check::fail(
             LOCK,
-            format!("cannot take the lock {shown_path}: {}", shown(e)),
-            "the config folder must be yours and writable: check its owner and permissions (chmod 700)",
+            say!(
+                "doctor.profiles.lock_error",
+                path = shown_path,
+                error = shown(e)
+            ),
+            say!("doctor.profiles.lock_error_fix"),
         ),
     };
     c.fact("path", shown_path)
@@ -189,7 +202,7 @@ mod tests {
         let c = checks(&facts());
         assert_eq!(c[0].status, Status::Pass, "{:?}", c[0]);
         assert_eq!(
-            c[0].detail,
+            c[0].detail.en,
             "/home/u/.config/bbtoken/profiles.toml: 2 profiles, mode 0600"
         );
         assert_eq!(c[0].facts["mode"], "0600");
@@ -206,7 +219,7 @@ mod tests {
         let c = &checks(&f)[0];
         assert_eq!(c.status, Status::Warn);
         assert_eq!(
-            c.remedy.as_deref(),
+            c.remedy.as_ref().map(|r| r.en.as_str()),
             Some("chmod 600 /home/u/.config/bbtoken/profiles.toml")
         );
         let mut f = facts();
@@ -216,7 +229,7 @@ mod tests {
         let c = &checks(&f)[0];
         assert_eq!(c.status, Status::Warn);
         assert_eq!(
-            c.remedy.as_deref(),
+            c.remedy.as_ref().map(|r| r.en.as_str()),
             Some("chmod 700 /home/u/.config/bbtoken")
         );
     }
@@ -227,8 +240,14 @@ mod tests {
         f.parsed = Some(Err("line 3: expected \u{1b}]0;x".into()));
         let c = &checks(&f)[0];
         assert_eq!(c.status, Status::Fail);
-        assert!(!c.detail.contains('\u{1b}'));
-        assert!(c.remedy.as_deref().unwrap().contains("move"));
+        assert!(!c.detail.en.contains('\u{1b}'));
+        assert!(
+            c.remedy
+                .as_ref()
+                .map(|r| r.en.as_str())
+                .unwrap()
+                .contains("move")
+        );
     }
 
     #[test]
@@ -239,7 +258,7 @@ mod tests {
         f.lock = None;
         let c = checks(&f);
         assert!(c.iter().all(|c| c.status == Status::Pass), "{c:?}");
-        assert!(c[0].detail.contains("no profiles yet"));
+        assert!(c[0].detail.en.contains("no profiles yet"));
     }
 
     #[test]
@@ -248,7 +267,13 @@ mod tests {
         f.lock = Some(LockState::Held { waited_ms: 500 });
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Warn);
-        assert!(c.remedy.as_deref().unwrap().contains("fuser"));
+        assert!(
+            c.remedy
+                .as_ref()
+                .map(|r| r.en.as_str())
+                .unwrap()
+                .contains("fuser")
+        );
         f.lock = Some(LockState::Error("Permission denied".into()));
         assert_eq!(checks(&f)[1].status, Status::Fail);
     }

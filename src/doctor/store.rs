@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::{Check, shown};
+use crate::i18n::{Said, say, tr};
 use crate::store::secrets::{locked_hint, unavailable_hint};
 use crate::store::{SecretBackend, StoreError};
 
@@ -48,16 +49,22 @@ pub fn check(f: &Facts) -> Check {
     let backend = match &f.backend {
         Ok(b) => *b,
         Err(e) => {
-            return Check::fail(NAME, shown(&e.to_string()), "unset BBTOKEN_STORE for the usual store, or set it to one this system has (Linux: secret-service or keyutils)")
-                .fact("setting", f.setting.clone());
+            return Check::fail(
+                NAME,
+                Said::new(|| shown(&e.words())),
+                say!("doctor.store.bad_store_fix"),
+            )
+            .fact("setting", f.setting.clone());
         }
     };
-    let source = if f.setting.is_some() {
-        "BBTOKEN_STORE"
-    } else {
-        "default"
+    let label = || {
+        if f.setting.is_some() {
+            tr!("doctor.store.label_set", backend = backend.name())
+        } else {
+            tr!("doctor.store.label_default", backend = backend.name())
+        }
+        .into_owned()
     };
-    let label = format!("{} ({source})", backend.name());
     let base = |c: Check| {
         c.fact("backend", backend.name())
             .fact("setting", f.setting.clone())
@@ -68,30 +75,51 @@ pub fn check(f: &Facts) -> Check {
         Err(e) => {
             return base(Check::fail(
                 NAME,
-                format!("{label}: {}", shown(&e.to_string())),
-                "set BBTOKEN_KEYRING_TIMEOUT to a number of seconds (e.g. 5), or unset it",
+                say!(
+                    "doctor.store.said",
+                    label = label(),
+                    words = shown(&e.words())
+                ),
+                say!("doctor.store.bad_timeout_fix"),
             ));
         }
     };
     let base = |c: Check| base(c).fact("timeout_ms", timeout.as_millis() as u64);
     let Some(rt) = &f.round_trip else {
-        return base(Check::skip(NAME, format!("{label}: not opened")));
+        return base(Check::skip(
+            NAME,
+            say!("doctor.store.not_opened", label = label()),
+        ));
     };
     let base = |c: Check| base(c).fact("elapsed_ms", rt.elapsed.as_millis() as u64);
-    let leftover = format!(
-        "a test item named {:?} may be left in the store; remove it with {}",
-        f.item,
-        removal_command(backend, &f.item)
-    );
+    let leftover = || {
+        tr!(
+            "doctor.store.leftover",
+            item = format!("{:?}", f.item),
+            command = removal_command(backend, &f.item)
+        )
+        .into_owned()
+    };
     if let Err(e) = &rt.write {
-        let mut remedy = remedy_for(backend, e, f.session_bus);
-        if matches!(e, StoreError::Timeout { .. }) {
-            remedy.push_str("; ");
-            remedy.push_str(&leftover);
-        }
+        let remedy = if matches!(e, StoreError::Timeout { .. }) {
+            Said::new(|| {
+                tr!(
+                    "doctor.store.and_leftover",
+                    remedy = remedy_for(backend, e, f.session_bus),
+                    leftover = leftover()
+                )
+                .into_owned()
+            })
+        } else {
+            Said::new(|| remedy_for(backend, e, f.session_bus))
+        };
         return base(Check::fail(
             NAME,
-            format!("{label}: cannot store a test item: {}", said(backend, e)),
+            say!(
+                "doctor.store.cannot_store",
+                label = label(),
+                error = said(backend, e)
+            ),
             remedy,
         ));
     }
@@ -100,18 +128,19 @@ pub fn check(f: &Facts) -> Check {
         Some(Ok(false)) => {
             return base(Check::fail(
                 NAME,
-                format!("{label}: stored a test item but read back something else"),
-                "another program may be rewriting bbtoken's items: check your keyring tool",
+                say!("doctor.store.read_other", label = label()),
+                say!("doctor.store.read_other_fix"),
             ));
         }
         Some(Err(e)) => {
             return base(Check::fail(
                 NAME,
-                format!(
-                    "{label}: stored a test item but cannot read it back: {}",
-                    said(backend, e)
+                say!(
+                    "doctor.store.cannot_read",
+                    label = label(),
+                    error = said(backend, e)
                 ),
-                remedy_for(backend, e, f.session_bus),
+                Said::new(|| remedy_for(backend, e, f.session_bus)),
             ));
         }
         None => unreachable!("read is tried after every successful write"),
@@ -121,35 +150,40 @@ pub fn check(f: &Facts) -> Check {
         Ok(false) => {
             return base(Check::fail(
                 NAME,
-                format!("{label}: the test item was gone before bbtoken deleted it"),
-                "another program may be removing bbtoken's items: check your keyring tool",
+                say!("doctor.store.gone", label = label()),
+                say!("doctor.store.gone_fix"),
             ));
         }
         Err(e) => {
             return base(Check::fail(
                 NAME,
-                format!(
-                    "{label}: cannot delete the test item: {} (removing a profile would fail the same way)",
-                    said(backend, e)
+                say!(
+                    "doctor.store.cannot_delete",
+                    label = label(),
+                    error = said(backend, e)
                 ),
-                leftover,
+                Said::new(leftover),
             ));
         }
     }
     let ms = rt.elapsed.as_millis();
-    let did = format!("{label}: stored, read back and deleted a test item in {ms} ms");
     // Three calls that used half the budget leave little for a real one.
     if rt.elapsed * 2 > timeout * 3 {
         return base(Check::warn(
             NAME,
-            format!(
-                "{did}, slow against the {} s timeout",
-                timeout.as_secs_f64()
+            say!(
+                "doctor.store.slow",
+                label = label(),
+                ms = ms,
+                secs = timeout.as_secs_f64()
             ),
-            "a busy or remote keyring: raise BBTOKEN_KEYRING_TIMEOUT if calls time out",
+            say!("doctor.store.slow_fix"),
         ));
     }
-    base(Check::pass(NAME, did))
+    base(Check::pass(
+        NAME,
+        say!("doctor.store.ok", label = label(), ms = ms),
+    ))
 }
 
 /// The store's own words without the advice it appends (the check gives
@@ -157,23 +191,27 @@ pub fn check(f: &Facts) -> Check {
 fn said(backend: SecretBackend, e: &StoreError) -> String {
     let text = match e {
         StoreError::Timeout { backend, secs } => {
-            format!("the {backend} credential store did not answer within {secs} s")
+            tr!("doctor.store.timeout", backend = backend, secs = secs).into_owned()
         }
         StoreError::Unavailable {
             backend: name,
             detail,
-        } => format!(
-            "the {name} credential store is not available: {}",
-            strip_hint(detail, unavailable_hint(backend))
-        ),
+        } => tr!(
+            "errors.store.unavailable",
+            backend = name,
+            detail = strip_hint(detail, unavailable_hint(backend))
+        )
+        .into_owned(),
         StoreError::Locked {
             backend: name,
             detail,
-        } => format!(
-            "the {name} credential store refused access: {}",
-            strip_hint(detail, locked_hint(backend))
-        ),
-        other => other.to_string(),
+        } => tr!(
+            "errors.store.locked",
+            backend = name,
+            detail = strip_hint(detail, locked_hint(backend))
+        )
+        .into_owned(),
+        other => other.words(),
     };
     shown(&text)
 }
@@ -189,13 +227,16 @@ fn strip_hint<'a>(detail: &'a str, hint: &str) -> &'a str {
 fn remedy_for(backend: SecretBackend, e: &StoreError, session_bus: bool) -> String {
     let secret_service = backend == SecretBackend::SecretService;
     match e {
-        _ if secret_service && !session_bus => "no D-Bus session bus here (DBUS_SESSION_BUS_ADDRESS is unset, as over ssh): run bbtoken inside `dbus-run-session -- sh`, with gnome-keyring-daemon --unlock started in it, or use BBTOKEN_STORE=keyutils".into(),
-        StoreError::Timeout { .. } if secret_service => "unlock the keyring (log in to the desktop, or `gnome-keyring-daemon --unlock`); a password prompt cannot show here".into(),
-        StoreError::Unavailable { .. } if secret_service => "start a Secret Service: `gnome-keyring-daemon --start --components=secrets` (or KWallet / KeePassXC with its Secret Service on); on a server, use BBTOKEN_STORE=keyutils after `bbtoken store migrate --to keyutils`".into(),
-        StoreError::Locked { .. } if backend == SecretBackend::Keyutils => "run `keyctl new_session` in this shell (package keyutils), or use BBTOKEN_STORE=secret-service".into(),
-        StoreError::Locked { .. } => "unlock the keyring (log in to the desktop session, or `gnome-keyring-daemon --unlock`) and run bbtoken doctor again".into(),
-        _ => "check that the system credential store is running and unlocked, then run bbtoken doctor again".into(),
+        _ if secret_service && !session_bus => tr!("doctor.store.no_bus_fix"),
+        StoreError::Timeout { .. } if secret_service => tr!("doctor.store.timeout_fix"),
+        StoreError::Unavailable { .. } if secret_service => tr!("doctor.store.unavailable_fix"),
+        StoreError::Locked { .. } if backend == SecretBackend::Keyutils => {
+            tr!("doctor.store.locked_keyutils_fix")
+        }
+        StoreError::Locked { .. } => tr!("doctor.store.locked_fix"),
+        _ => tr!("doctor.store.other_fix"),
     }
+    .into_owned()
 }
 
 /// The command that removes the test item by hand.
@@ -250,9 +291,10 @@ mod tests {
         assert_eq!(c.status, Status::Pass, "{c:?}");
         assert!(
             c.detail
+                .en
                 .starts_with("secret-service (default): stored, read back and deleted")
         );
-        assert!(c.detail.contains("40 ms"), "{}", c.detail);
+        assert!(c.detail.en.contains("40 ms"), "{}", c.detail.en);
         assert_eq!(c.facts["backend"], "secret-service");
         assert_eq!(c.facts["elapsed_ms"], 40);
     }
@@ -263,13 +305,14 @@ mod tests {
         assert_eq!(c.status, Status::Fail);
         assert!(
             c.remedy
-                .as_deref()
+                .as_ref()
                 .unwrap()
+                .en
                 .contains("gnome-keyring-daemon --start")
         );
         // The store's own words are shown, escapes made visible.
-        assert!(c.detail.contains("\\u{1b}[31m"), "{}", c.detail);
-        assert!(!c.detail.contains('\u{1b}'));
+        assert!(c.detail.en.contains("\\u{1b}[31m"), "{}", c.detail.en);
+        assert!(!c.detail.en.contains('\u{1b}'));
     }
 
     #[test]
@@ -283,7 +326,7 @@ mod tests {
         };
         let c = check(&facts(Some(rt(Err(e), None))));
         assert_eq!(
-            c.detail,
+            c.detail.en,
             "secret-service (default): cannot store a test item: the secret-service credential store is not available: zbus error: no such file"
         );
     }
@@ -293,7 +336,7 @@ mod tests {
         let mut f = facts(Some(rt(Err(unavailable()), None)));
         f.session_bus = false;
         let c = check(&f);
-        assert!(c.remedy.unwrap().contains("DBUS_SESSION_BUS_ADDRESS"));
+        assert!(c.remedy.unwrap().en.contains("DBUS_SESSION_BUS_ADDRESS"));
     }
 
     #[test]
@@ -304,7 +347,7 @@ mod tests {
         };
         let c = check(&facts(Some(rt(Err(t), None))));
         assert_eq!(c.status, Status::Fail);
-        let r = c.remedy.unwrap();
+        let r = c.remedy.unwrap().en;
         assert!(r.contains("unlock"), "{r}");
         assert!(
             r.contains("secret-tool clear service bbtoken username 'bbtoken doctor probe 7'"),
@@ -320,7 +363,7 @@ mod tests {
         bad_delete.delete = Err(unavailable());
         let c = check(&facts(Some(bad_delete)));
         assert_eq!(c.status, Status::Fail);
-        assert!(c.remedy.unwrap().contains("secret-tool clear"));
+        assert!(c.remedy.unwrap().en.contains("secret-tool clear"));
     }
 
     #[test]
@@ -337,7 +380,7 @@ mod tests {
         f.backend = SecretBackend::from_name(Some("kwallet"));
         let c = check(&f);
         assert_eq!(c.status, Status::Fail);
-        assert!(c.remedy.unwrap().contains("unset BBTOKEN_STORE"));
+        assert!(c.remedy.unwrap().en.contains("unset BBTOKEN_STORE"));
         let mut f = facts(None);
         f.timeout = Err(StoreError::BadSetting {
             name: "BBTOKEN_KEYRING_TIMEOUT",

@@ -2,7 +2,8 @@
 //! clipboards a copy goes to (OSC 52 through the terminal, the native one on
 //! a display), with the multiplexer caveats.
 
-use super::{Check, Status, shown};
+use super::{Check, Status, join, shown};
+use crate::i18n::{Said, say, tr};
 use crate::tui::clipboard::Multiplexer;
 
 pub(crate) const TERMINAL: &str = "terminal";
@@ -39,28 +40,28 @@ fn terminal(f: &Facts) -> Check {
     };
     match term.as_deref() {
         None | Some("") | Some("dumb") => {
+            let value = || match term.as_deref() {
+                Some(t) => format!("{t:?}"),
+                None => tr!("doctor.terminal.unset").into_owned(),
+            };
             return base(Check::warn(
                 TERMINAL,
-                format!(
-                    "TERM is {}: the full-screen app needs a terminal that understands escape sequences; the commands work anywhere",
-                    term.as_deref()
-                        .map(|t| format!("{t:?}"))
-                        .unwrap_or_else(|| "not set".into())
-                ),
-                "run bbtoken in a terminal emulator (TERM=xterm-256color or similar)",
+                say!("doctor.terminal.dumb", value = value()),
+                say!("doctor.terminal.dumb_fix"),
             ));
         }
         Some(_) => {}
     }
     let t = term.clone().unwrap_or_default();
     let detail = match (f.stdin_tty && f.stdout_tty, f.size) {
-        (true, Some((cols, rows))) => {
-            format!("TERM={t}, {cols}×{rows}: the full-screen app can run here")
-        }
-        (true, None) => format!("TERM={t}: the full-screen app can run here"),
-        (false, _) => format!(
-            "TERM={t}; doctor's input or output is not a terminal (piped), so the full-screen app would not start this way"
+        (true, Some((cols, rows))) => say!(
+            "doctor.terminal.sized",
+            term = t,
+            columns = cols,
+            rows = rows
         ),
+        (true, None) => say!("doctor.terminal.ok", term = t),
+        (false, _) => say!("doctor.terminal.piped", term = t),
     };
     let c = base(Check::pass(TERMINAL, detail));
     match f.size {
@@ -71,25 +72,21 @@ fn terminal(f: &Facts) -> Check {
 
 fn clipboard(f: &Facts) -> Check {
     // (status, what, remedy): the worst status wins, the words add up.
-    let mut notes: Vec<(Status, String, Option<String>)> = Vec::new();
+    let mut notes: Vec<(Status, Said, Option<Said>)> = Vec::new();
     let osc52_only = f.setting.as_deref() == Some("osc52");
     match f.setting.as_deref() {
         None | Some("") | Some("osc52") => {}
         Some(other) => notes.push((
             Status::Warn,
-            format!(
-                "BBTOKEN_CLIPBOARD={:?} means nothing to bbtoken (only osc52 does)",
-                shown(other)
+            say!(
+                "doctor.clipboard.bad_setting",
+                value = format!("{:?}", shown(other))
             ),
-            Some("unset BBTOKEN_CLIPBOARD, or set it to osc52".into()),
+            Some(say!("doctor.clipboard.bad_setting_fix")),
         )),
     }
     let native = if osc52_only {
-        notes.push((
-            Status::Pass,
-            "copies go to the terminal's clipboard by OSC 52 only (BBTOKEN_CLIPBOARD=osc52)".into(),
-            None,
-        ));
+        notes.push((Status::Pass, say!("doctor.clipboard.osc52_only"), None));
         "off"
     } else if let Some(display) = f.display.as_deref().filter(|d| !d.is_empty()) {
         let d = shown(display);
@@ -97,54 +94,54 @@ fn clipboard(f: &Facts) -> Check {
             Some(Err(e)) => {
                 notes.push((
                     Status::Warn,
-                    format!("DISPLAY={d} is set but its X server did not answer ({}): copies go by OSC 52 only", shown(e)),
-                    Some("check DISPLAY (and xauth over SSH), or set BBTOKEN_CLIPBOARD=osc52 to stop trying".into()),
+                    say!("doctor.clipboard.x11_silent", display = d, error = shown(e)),
+                    Some(say!("doctor.clipboard.x11_silent_fix")),
                 ));
                 "unreachable"
             }
             _ => {
-                notes.push((Status::Pass, format!("copies go to the X11 clipboard on DISPLAY={d} (kept out of clipboard history) and by OSC 52 to the terminal"), None));
+                notes.push((
+                    Status::Pass,
+                    say!("doctor.clipboard.x11", display = d),
+                    None,
+                ));
                 "x11"
             }
         }
     } else if f.wayland {
         notes.push((
             Status::Warn,
-            "Wayland without X11 (DISPLAY is not set): bbtoken's native clipboard speaks X11, so copies go by OSC 52 only".into(),
-            Some("run XWayland (so DISPLAY is set), or use a terminal that accepts OSC 52".into()),
+            say!("doctor.clipboard.wayland"),
+            Some(say!("doctor.clipboard.wayland_fix")),
         ));
         "none"
     } else {
-        notes.push((Status::Pass, "no display (as over SSH): copies go to your terminal's clipboard by OSC 52; if pasting gives nothing, the terminal does not accept OSC 52".into(), None));
+        notes.push((Status::Pass, say!("doctor.clipboard.no_display"), None));
         "none"
     };
     match f.multiplexer {
         Some(Multiplexer::Tmux) => match f.tmux_set_clipboard.as_deref().map(str::trim) {
             Some("off") => notes.push((
                 Status::Warn,
-                "inside tmux with set-clipboard off: tmux drops OSC 52, so copies never reach the terminal".into(),
-                Some("tmux set -g set-clipboard on".into()),
+                say!("doctor.clipboard.tmux_off"),
+                Some(Said::verbatim("tmux set -g set-clipboard on")),
             )),
             _ => notes.push((
                 Status::Warn,
-                "inside tmux: it keeps its own copy of every OSC 52 copy, which bbtoken cannot clear".into(),
-                Some(Multiplexer::Tmux.clear_command().to_string()),
+                say!("doctor.clipboard.tmux"),
+                Some(Said::new(|| Multiplexer::Tmux.clear_command())),
             )),
         },
         Some(Multiplexer::Screen) => notes.push((
             Status::Warn,
-            Multiplexer::Screen.copy_warning(),
-            Some(Multiplexer::Screen.clear_command().to_string()),
+            Said::new(|| Multiplexer::Screen.copy_warning()),
+            Some(Said::new(|| Multiplexer::Screen.clear_command())),
         )),
         None => {}
     }
     let status = notes.iter().map(|n| n.0).max().unwrap_or(Status::Pass);
-    let detail = notes
-        .iter()
-        .map(|n| n.1.clone())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let remedies: Vec<String> = notes.iter().filter_map(|n| n.2.clone()).collect();
+    let detail = join(notes.iter().map(|n| &n.1));
+    let remedies: Vec<&Said> = notes.iter().filter_map(|n| n.2.as_ref()).collect();
     let mut c = Check::new(CLIPBOARD, status, detail)
         .fact("native", native)
         .fact(
@@ -156,7 +153,7 @@ fn clipboard(f: &Facts) -> Check {
             },
         );
     if !remedies.is_empty() {
-        c = c.remedy(remedies.join("; "));
+        c = c.remedy(join(remedies));
     }
     c
 }
@@ -185,7 +182,7 @@ mod tests {
         let c = checks(&facts());
         assert_eq!(c[0].status, Status::Pass);
         assert_eq!(
-            c[0].detail,
+            c[0].detail.en,
             "TERM=xterm-256color, 120×40: the full-screen app can run here"
         );
         assert_eq!(c[1].status, Status::Pass);
@@ -198,7 +195,7 @@ mod tests {
         f.term = Some("dumb".into());
         assert_eq!(checks(&f)[0].status, Status::Warn);
         f.term = None;
-        assert!(checks(&f)[0].detail.contains("not set"));
+        assert!(checks(&f)[0].detail.en.contains("not set"));
     }
 
     #[test]
@@ -207,7 +204,7 @@ mod tests {
         f.display = None;
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Pass);
-        assert!(c.detail.contains("OSC 52"));
+        assert!(c.detail.en.contains("OSC 52"));
         f.wayland = true;
         assert_eq!(checks(&f)[1].status, Status::Warn);
         let mut f = facts();
@@ -219,11 +216,11 @@ mod tests {
         f.setting = Some("osc52".into());
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Pass);
-        assert!(c.detail.contains("BBTOKEN_CLIPBOARD=osc52"));
+        assert!(c.detail.en.contains("BBTOKEN_CLIPBOARD=osc52"));
         f.setting = Some("xclip\u{1b}[2J".into());
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Warn);
-        assert!(!c.detail.contains('\u{1b}'));
+        assert!(!c.detail.en.contains('\u{1b}'));
     }
 
     #[test]
@@ -233,21 +230,26 @@ mod tests {
         f.tmux_set_clipboard = Some("off\n".into());
         let c = &checks(&f)[1];
         assert_eq!(c.status, Status::Warn);
-        assert_eq!(c.remedy.as_deref(), Some("tmux set -g set-clipboard on"));
+        assert_eq!(
+            c.remedy.as_ref().map(|r| r.en.as_str()),
+            Some("tmux set -g set-clipboard on")
+        );
         f.tmux_set_clipboard = Some("external".into());
         assert!(
             checks(&f)[1]
                 .remedy
-                .as_deref()
+                .as_ref()
                 .unwrap()
+                .en
                 .contains("tmux delete-buffer")
         );
         f.multiplexer = Some(Multiplexer::Screen);
         assert!(
             checks(&f)[1]
                 .remedy
-                .as_deref()
+                .as_ref()
                 .unwrap()
+                .en
                 .contains("screen -X")
         );
     }
