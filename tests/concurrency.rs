@@ -7,79 +7,43 @@
 //! the new token. These tests check the invariants, not one interleaving.
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::os::unix::io::AsRawFd;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use bbtoken::app::{FormKind, SaveRequest};
 use bbtoken::bitbucket::{ApiConfig, Client};
-use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
+use bbtoken::fakebb::{FakeRepo, Quirks};
 use bbtoken::gitcmd::Endpoints;
 use bbtoken::profile::{Profile, TokenKind};
 use bbtoken::secret::Secret;
-use bbtoken::store::{ProfileFile, SecretBackend, SecretStore, StoreError};
+use bbtoken::store::{SecretBackend, SecretStore, StoreError};
 use bbtoken::token::{ACCESS_PREFIX, synthesize};
 use bbtoken::tui::clipboard::Clipboard;
 use bbtoken::tui::effects::{self, Services};
 use bbtoken::validate::Validator;
+use world::{World, spawn_with_stdin as spawn};
 
-struct World {
-    rt: tokio::runtime::Runtime,
-    fake: FakeBitbucket,
-    keyring: common::Keyring,
-    config: tempfile::TempDir,
+/// A world whose fake Bitbucket knows acme/api only.
+fn start(test: &str) -> Option<World> {
+    World::with_repos(test, [FakeRepo::new("acme", "api", "CORE")])
 }
 
-impl World {
-    fn start(test: &str) -> Option<World> {
-        let keyring = common::keyring_or_skip(test)?;
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let fake = rt.block_on(FakeBitbucket::start()).unwrap();
-        fake.add_repo(FakeRepo::new("acme", "api", "CORE"));
-        Some(World {
-            rt,
-            fake,
-            keyring,
-            config: tempfile::tempdir().unwrap(),
-        })
-    }
+fn add_cmd(w: &World, name: &str) -> Command {
+    w.cmd(&["add", name, "-k", "repository", "-w", "acme", "-r", "api"])
+}
 
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args)
-            .envs(self.keyring.envs())
-            .env("BBTOKEN_CONFIG_DIR", self.config.path())
-            .env("BBTOKEN_API_URL", self.fake.api_url())
-            .env("BBTOKEN_RETRY_429", "0")
-            .env("NO_COLOR", "1")
-            .env_remove("BBTOKEN_STORE")
-            .env_remove("BBTOKEN_LOCK_TIMEOUT");
-        c
-    }
-
-    /// Starts bbtoken with `stdin` written to it (then closed).
-    fn spawn(&self, mut cmd: Command, stdin: &str) -> Child {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // `remove` reads nothing and may be gone already: a broken pipe is fine.
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child
-    }
-
-    fn profiles(&self) -> ProfileFile {
-        ProfileFile::at(self.config.path().to_path_buf())
-    }
-
-    fn add_cmd(&self, name: &str) -> Command {
-        self.cmd(&["add", name, "-k", "repository", "-w", "acme", "-r", "api"])
-    }
+/// A repository access token for acme/api whose answers take `delay`.
+fn slow_token(w: &World, seed: u32, delay: Duration) -> String {
+    let quirks = Quirks {
+        delay: Some(delay),
+        ..Quirks::default()
+    };
+    w.repo_token_with(seed, "api", &["repository"], None, quirks)
 }
 
 /// Whether the run succeeded, and what it said: stderr, then stdout (where
@@ -102,7 +66,7 @@ fn finish(child: Child) -> (bool, String) {
 /// write, this failed in 8 of 20 trials.)
 #[test]
 fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
-    let Some(w) = World::start("concurrent_add_edit_remove") else {
+    let Some(w) = start("concurrent_add_edit_remove") else {
         return;
     };
     let _env = w.rt.block_on(w.keyring.in_process()).unwrap();
@@ -128,11 +92,11 @@ fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
             seed += 1;
             let token = synthesize(ACCESS_PREFIX, seed);
             let cmd = match op {
-                "add" => w.add_cmd(name),
+                "add" => add_cmd(&w, name),
                 "edit" => w.cmd(&["edit", name, "--secret"]),
                 _ => w.cmd(&["remove", name]),
             };
-            runs.push((op, token.clone(), w.spawn(cmd, &format!("{token}\n"))));
+            runs.push((op, token.clone(), spawn(cmd, &format!("{token}\n"))));
         }
         // The TUI's turn, racing the processes: add, rotate or delete.
         seed += 1;
@@ -214,38 +178,24 @@ fn concurrent_add_edit_remove_keep_profile_and_secret_together() {
 /// old token's outcome must not be recorded for the new token.
 #[test]
 fn outcome_of_a_validation_begun_before_a_rotate_is_not_recorded() {
-    let Some(w) = World::start("stale_outcome") else {
+    let Some(w) = start("stale_outcome") else {
         return;
     };
-    let old = synthesize(ACCESS_PREFIX, 1);
-    w.fake.add_token(
-        &old,
-        FakeToken {
-            credential_type: "repo_access_token".into(),
-            scopes: vec!["repository".into()],
-            reach: Reach::Repo {
-                workspace: "acme".into(),
-                slug: "api".into(),
-            },
-            email: None,
-            bot_id: None,
-            quirks: Quirks {
-                delay: Some(Duration::from_secs(3)),
-                ..Quirks::default()
-            },
-        },
-    );
+    let old = slow_token(&w, 1, Duration::from_secs(3));
     // The new token is unknown to the fake: revoked, as in the report.
     let new = synthesize(ACCESS_PREFIX, 2);
-    let (ok, err) = finish(w.spawn(w.add_cmd("slow"), &format!("{old}\n")));
+    let (ok, err) = finish(spawn(add_cmd(&w, "slow"), &format!("{old}\n")));
     assert!(ok, "{err}");
-    let validating = w.spawn(w.cmd(&["validate", "slow"]), "");
+    let validating = spawn(w.cmd(&["validate", "slow"]), "");
     let deadline = Instant::now() + Duration::from_secs(10);
     while w.fake.seen().is_empty() {
         assert!(Instant::now() < deadline, "validate never reached the fake");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let (ok, err) = finish(w.spawn(w.cmd(&["edit", "slow", "--secret"]), &format!("{new}\n")));
+    let (ok, err) = finish(spawn(
+        w.cmd(&["edit", "slow", "--secret"]),
+        &format!("{new}\n"),
+    ));
     assert!(ok, "{err}");
     let (_, err) = finish(validating);
     let p = w.profiles().load().unwrap().find("slow").cloned().unwrap();
@@ -255,7 +205,7 @@ fn outcome_of_a_validation_begun_before_a_rotate_is_not_recorded() {
         p.last_validation.map(|o| o.status)
     );
     // A validation of the new token is recorded as usual.
-    let (_, _) = finish(w.spawn(w.cmd(&["validate", "slow"]), ""));
+    let (_, _) = finish(spawn(w.cmd(&["validate", "slow"]), ""));
     let p = w.profiles().load().unwrap().find("slow").cloned().unwrap();
     assert_eq!(
         p.last_validation.map(|o| o.status.as_str().to_string()),
@@ -267,7 +217,7 @@ fn outcome_of_a_validation_begun_before_a_rotate_is_not_recorded() {
 /// up after BBTOKEN_LOCK_TIMEOUT with a message, exit 2 and nothing stored.
 #[test]
 fn add_waits_for_the_lock_and_gives_up_after_the_bound() {
-    let Some(w) = World::start("lock_bound") else {
+    let Some(w) = start("lock_bound") else {
         return;
     };
     let lock = std::fs::File::create(w.config.path().join("profiles.lock")).unwrap();
@@ -277,32 +227,22 @@ fn add_waits_for_the_lock_and_gives_up_after_the_bound() {
     );
     let token = synthesize(ACCESS_PREFIX, 3);
     let started = Instant::now();
-    let mut cmd = w.add_cmd("locked");
+    let mut cmd = add_cmd(&w, "locked");
     cmd.env("BBTOKEN_LOCK_TIMEOUT", "1");
-    let o = w
-        .spawn(cmd, &format!("{token}\n"))
-        .wait_with_output()
-        .unwrap();
+    let o = world::run_with_stdin(cmd, &format!("{token}\n"));
     let took = started.elapsed();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = world::stderr(&o);
+    assert_eq!(world::code(&o), 2, "{err}");
     assert!(took >= Duration::from_secs(1), "gave up after {took:?}");
     assert!(err.contains("another bbtoken holds the lock"), "{err}");
     assert!(err.contains("BBTOKEN_LOCK_TIMEOUT"), "{err}");
     assert!(!err.contains(&token[10..]), "the token was echoed: {err}");
-    {
-        let _env = w.rt.block_on(w.keyring.in_process()).unwrap();
-        let store = SecretStore::open(SecretBackend::SecretService);
-        assert!(
-            matches!(
-                w.rt.block_on(store.get("locked")),
-                Err(StoreError::Missing { .. })
-            ),
-            "a secret was stored although the add gave up"
-        );
-    }
+    assert!(
+        matches!(w.secret("locked"), Err(StoreError::Missing { .. })),
+        "a secret was stored although the add gave up"
+    );
     // With the default bound it waits, and goes on once the lock is free.
-    let mut waiting = w.spawn(w.add_cmd("locked"), &format!("{token}\n"));
+    let mut waiting = spawn(add_cmd(&w, "locked"), &format!("{token}\n"));
     std::thread::sleep(Duration::from_millis(1500));
     assert!(waiting.try_wait().unwrap().is_none(), "add did not wait");
     drop(lock);
@@ -318,37 +258,20 @@ fn add_waits_for_the_lock_and_gives_up_after_the_bound() {
 /// record.
 #[test]
 fn concurrent_validations_and_adds_lose_no_record() {
-    let Some(w) = World::start("concurrent_records") else {
+    let Some(w) = start("concurrent_records") else {
         return;
     };
     let n = 6;
     for i in 0..n {
-        let token = synthesize(ACCESS_PREFIX, 2000 + i);
-        w.fake.add_token(
-            &token,
-            FakeToken {
-                credential_type: "repo_access_token".into(),
-                scopes: vec!["repository".into()],
-                reach: Reach::Repo {
-                    workspace: "acme".into(),
-                    slug: "api".into(),
-                },
-                email: None,
-                bot_id: None,
-                quirks: Quirks {
-                    delay: Some(Duration::from_millis(300)),
-                    ..Quirks::default()
-                },
-            },
-        );
-        let (ok, err) = finish(w.spawn(w.add_cmd(&format!("v{i}")), &format!("{token}\n")));
+        let token = slow_token(&w, 2000 + i, Duration::from_millis(300));
+        let (ok, err) = finish(spawn(add_cmd(&w, &format!("v{i}")), &format!("{token}\n")));
         assert!(ok, "{err}");
     }
     let mut runs = Vec::new();
     for i in 0..n {
-        runs.push(w.spawn(w.cmd(&["validate", &format!("v{i}")]), ""));
+        runs.push(spawn(w.cmd(&["validate", &format!("v{i}")]), ""));
         let token = synthesize(ACCESS_PREFIX, 3000 + i);
-        runs.push(w.spawn(w.add_cmd(&format!("a{i}")), &format!("{token}\n")));
+        runs.push(spawn(add_cmd(&w, &format!("a{i}")), &format!("{token}\n")));
     }
     for run in runs {
         let (ok, err) = finish(run);

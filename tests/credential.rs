@@ -5,26 +5,33 @@
 //! No network: the helper never uses it.
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
+use world::{World, code, run_with_stdin as run, stderr, stdout};
 
-struct World {
-    keyring: common::Keyring,
-    config: tempfile::TempDir,
+/// The shared world, and git's global config in a folder of its own.
+struct GitWorld {
+    base: World,
     /// Holds the global git config file and the repositories.
     git: tempfile::TempDir,
 }
 
-impl World {
-    fn start(test: &str) -> Option<World> {
-        let keyring = common::keyring_or_skip(test)?;
-        let w = World {
-            keyring,
-            config: tempfile::tempdir().unwrap(),
+impl std::ops::Deref for GitWorld {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.base
+    }
+}
+
+impl GitWorld {
+    fn start(test: &str) -> Option<GitWorld> {
+        let w = GitWorld {
+            base: World::start(test)?,
             git: tempfile::tempdir().unwrap(),
         };
         std::fs::write(w.global(), "[user]\n\tname = Test\n").unwrap();
@@ -35,33 +42,26 @@ impl World {
         self.git.path().join("gitconfig")
     }
 
-    fn env(&self, c: &mut Command) {
-        c.envs(self.keyring.envs())
-            .env("BBTOKEN_CONFIG_DIR", self.config.path())
-            // English whatever the machine's locale: the tests read its words.
-            .env("BBTOKEN_LANG", "en")
+    /// The world's environment, git's config and no prompt of git's.
+    fn env<'c>(&self, c: &'c mut Command) -> &'c mut Command {
+        self.base
+            .apply_env(c)
             .env("GIT_CONFIG_GLOBAL", self.global())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_TERMINAL_PROMPT", "0")
-            .env("NO_COLOR", "1")
             .env_remove("GIT_ASKPASS")
             .env_remove("SSH_ASKPASS")
-            .env_remove("BBTOKEN_STORE")
-            .env_remove("BBTOKEN_GIT_URL")
-            .env_remove("BBTOKEN_DEBUG");
     }
 
     fn bbtoken(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args).current_dir(self.git.path());
-        self.env(&mut c);
+        self.env(c.args(args).current_dir(self.git.path()));
         c
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> Command {
         let mut c = Command::new("git");
-        c.args(args).current_dir(dir);
-        self.env(&mut c);
+        self.env(c.args(args).current_dir(dir));
         c
     }
 
@@ -99,30 +99,28 @@ impl World {
             .map(|(u, p, _)| (u, p))
     }
 
-    fn approve(&self, path: &str, user: &str, pass: &str) {
+    /// `git credential approve` or `reject` of `user` and `pass` for `path`.
+    fn tell(&self, action: &str, path: &str, user: &str, pass: &str) {
         let input = format!(
             "protocol=https\nhost=bitbucket.org\npath={path}\nusername={user}\npassword={pass}\n\n"
         );
-        let o = run(
-            self.git(self.git.path(), &["credential", "approve"]),
-            &input,
-        );
+        let o = run(self.git(self.git.path(), &["credential", action]), &input);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
     }
 
+    fn approve(&self, path: &str, user: &str, pass: &str) {
+        self.tell("approve", path, user, pass)
+    }
+
     fn reject(&self, path: &str, user: &str, pass: &str) {
-        let input = format!(
-            "protocol=https\nhost=bitbucket.org\npath={path}\nusername={user}\npassword={pass}\n\n"
-        );
-        let o = run(self.git(self.git.path(), &["credential", "reject"]), &input);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        self.tell("reject", path, user, pass)
     }
 
     /// The profile as `list --json` shows it.
     fn profile(&self, name: &str) -> Option<serde_json::Value> {
         let o = run(self.bbtoken(&["list", "--json"]), "");
         assert_eq!(code(&o), 0, "{}", stderr(&o));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let v = world::json(&o);
         let list = v
             .as_array()
             .cloned()
@@ -133,42 +131,9 @@ impl World {
 
     /// Runs the helper directly with raw `input`.
     fn helper(&self, action: &str, input: &[u8]) -> Output {
-        let mut c = self.bbtoken(&["credential", action]);
-        c.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        let _ = child.stdin.take().unwrap().write_all(input);
+        let child = world::spawn_with_bytes(self.bbtoken(&["credential", action]), input);
         child.wait_with_output().unwrap()
     }
-}
-
-fn run(mut cmd: Command, stdin: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn outcome_message(p: &serde_json::Value) -> String {
@@ -180,7 +145,7 @@ fn outcome_message(p: &serde_json::Value) -> String {
 
 #[test]
 fn get_follows_the_selection_rules() {
-    let Some(w) = World::start("get_follows_the_selection_rules") else {
+    let Some(w) = GitWorld::start("get_follows_the_selection_rules") else {
         return;
     };
     w.setup();
@@ -273,7 +238,7 @@ fn get_follows_the_selection_rules() {
 
 #[test]
 fn erase_marks_rejected_and_store_rotates_or_adds() {
-    let Some(w) = World::start("erase_marks_rejected_and_store_rotates_or_adds") else {
+    let Some(w) = GitWorld::start("erase_marks_rejected_and_store_rotates_or_adds") else {
         return;
     };
     w.setup();
@@ -345,24 +310,12 @@ fn erase_marks_rejected_and_store_rotates_or_adds() {
             assert!(!text.contains(t.as_str()));
         }
     }
-    for e in std::fs::read_dir(w.config.path()).unwrap() {
-        let path = e.unwrap().path();
-        if path.is_file() {
-            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-            for t in [&old, &new, &fresh, &ws_tok] {
-                assert!(
-                    !text.contains(t.as_str()),
-                    "{} holds a token",
-                    path.display()
-                );
-            }
-        }
-    }
+    world::assert_no_secret_in(w.config.path(), &[&old, &new, &fresh, &ws_tok]);
 }
 
 #[test]
 fn protocol_edges() {
-    let Some(w) = World::start("protocol_edges") else {
+    let Some(w) = GitWorld::start("protocol_edges") else {
         return;
     };
     let tok = synthesize(ACCESS_PREFIX, 20);
@@ -461,7 +414,7 @@ fn protocol_edges() {
 
 #[test]
 fn setup_git_is_idempotent_and_undo_restores_the_file() {
-    let Some(w) = World::start("setup_git_is_idempotent_and_undo_restores_the_file") else {
+    let Some(w) = GitWorld::start("setup_git_is_idempotent_and_undo_restores_the_file") else {
         return;
     };
     let before = "[user]\n\tname = Test\n[credential]\n\thelper = store\n";
@@ -544,7 +497,7 @@ fn setup_git_is_idempotent_and_undo_restores_the_file() {
 
 #[test]
 fn commands_default_to_helper_mode_after_setup_git() {
-    let Some(w) = World::start("commands_default_to_helper_mode_after_setup_git") else {
+    let Some(w) = GitWorld::start("commands_default_to_helper_mode_after_setup_git") else {
         return;
     };
     w.add(
@@ -573,7 +526,7 @@ fn commands_default_to_helper_mode_after_setup_git() {
 
 #[test]
 fn api_token_rotation_and_a_hostile_binding() {
-    let Some(w) = World::start("api_token_rotation_and_a_hostile_binding") else {
+    let Some(w) = GitWorld::start("api_token_rotation_and_a_hostile_binding") else {
         return;
     };
     w.setup();
@@ -643,7 +596,7 @@ fn api_token_rotation_and_a_hostile_binding() {
 /// a quote still runs the helper (a hard link of the binary lives there).
 #[test]
 fn helper_path_with_space_and_quote() {
-    let Some(w) = World::start("helper_path_with_space_and_quote") else {
+    let Some(w) = GitWorld::start("helper_path_with_space_and_quote") else {
         return;
     };
     let dir = tempfile::Builder::new()

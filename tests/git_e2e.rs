@@ -17,20 +17,21 @@
 //! processes git starts too.
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
+use bbtoken::fakebb::Quirks;
 use bbtoken::fakebb::git::FakeGit;
-use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
-use bbtoken::token::{ACCESS_PREFIX, API_PREFIX, synthesize};
+use world::{World, stderr as err, stdout as out};
 
-struct World {
-    _rt: tokio::runtime::Runtime,
-    fake: FakeBitbucket,
+/// The shared world (acme/api and acme/web, bare repositories of both in
+/// the git look-alike), bbtoken's config inside HOME, and the logs.
+struct GitWorld {
     git: FakeGit,
-    keyring: common::Keyring,
+    base: World,
     /// Outside HOME: the git wrapper, its argv log, GIT_TRACE's log, the
     /// askpass script and the file it reads the typed token from.
     aux: tempfile::TempDir,
@@ -38,17 +39,20 @@ struct World {
     printed: std::cell::RefCell<Vec<String>>,
 }
 
-impl World {
-    fn start(test: &str) -> Option<World> {
-        let keyring = common::keyring_or_skip(test)?;
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let fake = rt.block_on(FakeBitbucket::start()).unwrap();
-        let git = rt.block_on(FakeGit::start(&fake)).unwrap();
-        let w = World {
-            _rt: rt,
-            fake,
+impl std::ops::Deref for GitWorld {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.base
+    }
+}
+
+impl GitWorld {
+    fn start(test: &str) -> Option<GitWorld> {
+        let base = World::start(test)?;
+        let git = base.rt.block_on(FakeGit::start(&base.fake)).unwrap();
+        let w = GitWorld {
             git,
-            keyring,
+            base,
             aux: tempfile::tempdir().unwrap(),
             printed: Default::default(),
         };
@@ -58,10 +62,9 @@ impl World {
         )
         .unwrap();
         std::fs::create_dir_all(w.config_dir()).unwrap();
-        w.write_wrapper();
+        world::write_git_wrapper(&w.aux.path().join("bin"), &w.argv_log());
         w.write_askpass();
         for slug in ["api", "web"] {
-            w.fake.add_repo(FakeRepo::new("acme", slug, "CORE"));
             w.git.create_bare("acme", slug);
         }
         Some(w)
@@ -93,32 +96,6 @@ impl World {
         format!("{}/acme/{slug}.git", self.git.url())
     }
 
-    /// A `git` first on PATH that appends its argv to the log and runs the
-    /// real git.
-    fn write_wrapper(&self) {
-        let bin = self.aux.path().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        let real = String::from_utf8(
-            Command::new("sh")
-                .args(["-c", "command -v git"])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap();
-        let wrapper = bin.join("git");
-        std::fs::write(
-            &wrapper,
-            format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
-                self.argv_log().display(),
-                real.trim()
-            ),
-        )
-        .unwrap();
-        chmod(&wrapper, 0o755);
-    }
-
     /// git's prompt, answered by a script: `x-token-auth` for the username,
     /// the token read from a file for the password (never on argv). It logs
     /// the prompts it was shown, never the answer.
@@ -136,16 +113,18 @@ impl World {
         chmod(&script, 0o700);
     }
 
-    fn envs(&self, c: &mut Command) {
+    /// The world's environment (but bbtoken's config in HOME), the wrapper
+    /// first on PATH, bbtoken as the helper for the look-alike, no prompt.
+    fn envs<'c>(&self, c: &'c mut Command) -> &'c mut Command {
         let path = format!(
             "{}:{}",
             self.aux.path().join("bin").display(),
             std::env::var("PATH").unwrap()
         );
-        c.envs(self.keyring.envs())
+        self.base
+            .apply_env(c)
             .env("PATH", path)
             .env("BBTOKEN_CONFIG_DIR", self.config_dir())
-            .env("BBTOKEN_API_URL", self.fake.api_url())
             .env("BBTOKEN_GIT_URL", self.git.url())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", self.global())
@@ -155,29 +134,18 @@ impl World {
             .env("GIT_AUTHOR_EMAIL", "dev@example.com")
             .env("GIT_COMMITTER_NAME", "Dev")
             .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-            .env("NO_COLOR", "1")
             .env_remove("GIT_ASKPASS")
             .env_remove("SSH_ASKPASS")
-            .env_remove("BBTOKEN_STORE")
-            .env_remove("BBTOKEN_DEBUG")
             .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE");
+            .env_remove("GIT_WORK_TREE")
     }
 
-    fn run(&self, mut c: Command, stdin: &str, keep: bool) -> Output {
-        let mut child = c
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The program may exit before reading stdin: ignore EPIPE.
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let o = child.wait_with_output().unwrap();
+    fn run(&self, c: Command, stdin: &str, keep: bool) -> Output {
+        let o = world::run_with_stdin(c, stdin);
         if keep {
             let mut p = self.printed.borrow_mut();
-            p.push(String::from_utf8_lossy(&o.stdout).into_owned());
-            p.push(String::from_utf8_lossy(&o.stderr).into_owned());
+            p.push(out(&o));
+            p.push(err(&o));
         }
         o
     }
@@ -185,16 +153,14 @@ impl World {
     /// bbtoken in `dir`; `stdin` is how a token is typed into `add`.
     fn bb(&self, dir: &Path, args: &[&str], stdin: &str) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args).current_dir(dir);
-        self.envs(&mut c);
+        self.envs(c.args(args).current_dir(dir));
         self.run(c, stdin, true)
     }
 
     /// git through the wrapper, with no prompt: the helper alone.
     fn git_cmd(&self, dir: &Path, args: &[&str]) -> Command {
         let mut c = Command::new("git");
-        c.args(args).current_dir(dir);
-        self.envs(&mut c);
+        self.envs(c.args(args).current_dir(dir));
         c
     }
 
@@ -208,33 +174,9 @@ impl World {
         out(&o)
     }
 
-    fn add_token(&self, token: &str, credential_type: &str, scopes: &[&str], reach: Reach) {
-        self.fake.add_token(
-            token,
-            FakeToken {
-                credential_type: credential_type.into(),
-                scopes: scopes.iter().map(|s| s.to_string()).collect(),
-                reach,
-                email: (credential_type == "api_token").then(|| "dev@example.com".into()),
-                bot_id: (credential_type != "api_token").then(|| "bot1".into()),
-                quirks: Quirks::default(),
-            },
-        );
-    }
-
     /// A repository access token for acme/api, known to the fake.
-    fn repo_token(&self, seed: u32) -> String {
-        let t = synthesize(ACCESS_PREFIX, seed);
-        self.add_token(
-            &t,
-            "repo_access_token",
-            &["repository:write"],
-            Reach::Repo {
-                workspace: "acme".into(),
-                slug: "api".into(),
-            },
-        );
-        t
+    fn repo_token(&self, seed: u32, quirks: Quirks) -> String {
+        self.repo_token_with(seed, "api", &["repository:write"], Some("bot1"), quirks)
     }
 
     fn add_profile(&self, name: &str, args: &[&str], token: &str) {
@@ -266,7 +208,7 @@ impl World {
     fn profile(&self, name: &str) -> serde_json::Value {
         let o = self.bb(self.home(), &["list", "--json"], "");
         assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let v = world::json(&o);
         let list = v
             .as_array()
             .cloned()
@@ -304,9 +246,9 @@ impl World {
     /// look-alike recorded (URLs, headers, CGI argv). Named for the message.
     fn haystacks(&self, also: &[&Path]) -> Vec<(String, String)> {
         let mut all = Vec::new();
-        let mut files = walk(self.home());
+        let mut files = world::walk_files(self.home());
         for p in also {
-            files.extend(walk(p));
+            files.extend(world::walk_files(p));
         }
         files.push(self.argv_log());
         files.push(self.trace_log());
@@ -331,7 +273,7 @@ impl World {
         all
     }
 
-    /// No 12-character window of any token anywhere ([`World::haystacks`]).
+    /// No 12-character window of any token anywhere ([`GitWorld::haystacks`]).
     /// The window that is only the public prefix is not a secret.
     fn assert_no_leak(&self, tokens: &[&str], also: &[&Path]) {
         let hay = self.haystacks(also);
@@ -369,30 +311,6 @@ fn chmod(p: &Path, mode: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Every regular file under `dir` (symlinks not followed).
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in rd.flatten() {
-        let Ok(t) = e.file_type() else { continue };
-        if t.is_dir() {
-            out.extend(walk(&e.path()));
-        } else if t.is_file() {
-            out.push(e.path());
-        }
-    }
-    out
-}
-
 fn message(p: &serde_json::Value) -> String {
     p.pointer("/last_validation/message")
         .and_then(|m| m.as_str())
@@ -409,18 +327,13 @@ fn status(p: &serde_json::Value) -> String {
 
 #[test]
 fn clone_fetch_push_through_the_helper_and_no_token_anywhere() {
-    let Some(w) = World::start("clone_fetch_push_through_the_helper_and_no_token_anywhere") else {
+    let Some(w) = GitWorld::start("clone_fetch_push_through_the_helper_and_no_token_anywhere")
+    else {
         return;
     };
     let home = w.home().to_path_buf();
-    let repo_tok = w.repo_token(1);
-    let api_tok = synthesize(API_PREFIX, 2);
-    w.add_token(
-        &api_tok,
-        "api_token",
-        &["read:repository:bitbucket", "write:repository:bitbucket"],
-        Reach::User(vec!["acme".into()]),
-    );
+    let repo_tok = w.repo_token(1, Quirks::default());
+    let api_tok = w.api_token(2, "dev@example.com");
     w.git.set_api_username(&api_tok, "alice");
     w.add_profile(
         "api-bot",
@@ -519,12 +432,12 @@ fn clone_fetch_push_through_the_helper_and_no_token_anywhere() {
 
 #[test]
 fn revoked_token_is_rejected_by_git_and_a_typed_token_rotates_it() {
-    let Some(w) = World::start("revoked_token_is_rejected_by_git_and_a_typed_token_rotates_it")
+    let Some(w) = GitWorld::start("revoked_token_is_rejected_by_git_and_a_typed_token_rotates_it")
     else {
         return;
     };
     let home = w.home().to_path_buf();
-    let old = w.repo_token(10);
+    let old = w.repo_token(10, Quirks::default());
     w.add_profile(
         "api-bot",
         &["-k", "repository", "-w", "acme", "-r", "api"],
@@ -540,23 +453,11 @@ fn revoked_token_is_rejected_by_git_and_a_typed_token_rotates_it() {
     assert_eq!(w.remote_main("api"), first);
 
     // 3. Revoked at Bitbucket: the next fetch gets 401, git calls erase.
-    w.fake.add_token(
-        &old,
-        FakeToken {
-            credential_type: "repo_access_token".into(),
-            scopes: vec!["repository:write".into()],
-            reach: Reach::Repo {
-                workspace: "acme".into(),
-                slug: "api".into(),
-            },
-            email: None,
-            bot_id: Some("bot1".into()),
-            quirks: Quirks {
-                revoked: true,
-                ..Quirks::default()
-            },
-        },
-    );
+    let revoked = Quirks {
+        revoked: true,
+        ..Quirks::default()
+    };
+    assert_eq!(w.repo_token(10, revoked), old);
     let before = w.git.seen().len();
     let o = w.git(&a, &["fetch", "origin"]);
     assert!(!o.status.success(), "a revoked token cannot fetch");
@@ -598,7 +499,7 @@ fn revoked_token_is_rejected_by_git_and_a_typed_token_rotates_it() {
 
     // 4. A new token, typed at git's prompt (askpass reads it from a file),
     // rotates the profile through `store`.
-    let new = w.repo_token(11);
+    let new = w.repo_token(11, Quirks::default());
     std::fs::write(w.typed_file(), &new).unwrap();
     chmod(&w.typed_file(), 0o600);
     let mut c = w.git_cmd(&a, &["fetch", "--quiet", "origin"]);
@@ -631,7 +532,7 @@ fn revoked_token_is_rejected_by_git_and_a_typed_token_rotates_it() {
     assert_ne!(status(&p), "invalid", "{p}");
     assert!(message(&p).starts_with("used by git at"), "{p}");
     let o = w.bb(&home, &["list", "--json"], "");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = world::json(&o);
     let list = v
         .as_array()
         .or_else(|| v.get("profiles").and_then(|p| p.as_array()))

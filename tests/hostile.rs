@@ -7,29 +7,31 @@
 //! program quietly; the TUI buffer must hold no control character.
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Stdio;
 
 use bbtoken::app::{Action, App, update};
 use bbtoken::bitbucket::classify::{Answer, classify};
-use bbtoken::fakebb::{
-    FakeBitbucket, FakeRepo, FakeToken, HOSTILE_BRANCHES, HOSTILE_TEXT, Hostile, Quirks, Reach,
-};
+use bbtoken::fakebb::{FakeRepo, HOSTILE_BRANCHES, HOSTILE_TEXT, Hostile, Quirks};
 use bbtoken::gitcmd::Endpoints;
 use bbtoken::profile::{Outcome, Profile, RateLimit, Status, TokenKind};
 use bbtoken::store::profiles::{Document, Settings};
 use bbtoken::text::is_unsafe;
-use bbtoken::token::{ACCESS_PREFIX, synthesize};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use world::{World, code, stderr};
 
-struct World {
-    _rt: tokio::runtime::Runtime,
-    fake: FakeBitbucket,
-    keyring: common::Keyring,
-    config: tempfile::TempDir,
+/// The shared world with a profile for each hostile answer.
+struct HostileWorld {
+    base: World,
     names: Vec<String>,
+}
+
+impl std::ops::Deref for HostileWorld {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.base
+    }
 }
 
 /// The hostile answers, one profile each.
@@ -69,128 +71,31 @@ fn scenarios() -> Vec<(String, Hostile)> {
     v
 }
 
-impl World {
-    fn start(test: &str) -> Option<World> {
-        let keyring = common::keyring_or_skip(test)?;
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let fake = rt.block_on(FakeBitbucket::start()).unwrap();
-        fake.add_repo(FakeRepo::new("acme", "api", "CORE"));
-        let mut w = World {
-            _rt: rt,
-            fake,
-            keyring,
-            config: tempfile::tempdir().unwrap(),
-            names: Vec::new(),
-        };
+impl HostileWorld {
+    fn start(test: &str) -> Option<HostileWorld> {
+        let base = World::with_repos(test, [FakeRepo::new("acme", "api", "CORE")])?;
+        let mut names = Vec::new();
         for (i, (name, hostile)) in scenarios().into_iter().enumerate() {
-            let token = synthesize(ACCESS_PREFIX, 900 + i as u32);
-            w.fake.add_token(
-                &token,
-                FakeToken {
-                    credential_type: "repo_access_token".into(),
-                    scopes: vec!["repository".into()],
-                    reach: Reach::Repo {
-                        workspace: "acme".into(),
-                        slug: "api".into(),
-                    },
-                    email: None,
-                    bot_id: None,
-                    quirks: Quirks {
-                        hostile: Some(hostile),
-                        ..Quirks::default()
-                    },
-                },
-            );
-            let out = w.piped(
+            let quirks = Quirks {
+                hostile: Some(hostile),
+                ..Quirks::default()
+            };
+            let token = base.repo_token_with(900 + i as u32, "api", &["repository"], None, quirks);
+            let out = base.run(
                 &["add", &name, "-k", "repository", "-w", "acme", "-r", "api"],
                 &token,
             );
-            assert!(
-                out.status.success(),
-                "add {name}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            w.names.push(name);
+            assert_eq!(code(&out), 0, "add {name}: {}", stderr(&out));
+            names.push(name);
         }
-        Some(w)
-    }
-
-    fn envs(&self) -> Vec<(String, String)> {
-        let mut e = self.keyring.envs();
-        e.push((
-            "BBTOKEN_CONFIG_DIR".into(),
-            self.config.path().display().to_string(),
-        ));
-        e.push(("BBTOKEN_API_URL".into(), self.fake.api_url()));
-        e.push(("BBTOKEN_RETRY_429".into(), "0".into()));
-        e
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args)
-            .envs(self.envs())
-            .env("NO_COLOR", "1")
-            .env_remove("BBTOKEN_STORE");
-        c
-    }
-
-    fn piped(&self, args: &[&str], stdin: &str) -> std::process::Output {
-        use std::io::Write;
-        let mut child = self
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The program may exit before reading stdin: ignore EPIPE.
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child.wait_with_output().unwrap()
+        Some(HostileWorld { base, names })
     }
 
     /// Runs bbtoken on a fresh PTY (colour on: it is a terminal) and returns
     /// every byte it wrote, stdout and stderr together, and its exit code.
     fn pty(&self, args: &[&str]) -> (Vec<u8>, u32) {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 50,
-                cols: 200,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
-        cmd.args(args);
-        for (k, v) in self.envs() {
-            cmd.env(k, v);
-        }
-        cmd.env("TERM", "xterm-256color");
-        for k in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "BBTOKEN_STORE"] {
-            cmd.env_remove(k);
-        }
-        let mut child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut all = Vec::new();
-            let mut buf = [0u8; 8192];
-            // EIO once the child has exited and every byte was read.
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                all.extend_from_slice(&buf[..n]);
-            }
-            let _ = tx.send(all);
-        });
-        let status = child.wait().unwrap();
-        let raw = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the PTY output ends once bbtoken exits");
-        drop(pair.master);
-        (raw, status.exit_code())
+        let run = self.base.pty(args, 50, 200);
+        (run.bytes(), run.code)
     }
 }
 
@@ -270,7 +175,7 @@ fn assert_clean_json(what: &str, v: &serde_json::Value) {
 
 #[test]
 fn hostile_server_never_reaches_the_terminal() {
-    let Some(w) = World::start("hostile_server_never_reaches_the_terminal") else {
+    let Some(w) = HostileWorld::start("hostile_server_never_reaches_the_terminal") else {
         return;
     };
     let (raw, code) = w.pty(&["validate"]);
@@ -342,7 +247,7 @@ fn hostile_server_never_reaches_the_terminal() {
 
 #[test]
 fn closed_stdout_ends_quietly() {
-    let Some(w) = World::start("closed_stdout_ends_quietly") else {
+    let Some(w) = HostileWorld::start("closed_stdout_ends_quietly") else {
         return;
     };
     for args in [

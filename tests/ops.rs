@@ -7,97 +7,25 @@
 //! nothing (no orphaned secret, no profile without its secret).
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use bbtoken::bitbucket::{ApiConfig, Client};
 use bbtoken::gitcmd::Endpoints;
 use bbtoken::profile::{Profile, TokenKind};
-use bbtoken::secret::Secret;
 use bbtoken::store::profiles::MAX_FILE_SIZE;
 use bbtoken::store::{ProfileFile, SecretBackend, SecretStore, StoreError};
 use bbtoken::token::{ACCESS_PREFIX, synthesize};
 use bbtoken::tui::clipboard::Clipboard;
 use bbtoken::tui::effects::{Services, delete};
 use bbtoken::validate::Validator;
+use world::{World, assert_no_secret_in, code, run_with_stdin, stderr, stdout};
 
-struct World {
-    rt: tokio::runtime::Runtime,
-    keyring: common::Keyring,
-    config: tempfile::TempDir,
-}
-
-impl World {
-    fn start(test: &str) -> Option<World> {
-        Some(World {
-            keyring: common::keyring_or_skip(test)?,
-            rt: tokio::runtime::Runtime::new().unwrap(),
-            config: tempfile::tempdir().unwrap(),
-        })
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args)
-            .envs(self.keyring.envs())
-            .env("BBTOKEN_CONFIG_DIR", self.config.path())
-            .env("NO_COLOR", "1")
-            .env_remove("BBTOKEN_STORE")
-            .env_remove("BBTOKEN_LOCK_TIMEOUT");
-        c
-    }
-
-    fn run(&self, mut cmd: Command, stdin: &str) -> Output {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child.wait_with_output().unwrap()
-    }
-
-    fn add(&self, name: &str, token: &str) {
-        let o = self.run(
-            self.cmd(&["add", name, "-k", "repository", "-w", "acme", "-r", "api"]),
-            &format!("{token}\n"),
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
-    }
-
-    fn profiles(&self) -> ProfileFile {
-        ProfileFile::at(self.config.path().to_path_buf())
-    }
-
-    /// A socket path where no bus listens: the keyring is dead.
-    fn dead_bus(&self) -> String {
-        format!("unix:path={}", self.keyring.home().join("no-bus").display())
-    }
-
-    /// The secret stored under `name`, read through bbtoken's own store.
-    fn secret(&self, name: &str) -> Result<String, StoreError> {
-        let _env = self.rt.block_on(self.keyring.in_process()).unwrap();
-        let store = SecretStore::open(SecretBackend::SecretService);
-        self.rt
-            .block_on(store.get(name))
-            .map(|s| s.expose().to_string())
-    }
-
-    fn set_secret(&self, name: &str, value: &str) {
-        let _env = self.rt.block_on(self.keyring.in_process()).unwrap();
-        let store = SecretStore::open(SecretBackend::SecretService);
-        self.rt
-            .block_on(store.set(name, &Secret::new(value)))
-            .unwrap();
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// A socket path where no bus listens: the keyring is dead.
+fn dead_bus(w: &World) -> String {
+    format!("unix:path={}", w.keyring.home().join("no-bus").display())
 }
 
 fn services(profiles: ProfileFile, secrets: SecretStore) -> Services {
@@ -119,18 +47,18 @@ fn remove_with_a_dead_keyring_removes_nothing() {
         return;
     };
     let token = synthesize(ACCESS_PREFIX, 7);
-    w.add("keep", &token);
+    w.add_repo_profile("keep", "api", &token);
 
     let mut cmd = w.cmd(&["remove", "keep"]);
-    cmd.env("DBUS_SESSION_BUS_ADDRESS", w.dead_bus());
-    let o = w.run(cmd, "");
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", dead_bus(&w));
+    let o = run_with_stdin(cmd, "");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("nothing was removed"), "{}", stderr(&o));
-    let o = w.run(w.cmd(&["list", "--json"]), "");
-    assert!(String::from_utf8_lossy(&o.stdout).contains("\"keep\""));
+    let o = w.run(&["list", "--json"], "");
+    assert!(stdout(&o).contains("\"keep\""));
 
     {
-        let _env = common::with_bus_address(&w.dead_bus());
+        let _env = common::with_bus_address(&dead_bus(&w));
         let secrets =
             SecretStore::open(SecretBackend::SecretService).with_timeout(Duration::from_secs(5));
         let svc = services(w.profiles(), secrets);
@@ -211,7 +139,7 @@ fn failed_profile_write_puts_the_keyring_back() {
         return;
     };
     let old = synthesize(ACCESS_PREFIX, 21);
-    w.add("victim", &old);
+    w.add_repo_profile("victim", "api", &old);
     // An entry with no profile (left by another tool): `add` of that name
     // overwrites it, and must restore it when the add fails.
     w.set_secret("late", "orphan-value");
@@ -222,44 +150,28 @@ fn failed_profile_write_puts_the_keyring_back() {
     // A new secret alone changes only state.json; the note grows
     // profiles.toml past its cap, so that write fails after the keyring's.
     let o = w.run(
-        w.cmd(&[
+        &[
             "edit",
             "victim",
             "--secret",
             "--note",
             "a note past the cap",
-        ]),
+        ],
         &format!("{new}\n"),
     );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("put back as it was"), "{}", stderr(&o));
     assert_eq!(w.secret("victim").unwrap(), old, "the old token is back");
 
     let token = synthesize(ACCESS_PREFIX, 23);
     let o = w.run(
-        w.cmd(&["add", "late", "-k", "repository", "-w", "acme", "-r", "api"]),
+        &["add", "late", "-k", "repository", "-w", "acme", "-r", "api"],
         &format!("{token}\n"),
     );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
     assert_eq!(w.secret("late").unwrap(), "orphan-value");
 
     assert_eq!(std::fs::read(w.profiles().path()).unwrap(), before);
     assert_no_secret_in(w.config.path(), &[&new, &token]);
-}
-
-fn assert_no_secret_in(dir: &Path, secrets: &[&str]) {
-    // Walks subfolders: the state file lives in one.
-    for e in std::fs::read_dir(dir).unwrap() {
-        let path = e.unwrap().path();
-        if path.is_dir() {
-            assert_no_secret_in(&path, secrets);
-            continue;
-        }
-        let bytes = std::fs::read(path).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
-        for s in secrets {
-            assert!(!text.contains(s));
-        }
-    }
 }

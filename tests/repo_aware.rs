@@ -3,37 +3,36 @@
 //! look-alike (src/fakebb/git.rs) for onboarding.
 
 mod common;
+#[path = "common/world.rs"]
+mod world;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use bbtoken::fakebb::git::FakeGit;
-use bbtoken::fakebb::{FakeBitbucket, FakeRepo, FakeToken, Quirks, Reach};
+use bbtoken::fakebb::{FakeRepo, Quirks};
 use bbtoken::token::{ACCESS_PREFIX, synthesize};
+use world::{World, run_with_stdin, stderr as err, stdout as out};
 
-struct World {
-    _rt: tokio::runtime::Runtime,
-    fake: FakeBitbucket,
+/// The shared world (acme/api only), with the git look-alike and git's
+/// global config in the keyring's temporary HOME.
+struct GitWorld {
     git: FakeGit,
-    keyring: common::Keyring,
-    config: tempfile::TempDir,
+    base: World,
 }
 
-impl World {
-    fn start(test: &str) -> Option<World> {
-        let keyring = common::keyring_or_skip(test)?;
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let fake = rt.block_on(FakeBitbucket::start()).unwrap();
-        let git = rt.block_on(FakeGit::start(&fake)).unwrap();
-        fake.add_repo(FakeRepo::new("acme", "api", "CORE"));
-        let w = World {
-            _rt: rt,
-            fake,
-            git,
-            keyring,
-            config: tempfile::tempdir().unwrap(),
-        };
+impl std::ops::Deref for GitWorld {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.base
+    }
+}
+
+impl GitWorld {
+    fn start(test: &str) -> Option<GitWorld> {
+        let base = World::with_repos(test, [FakeRepo::new("acme", "api", "CORE")])?;
+        let git = base.rt.block_on(FakeGit::start(&base.fake)).unwrap();
+        let w = GitWorld { git, base };
         std::fs::write(w.home().join(".gitconfig"), "[user]\n\tname = Dev\n").unwrap();
         Some(w)
     }
@@ -42,127 +41,70 @@ impl World {
         self.keyring.home()
     }
 
-    fn envs(&self, c: &mut Command) {
-        c.envs(self.keyring.envs())
-            .env("BBTOKEN_CONFIG_DIR", self.config.path())
-            // English whatever the machine's locale: the tests read its words.
-            .env("BBTOKEN_LANG", "en")
-            .env("BBTOKEN_API_URL", self.fake.api_url())
+    /// The world's environment, with git's global config in HOME.
+    fn envs<'c>(&self, c: &'c mut Command) -> &'c mut Command {
+        self.base
+            .apply_env(c)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", self.home().join(".gitconfig"))
-            .env("NO_COLOR", "1")
-            .env_remove("BBTOKEN_STORE")
-            .env_remove("BBTOKEN_GIT_URL")
             .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE");
+            .env_remove("GIT_WORK_TREE")
+    }
+
+    /// bbtoken in `dir`.
+    fn bb_cmd(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        self.envs(c.args(args).current_dir(dir));
+        c
     }
 
     fn bb(&self, dir: &Path, args: &[&str], stdin: &str) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args).current_dir(dir);
-        self.envs(&mut c);
-        let mut child = c
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The program may exit before reading stdin: ignore EPIPE.
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child.wait_with_output().unwrap()
+        run_with_stdin(self.bb_cmd(dir, args), stdin)
     }
 
-    /// Like [`World::bb`], with a `git` first in PATH that appends its argv
+    /// [`GitWorld::bb_cmd`] with the git look-alike as `BBTOKEN_GIT_URL`.
+    fn bb_git(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut c = self.bb_cmd(dir, args);
+        c.env("BBTOKEN_GIT_URL", self.git.url()).output().unwrap()
+    }
+
+    /// Like [`GitWorld::bb`], with a `git` first in PATH that appends its argv
     /// to `log` and runs the real git: proof of what bbtoken hands git.
     fn bb_logged(&self, dir: &Path, args: &[&str], log: &Path) -> Output {
         let bin = log.parent().unwrap().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        let real = String::from_utf8(
-            Command::new("sh")
-                .args(["-c", "command -v git"])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap();
-        let wrapper = bin.join("git");
-        std::fs::write(
-            &wrapper,
-            format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
-                log.display(),
-                real.trim()
-            ),
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        world::write_git_wrapper(&bin, log);
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args).current_dir(dir);
-        self.envs(&mut c);
-        c.env("PATH", path).output().unwrap()
+        self.bb_cmd(dir, args).env("PATH", path).output().unwrap()
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> Output {
         let mut c = Command::new("git");
-        c.args(args).current_dir(dir);
-        self.envs(&mut c);
-        let o = c.output().unwrap();
-        assert!(
-            o.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let o = self.envs(c.args(args).current_dir(dir)).output().unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", err(&o));
         o
     }
 
+    /// A repository access token for acme/api whose bot is `bot1`.
     fn token(&self, seed: u32, scopes: &[&str]) -> String {
-        let t = synthesize(ACCESS_PREFIX, seed);
-        self.fake.add_token(
-            &t,
-            FakeToken {
-                credential_type: "repo_access_token".into(),
-                scopes: scopes.iter().map(|s| s.to_string()).collect(),
-                reach: Reach::Repo {
-                    workspace: "acme".into(),
-                    slug: "api".into(),
-                },
-                email: None,
-                bot_id: Some("bot1".into()),
-                quirks: Quirks::default(),
-            },
-        );
-        t
+        self.repo_token_with(seed, "api", scopes, Some("bot1"), Quirks::default())
     }
-}
 
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Every regular file under `dir` (symlinks not followed).
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in rd.flatten() {
-        let t = e.file_type().unwrap();
-        if t.is_dir() {
-            out.extend(walk(&e.path()));
-        } else if t.is_file() {
-            out.push(e.path());
-        }
+    /// Runs bbtoken on a PTY in `dir` with `input` typed ahead; returns what
+    /// it wrote and its exit code.
+    fn on_pty(&self, dir: &Path, args: &[&str], input: &str) -> (String, u32) {
+        let global = self.home().join(".gitconfig");
+        let env = [
+            ("NO_COLOR", "1"),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+            ("GIT_CONFIG_GLOBAL", global.to_str().unwrap()),
+        ];
+        let run = self.pty_in(Some(dir), args, 50, 200, &env, input);
+        (String::from_utf8_lossy(&run.bytes()).into_owned(), run.code)
     }
-    out
 }
 
 fn files_holding(dir: &Path, secret: &str) -> Vec<PathBuf> {
-    walk(dir)
+    world::walk_files(dir)
         .into_iter()
         .filter(|p| {
             std::fs::read(p)
@@ -174,7 +116,8 @@ fn files_holding(dir: &Path, secret: &str) -> Vec<PathBuf> {
 
 #[test]
 fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
-    let Some(w) = World::start("audit_finds_planted_tokens_fix_moves_them_to_the_keyring") else {
+    let Some(w) = GitWorld::start("audit_finds_planted_tokens_fix_moves_them_to_the_keyring")
+    else {
         return;
     };
     let home = w.home().to_path_buf();
@@ -332,7 +275,7 @@ fn audit_finds_planted_tokens_fix_moves_them_to_the_keyring() {
 
 #[test]
 fn here_reports_remotes_helpers_profile_and_email() {
-    let Some(w) = World::start("here_reports_remotes_helpers_profile_and_email") else {
+    let Some(w) = GitWorld::start("here_reports_remotes_helpers_profile_and_email") else {
         return;
     };
     let home = w.home().to_path_buf();
@@ -424,9 +367,7 @@ fn here_reports_remotes_helpers_profile_and_email() {
     assert!(!out(&o).contains(&t));
     // Scripts read the JSON: a Japanese locale changes none of it (the
     // report holds a profile's status in words).
-    let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-    c.args(["here", "--json"]).current_dir(&repo);
-    w.envs(&mut c);
+    let mut c = w.bb_cmd(&repo, &["here", "--json"]);
     let ja = c.env("BBTOKEN_LANG", "ja").output().unwrap();
     assert_eq!(out(&ja), out(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -478,7 +419,7 @@ fn here_reports_remotes_helpers_profile_and_email() {
 
 #[test]
 fn onboard_sets_up_a_new_repository() {
-    let Some(w) = World::start("onboard_sets_up_a_new_repository") else {
+    let Some(w) = GitWorld::start("onboard_sets_up_a_new_repository") else {
         return;
     };
     let home = w.home().to_path_buf();
@@ -502,13 +443,7 @@ fn onboard_sets_up_a_new_repository() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let dir = home.join("new/project");
-    let cmd_env = |args: &[&str]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args).current_dir(&home);
-        w.envs(&mut c);
-        c.env("BBTOKEN_GIT_URL", w.git.url());
-        c.output().unwrap()
-    };
+    let cmd_env = |args: &[&str]| w.bb_git(&home, args);
     let o = cmd_env(&["onboard", "api", "--dir", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
     let s = out(&o);
@@ -571,7 +506,7 @@ fn onboard_sets_up_a_new_repository() {
 /// git-e); the coordinator removes the `#[ignore]` after merging them.
 #[test]
 fn onboard_push_through_the_helper_reaches_the_remote_with_the_bot_email() {
-    let Some(w) = World::start("onboard_push_through_the_helper") else {
+    let Some(w) = GitWorld::start("onboard_push_through_the_helper") else {
         return;
     };
     let home = w.home().to_path_buf();
@@ -594,13 +529,7 @@ fn onboard_push_through_the_helper_reaches_the_remote_with_the_bot_email() {
         &format!("{t}\n"),
     );
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let run = |dir: &Path, args: &[&str]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
-        c.args(args).current_dir(dir);
-        w.envs(&mut c);
-        c.env("BBTOKEN_GIT_URL", w.git.url());
-        c.output().unwrap()
-    };
+    let run = |dir: &Path, args: &[&str]| w.bb_git(dir, args);
     let o = run(&home, &["setup-git", "--global"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let dir = home.join("p");
@@ -638,7 +567,7 @@ fn onboard_push_through_the_helper_reaches_the_remote_with_the_bot_email() {
 
 #[test]
 fn audit_reports_insteadof_and_leaves_it_for_the_user() {
-    let Some(w) = World::start("audit_reports_insteadof_and_leaves_it_for_the_user") else {
+    let Some(w) = GitWorld::start("audit_reports_insteadof_and_leaves_it_for_the_user") else {
         return;
     };
     let home = w.home().to_path_buf();
@@ -676,63 +605,9 @@ fn audit_reports_insteadof_and_leaves_it_for_the_user() {
     assert!(out(&o).contains(&t), "{}", err(&o));
 }
 
-/// Runs bbtoken on a PTY in `dir` with `input` typed ahead; returns what it
-/// wrote and its exit code.
-fn on_pty(w: &World, dir: &Path, args: &[&str], input: &str) -> (String, u32) {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    use std::io::Read;
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 50,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
-    cmd.args(args);
-    cmd.cwd(dir);
-    for (k, v) in w.keyring.envs() {
-        cmd.env(k, v);
-    }
-    cmd.env("BBTOKEN_CONFIG_DIR", w.config.path());
-    cmd.env("BBTOKEN_LANG", "en");
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1");
-    cmd.env("GIT_CONFIG_GLOBAL", w.home().join(".gitconfig"));
-    cmd.env("NO_COLOR", "1");
-    cmd.env_remove("BBTOKEN_STORE");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let mut writer = pair.master.take_writer().unwrap();
-    writer.write_all(input.as_bytes()).unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut all = Vec::new();
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            all.extend_from_slice(&buf[..n]);
-        }
-        let _ = tx.send(all);
-    });
-    let status = child.wait().unwrap();
-    let raw = rx
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("the PTY output ends once bbtoken exits");
-    drop(writer);
-    drop(pair.master);
-    (
-        String::from_utf8_lossy(&raw).into_owned(),
-        status.exit_code(),
-    )
-}
-
 #[test]
 fn audit_fix_asks_before_each_change_on_a_terminal() {
-    let Some(w) = World::start("audit_fix_asks_before_each_change_on_a_terminal") else {
+    let Some(w) = GitWorld::start("audit_fix_asks_before_each_change_on_a_terminal") else {
         return;
     };
     let home = w.home().to_path_buf();
@@ -745,7 +620,7 @@ fn audit_fix_asks_before_each_change_on_a_terminal() {
     let url = || String::from_utf8(w.git(&app, &["config", "remote.origin.url"]).stdout).unwrap();
 
     // "n": nothing is stored, so nothing is removed either.
-    let (s, code) = on_pty(&w, &app, &["audit", "--fix"], "n\n");
+    let (s, code) = w.on_pty(&app, &["audit", "--fix"], "n\n");
     assert_eq!(code, 1, "{s}");
     assert!(s.contains("Store ATCTT3****") && s.contains("[y/N]"), "{s}");
     assert!(!s.contains(&t), "{s}");
@@ -754,7 +629,7 @@ fn audit_fix_asks_before_each_change_on_a_terminal() {
     assert_eq!(out(&list).trim(), "[]");
 
     // "y", "y": stored, then the URL rewritten; nothing left.
-    let (s, code) = on_pty(&w, &app, &["audit", "--fix"], "y\ny\n");
+    let (s, code) = w.on_pty(&app, &["audit", "--fix"], "y\ny\n");
     assert!(
         s.contains("Rewrite ~/app remote origin URL without the token? [y/N]"),
         "{s}"

@@ -123,17 +123,23 @@ impl World {
     /// none of the [`INHERITED`] settings.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_bbtoken"));
+        c.args(args);
+        self.apply_env(&mut c);
+        c
+    }
+
+    /// Gives `c` (bbtoken, or a program that runs it, such as git running
+    /// its credential helper) the environment of [`World::cmd`].
+    pub fn apply_env<'c>(&self, c: &'c mut Command) -> &'c mut Command {
         for k in INHERITED {
             c.env_remove(k);
         }
-        c.args(args)
-            .envs(self.envs())
+        c.envs(self.envs())
             .env("BBTOKEN_RETRY_429", "0")
             .env("NO_COLOR", "1")
             // English whatever the machine's locale: the tests read English
             // words (tests/cli_ja.rs sets Japanese itself).
-            .env("BBTOKEN_LANG", "en");
-        c
+            .env("BBTOKEN_LANG", "en")
     }
 
     /// Runs bbtoken with `stdin` piped in.
@@ -204,6 +210,20 @@ impl World {
     /// which terminals announce OSC 8 links are removed first, so a link
     /// shows only when the test asks for one (`FORCE_HYPERLINK`).
     pub fn pty_with(&self, args: &[&str], rows: u16, cols: u16, env: &[(&str, &str)]) -> PtyRun {
+        self.pty_in(None, args, rows, cols, env, "")
+    }
+
+    /// [`World::pty_with`] in `dir` (when given), with `typed` typed ahead
+    /// on the terminal (when not empty).
+    pub fn pty_in(
+        &self,
+        dir: Option<&Path>,
+        args: &[&str],
+        rows: u16,
+        cols: u16,
+        env: &[(&str, &str)],
+        typed: &str,
+    ) -> PtyRun {
         use portable_pty::{CommandBuilder, PtySize, native_pty_system};
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -215,6 +235,9 @@ impl World {
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bbtoken"));
         cmd.args(args);
+        if let Some(dir) = dir {
+            cmd.cwd(dir);
+        }
         for (k, v) in self.envs() {
             cmd.env(k, v);
         }
@@ -233,6 +256,12 @@ impl World {
         let mut child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
+        // Taken only to type: dropping the writer sends an end of file.
+        let writer = (!typed.is_empty()).then(|| {
+            let mut w = pair.master.take_writer().unwrap();
+            w.write_all(typed.as_bytes()).unwrap();
+            w
+        });
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut chunks = Vec::new();
@@ -250,6 +279,7 @@ impl World {
         let chunks = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the PTY output ends once bbtoken exits");
+        drop(writer);
         drop(pair.master);
         PtyRun {
             chunks,
@@ -270,6 +300,20 @@ impl World {
         scopes: &[&str],
         quirks: Quirks,
     ) -> String {
+        let bot = Some("52c16467c5f19101ff2061cc");
+        self.repo_token_with(seed, slug, scopes, bot, quirks)
+    }
+
+    /// Registers a repository access token for `acme/slug` with `scopes`,
+    /// whose bot (the clone user Get Repository names) is `bot_id`.
+    pub fn repo_token_with(
+        &self,
+        seed: u32,
+        slug: &str,
+        scopes: &[&str],
+        bot_id: Option<&str>,
+        quirks: Quirks,
+    ) -> String {
         let t = synthesize(ACCESS_PREFIX, seed);
         self.fake.add_token(
             &t,
@@ -281,7 +325,7 @@ impl World {
                     slug: slug.into(),
                 },
                 email: None,
-                bot_id: Some("52c16467c5f19101ff2061cc".into()),
+                bot_id: bot_id.map(Into::into),
                 quirks,
             },
         );
@@ -332,7 +376,12 @@ pub fn run_with_stdin(cmd: Command, stdin: &str) -> Output {
 }
 
 /// Starts `cmd` with `stdin` written to it (then closed), output piped.
-pub fn spawn_with_stdin(mut cmd: Command, stdin: &str) -> Child {
+pub fn spawn_with_stdin(cmd: Command, stdin: &str) -> Child {
+    spawn_with_bytes(cmd, stdin.as_bytes())
+}
+
+/// [`spawn_with_stdin`] with bytes that need not be UTF-8.
+pub fn spawn_with_bytes(mut cmd: Command, stdin: &[u8]) -> Child {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -341,7 +390,7 @@ pub fn spawn_with_stdin(mut cmd: Command, stdin: &str) -> Child {
         .unwrap();
     // The program may exit before reading stdin (a usage error, `remove`):
     // ignore EPIPE.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     child
 }
 
@@ -379,6 +428,45 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
             out.extend(walk(&p));
         } else {
             out.push(p);
+        }
+    }
+    out
+}
+
+/// Writes `bin/git`, a `git` that appends its argv to `log` and runs the
+/// real git: put `bin` first on PATH for proof of what git was handed.
+pub fn write_git_wrapper(bin: &Path, log: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(bin).unwrap();
+    let real = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap()
+        .stdout;
+    let real = String::from_utf8(real).unwrap();
+    let wrapper = bin.join("git");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        real.trim()
+    );
+    std::fs::write(&wrapper, script).unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Every regular file under `dir`: symlinks not followed, and a folder that
+/// cannot be read (or is gone, in a daemon's HOME) skipped.
+pub fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let Ok(t) = e.file_type() else { continue };
+        if t.is_dir() {
+            out.extend(walk_files(&e.path()));
+        } else if t.is_file() {
+            out.push(e.path());
         }
     }
     out
