@@ -365,3 +365,64 @@ fn warnings_speak_japanese_and_json_keeps_english() {
     );
     assert!(text.contains("\"kind\":\"least_privilege\""), "{text}");
 }
+
+/// `onboard`'s steps and `here`'s findings in Japanese; `here --json` keeps
+/// them English.
+#[test]
+fn onboard_and_here_speak_japanese() {
+    let Some(w) = with_ci("onboard_and_here_speak_japanese") else {
+        return;
+    };
+    let clone = w.config.path().join("clone");
+    let o = ja(&w, &["onboard", "ci", "--dir", clone.to_str().unwrap()], "");
+    let text = stdout(&o);
+    assert_eq!(code(&o), 0, "{text}{}", stderr(&o));
+    for words in ["git init:", "origin を追加しました", "ci に紐付けました"] {
+        assert!(text.contains(words), "{words:?} in\n{text}");
+    }
+    assert!(!text.contains("origin added"), "{text}");
+    let here = |dir: &std::path::Path, args: &[&str]| {
+        let mut c = cmd(&w, args, &[("BBTOKEN_LANG", "ja")]);
+        c.current_dir(dir);
+        c.output().unwrap()
+    };
+    let o = here(&clone, &["here"]);
+    assert!(
+        stdout(&o).contains("このクローンに紐付け済み (bbtoken bind)"),
+        "{}",
+        stdout(&o)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&here(&clone, &["here", "--json"]).stdout)
+        .expect("here --json prints JSON");
+    assert_eq!(
+        json["remotes"][0]["profile"]["why"],
+        "bound to this clone (bbtoken bind)"
+    );
+    // A clone of a repository no profile fits.
+    let other = w.config.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    for args in [
+        &["init", "--quiet"][..],
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://bitbucket.org/elsewhere/x.git",
+        ],
+    ] {
+        let s = Command::new("git")
+            .args(args)
+            .current_dir(&other)
+            .env("GIT_CONFIG_GLOBAL", w.config.path().join("gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .unwrap();
+        assert!(s.success(), "git {args:?}");
+    }
+    let o = here(&other, &["here"]);
+    assert!(
+        stdout(&o).contains("このリポジトリに合うプロファイルがありません"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -305,6 +305,9 @@ const CONVERTED: &[&str] = &[
     "src/fields.rs",
     "src/token.rs",
     "src/git/pasted.rs",
+    "src/git/here.rs",
+    "src/git/onboard.rs",
+    "src/git/select.rs",
     "src/problem.rs",
     "src/error_words.rs",
     "src/gitcmd/note.rs",
@@ -318,6 +321,9 @@ const NOT_WORDS: &[&str] = &[
     // unreachable!'s words, for the programmer.
     "handled in run",
     "read is tried after every successful write",
+    // What git's helper records in state.json: data, kept English.
+    "rejected by git at",
+    "used by git at",
     // Commands, typed as they are in any language.
     "`keyctl purge user 'bbtoken:profile:{item}'`",
     "`secret-tool clear service bbtoken username '{item}'`",

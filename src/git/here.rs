@@ -13,6 +13,7 @@ use super::remote::{GitHost, parse_remote};
 use super::run;
 use super::select::{self, NoChoice, Operation, Query};
 use crate::describe;
+use crate::i18n::tr;
 use crate::profile::Profile;
 use crate::text::clean;
 
@@ -57,7 +58,7 @@ pub struct Chosen {
     pub name: String,
     pub kind: String,
     pub rule: select::Rule,
-    pub why: &'static str,
+    pub why: String,
     /// The last outcome's status (`valid`, `invalid`, …) or `unchecked`.
     pub status: String,
     /// The status as `show` and the app's detail pane word it
@@ -164,13 +165,11 @@ fn chosen(p: &Profile, rule: select::Rule, user_email: Option<&str>) -> Chosen {
 
 fn no_choice(n: &NoChoice) -> String {
     match n {
-        NoChoice::BindingUnusable(name) => format!(
-            "the bound profile {} was rejected by git or does not fit the URL's username: bbtoken answers nothing, git prompts",
-            clean(name)
-        ),
-        NoChoice::NoneFits => "no profile fits this repository: add one (bbtoken add) or bind one (bbtoken bind NAME)".into(),
-        NoChoice::AllRejected => "every profile that fits was rejected by git: rotate the token (bbtoken edit NAME --secret)".into(),
+        NoChoice::BindingUnusable(name) => tr!("git.here.binding_unusable", name = clean(name)),
+        NoChoice::NoneFits => tr!("git.here.none_fits"),
+        NoChoice::AllRejected => tr!("git.here.all_rejected"),
     }
+    .into_owned()
 }
 
 /// Builds the report for the repository `dir` is in; `None` outside one.
@@ -241,7 +240,7 @@ pub fn build(dir: &Path, host: &GitHost, profiles: &[Profile]) -> Option<Here> {
                 Err(n) => entry.no_profile = Some(no_choice(&n)),
             }
         } else {
-            entry.no_profile = Some("ssh: git uses your SSH key, not a credential helper".into());
+            entry.no_profile = Some(tr!("git.here.ssh").into_owned());
         }
         remotes.push(entry);
     }

@@ -13,6 +13,7 @@ use super::remote::{GitHost, parse_remote};
 use super::run;
 use crate::fields;
 use crate::gitcmd::refname::check_branch;
+use crate::i18n::tr;
 use crate::profile::Profile;
 use crate::text::clean;
 
@@ -43,20 +44,23 @@ impl PushOutcome {
     /// What happened and what to do, in one message.
     pub(crate) fn explain(&self, workspace: &str, repo: &str, profile: &str) -> String {
         match self {
-            PushOutcome::Pushed { branch } => {
-                format!("pushed {branch} to {workspace}/{repo}; it tracks origin/{branch}")
-            }
-            PushOutcome::NoWriteScope => format!(
-                "push refused (403): the token of {profile} may not write. Create a token with repository:write (API tokens: write:repository:bitbucket), then bbtoken edit {profile} --secret"
+            PushOutcome::Pushed { branch } => tr!(
+                "git.push.pushed",
+                branch = branch,
+                workspace = workspace,
+                repo = repo
             ),
-            PushOutcome::NotFound => format!(
-                "push refused (404): {workspace}/{repo} does not exist on Bitbucket yet, or the token does not reach it. Create the repository (Bitbucket: Create → Repository, empty, no README), then run bbtoken onboard {profile} --push again"
+            PushOutcome::NoWriteScope => tr!("git.push.no_write_scope", profile = profile),
+            PushOutcome::NotFound => tr!(
+                "git.push.not_found",
+                workspace = workspace,
+                repo = repo,
+                profile = profile
             ),
-            PushOutcome::Unauthorized => format!(
-                "push refused (401): git got no valid credentials. Run bbtoken setup-git so git asks bbtoken, check bbtoken here, and bbtoken validate {profile}"
-            ),
-            PushOutcome::Other(m) => format!("push failed: {m}"),
+            PushOutcome::Unauthorized => tr!("git.push.unauthorized", profile = profile),
+            PushOutcome::Other(m) => tr!("git.push.other", message = m),
         }
+        .into_owned()
     }
 }
 
@@ -97,16 +101,15 @@ pub fn target(profile: &Profile, repo: Option<&str>) -> Result<(String, String),
         None => (
             profile.workspace.clone(),
             profile.repo.clone().ok_or_else(|| {
-                format!(
-                    "{} names no repository: give --repo SLUG",
-                    clean(&profile.name)
-                )
+                tr!("git.onboard.no_repository", name = clean(&profile.name)).into_owned()
             })?,
         ),
     };
     let slug = slug.strip_suffix(".git").unwrap_or(&slug).to_string();
-    fields::workspace(&ws).map_err(|e| format!("workspace: {e}"))?;
-    fields::repo_slug(&slug).map_err(|e| format!("repository: {e}"))?;
+    fields::workspace(&ws)
+        .map_err(|e| tr!("git.onboard.workspace", error = e.to_string()).into_owned())?;
+    fields::repo_slug(&slug)
+        .map_err(|e| tr!("git.onboard.repository", error = e.to_string()).into_owned())?;
     Ok((ws, slug))
 }
 
@@ -119,18 +122,20 @@ pub(crate) fn ensure_repository(dir: &Path, steps: &mut Vec<Step>) -> Result<Pat
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("{}: {e}", clean(&dir.display().to_string())))?;
     if let Some(top) = run::toplevel(dir) {
-        steps.push(Step::Unchanged(format!(
-            "git repository at {}",
-            clean(&top.display().to_string())
-        )));
+        steps.push(Step::Unchanged(
+            tr!(
+                "git.onboard.repository_at",
+                path = clean(&top.display().to_string())
+            )
+            .into_owned(),
+        ));
         return Ok(top);
     }
     run::ok(dir, &["init", "--quiet"]).map_err(git_err)?;
-    steps.push(Step::Done(format!(
-        "git init in {}",
-        clean(&dir.display().to_string())
-    )));
-    run::toplevel(dir).ok_or_else(|| "git init did not make a repository".to_string())
+    steps.push(Step::Done(
+        tr!("git.onboard.init", path = clean(&dir.display().to_string())).into_owned(),
+    ));
+    run::toplevel(dir).ok_or_else(|| tr!("git.onboard.init_failed").into_owned())
 }
 
 /// Adds `origin` with the token-free URL, or repairs it.
@@ -143,20 +148,26 @@ pub(crate) fn ensure_origin(
     match run::config_get(top, &["config", "--local", "--get", "remote.origin.url"]) {
         None => {
             run::ok(top, &["remote", "add", "origin", url]).map_err(git_err)?;
-            steps.push(Step::Done(format!("origin added: {url}")));
+            steps.push(Step::Done(
+                tr!("git.onboard.origin_added", url = url).into_owned(),
+            ));
         }
-        Some(old) if old == url => steps.push(Step::Unchanged(format!("origin is {url}"))),
+        Some(old) if old == url => steps.push(Step::Unchanged(
+            tr!("git.onboard.origin_is", url = url).into_owned(),
+        )),
         Some(old) => {
             let was = parse_remote(&old, host);
             run::ok(top, &["remote", "set-url", "origin", url]).map_err(git_err)?;
-            steps.push(Step::Done(format!(
-                "origin repaired: {url} (was {})",
-                clean(&was.masked)
-            )));
+            steps.push(Step::Done(
+                tr!(
+                    "git.onboard.origin_repaired",
+                    url = url,
+                    was = clean(&was.masked)
+                )
+                .into_owned(),
+            ));
             if was.token.is_some() {
-                steps.push(Step::Warn(
-                    "the old origin URL held a token: it is gone from this clone; run bbtoken audit for other copies".into(),
-                ));
+                steps.push(Step::Warn(tr!("git.onboard.old_origin_token").into_owned()));
             }
         }
     }
@@ -173,46 +184,48 @@ pub(crate) fn ensure_email(
         return Ok(());
     }
     let Some((email, confirmed)) = profile.bot_email_or_candidate() else {
-        steps.push(Step::Warn(format!(
-            "no bot email known for {0}: copy it from the token's page, bbtoken edit {0} --bot-email ID@bots.bitbucket.org, then onboard again",
-            clean(&profile.name)
-        )));
+        steps.push(Step::Warn(
+            tr!("git.onboard.no_bot_email", name = clean(&profile.name)).into_owned(),
+        ));
         return Ok(());
     };
     if fields::bot_email(&email).is_err() {
-        steps.push(Step::Warn(
-            "the profile's bot email is not a valid one: user.email not set".into(),
-        ));
+        steps.push(Step::Warn(tr!("git.onboard.bad_bot_email").into_owned()));
         return Ok(());
     }
     let current = run::config_get(top, &["config", "--local", "--get", "user.email"]);
     if current.as_deref() == Some(email.as_str()) {
-        steps.push(Step::Unchanged(format!("user.email is {email}")));
+        steps.push(Step::Unchanged(
+            tr!("git.onboard.email_is", email = email).into_owned(),
+        ));
     } else {
         run::ok(top, &["config", "--local", "user.email", &email]).map_err(git_err)?;
-        let note = if confirmed {
-            ""
+        let said = if confirmed {
+            tr!("git.onboard.email_set", email = email)
         } else {
-            " (seen in the last validation, not confirmed)"
+            tr!("git.onboard.email_set_unconfirmed", email = email)
         };
-        steps.push(Step::Done(format!("user.email set to {email}{note}")));
+        steps.push(Step::Done(said.into_owned()));
     }
     Ok(())
 }
 
 /// Binds the profile to the clone (`bbtoken.profile`).
 pub fn bind(top: &Path, name: &str, steps: &mut Vec<Step>) -> Result<(), String> {
-    fields::profile_name(name).map_err(|e| format!("profile name: {e}"))?;
+    fields::profile_name(name)
+        .map_err(|e| tr!("git.onboard.profile_name", error = e.to_string()).into_owned())?;
     if run::config_get(top, &["config", "--local", "--get", "bbtoken.profile"]).as_deref()
         == Some(name)
     {
-        steps.push(Step::Unchanged(format!("bound to {name}")));
+        steps.push(Step::Unchanged(
+            tr!("git.onboard.bound", name = name).into_owned(),
+        ));
         return Ok(());
     }
     run::ok(top, &["config", "--local", "bbtoken.profile", name]).map_err(git_err)?;
-    steps.push(Step::Done(format!(
-        "bound to {name} (git config --local bbtoken.profile)"
-    )));
+    steps.push(Step::Done(
+        tr!("git.onboard.bound_now", name = name).into_owned(),
+    ));
     Ok(())
 }
 
@@ -233,9 +246,11 @@ pub(crate) fn prepare(
     ensure_email(&top, profile, steps)?;
     bind(&top, &profile.name, steps)?;
     let changes = crate::git::config::ensure_global(git_url)
-        .map_err(|e| format!("cannot set up git's credential helper: {e}"))?;
+        .map_err(|e| tr!("git.onboard.helper_failed", error = e.to_string()).into_owned())?;
     if changes.is_empty() {
-        steps.push(Step::Unchanged("git asks bbtoken for credentials".into()));
+        steps.push(Step::Unchanged(
+            tr!("git.onboard.helper_unchanged").into_owned(),
+        ));
     }
     for c in changes {
         steps.push(Step::Done(format!("git config --global: {c}")));
@@ -246,14 +261,15 @@ pub(crate) fn prepare(
 /// Pushes the current branch with upstream tracking.
 pub fn push(top: &Path) -> Result<PushOutcome, String> {
     let branch = run::ok(top, &["symbolic-ref", "--quiet", "--short", "HEAD"])
-        .map_err(|_| "HEAD is not on a branch: check out the branch to push".to_string())?;
+        .map_err(|_| tr!("git.push.detached").into_owned())?;
     let branch = branch.trim_end_matches('\n').to_string();
-    check_branch(&branch).map_err(|r| format!("the branch name is refused: {}", r.reason()))?;
+    check_branch(&branch)
+        .map_err(|r| tr!("git.push.bad_branch", reason = r.reason()).into_owned())?;
     if !run::run(top, &["rev-parse", "--verify", "--quiet", "HEAD"])
         .map_err(git_err)?
         .ok
     {
-        return Err("nothing to push yet: commit something first".into());
+        return Err(tr!("git.push.nothing").into_owned());
     }
     let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
     let r = run::run(top, &["push", "--set-upstream", "origin", &refspec]).map_err(git_err)?;

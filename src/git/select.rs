@@ -19,6 +19,7 @@
 //! only earn another 401, while answering nothing lets git prompt, and the
 //! token typed there rotates the profile through `store`.
 
+use crate::i18n::tr;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -70,13 +71,14 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> String {
         match self {
-            Rule::Binding => "bound to this clone (bbtoken bind)",
-            Rule::Repository => "a repository or project profile for this repository",
-            Rule::Workspace => "a workspace profile for this workspace",
-            Rule::Username => "an API token profile for this username",
+            Rule::Binding => tr!("git.rule.binding"),
+            Rule::Repository => tr!("git.rule.repository"),
+            Rule::Workspace => tr!("git.rule.workspace"),
+            Rule::Username => tr!("git.rule.username"),
         }
+        .into_owned()
     }
 }
 
