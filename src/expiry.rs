@@ -6,6 +6,7 @@
 //! many it could not judge, so a CI job does not pass silently on profiles
 //! nobody dated.
 
+use crate::i18n::tr;
 use chrono::NaiveDate;
 
 use crate::profile::Profile;
@@ -27,10 +28,11 @@ pub(crate) fn parse_window(text: &str) -> Result<u32, String> {
         },
     };
     let bad = || {
-        format!(
-            "'{}' is not a window: give days or weeks, such as 14d or 2w",
-            crate::text::clean_line(text, 40)
+        tr!(
+            "cli.expiry.bad_window",
+            value = crate::text::clean_line(text, 40)
         )
+        .into_owned()
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
@@ -38,7 +40,7 @@ pub(crate) fn parse_window(text: &str) -> Result<u32, String> {
     let n: u32 = digits.parse().map_err(|_| bad())?;
     match n.checked_mul(per_unit) {
         Some(days) if days <= MAX_WINDOW_DAYS => Ok(days),
-        _ => Err(format!("a window is at most {MAX_WINDOW_DAYS} days")),
+        _ => Err(tr!("cli.expiry.window_too_long", max = MAX_WINDOW_DAYS).into_owned()),
     }
 }
 
@@ -96,18 +98,6 @@ pub fn check<'p>(
             .then_with(|| a.name.cmp(&b.name))
     });
     alarm
-}
-
-/// "expired 3 days ago", "expired yesterday", "expires today",
-/// "expires tomorrow", "expires in 5 days".
-pub fn words(days_left: i64) -> String {
-    match days_left {
-        d if d < -1 => format!("expired {} days ago", -d),
-        -1 => "expired yesterday".to_string(),
-        0 => "expires today".to_string(),
-        1 => "expires tomorrow".to_string(),
-        d => format!("expires in {d} days"),
-    }
 }
 
 #[cfg(test)]
@@ -190,14 +180,5 @@ mod tests {
         );
         assert_eq!(a.undated, vec!["undated".to_string()]);
         assert!(!check(&ps[..1], today, 14).rings());
-    }
-
-    #[test]
-    fn days_read_as_words() {
-        assert_eq!(words(-3), "expired 3 days ago");
-        assert_eq!(words(-1), "expired yesterday");
-        assert_eq!(words(0), "expires today");
-        assert_eq!(words(1), "expires tomorrow");
-        assert_eq!(words(9), "expires in 9 days");
     }
 }

@@ -11,7 +11,9 @@ async fn main() {
     // Before any word is said, clap's included: the language of messages.
     bbtoken::i18n::init_from_env();
     // --help in that language too (English as clap builds it).
-    let matches = cli::help::localized(Cli::command()).get_matches();
+    let matches = cli::help::localized(Cli::command())
+        .try_get_matches()
+        .unwrap_or_else(|e| cli::help::exit_on(e));
     let args = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // Opt-in log (BBTOKEN_LOG); unset, nothing is opened or installed.
     if let Err(e) = bbtoken::diag::init_from_env() {

@@ -426,3 +426,35 @@ fn onboard_and_here_speak_japanese() {
         stdout(&o)
     );
 }
+
+/// clap's parse errors in Japanese, with clap's exit code; English is
+/// clap's own.
+#[test]
+fn parse_errors_speak_japanese_with_exit_2() {
+    let Some(w) = World::start("parse_errors_speak_japanese_with_exit_2") else {
+        return;
+    };
+    let o = ja(&w, &["add", "--forc"], "");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let text = stderr(&o);
+    assert!(
+        text.starts_with("エラー: 予期しない引数 '--forc' があります"),
+        "{text}"
+    );
+    assert!(text.contains("ヒント: '--force' のことですか?"), "{text}");
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    let o = en(&w, &["add", "--forc"], "");
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with("error: unexpected argument '--forc' found"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ja(&w, &["help"], "");
+    assert_eq!(code(&o), 0);
+    assert!(
+        stdout(&o).contains("このヘルプ、または指定したコマンドのヘルプを表示します"),
+        "{}",
+        stdout(&o)
+    );
+}

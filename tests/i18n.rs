@@ -300,6 +300,8 @@ const CONVERTED: &[&str] = &[
     "src/doctor/store.rs",
     "src/doctor/terminal.rs",
     "src/cli/credential.rs",
+    "src/cli/help.rs",
+    "src/expiry.rs",
     "src/describe.rs",
     "src/timefmt.rs",
     "src/fields.rs",

@@ -8,7 +8,9 @@
 //! version flags. English is left as clap builds it; `tests/i18n.rs` holds
 //! the catalog's English equal to clap's, so the two cannot drift.
 //! The man page and the completions stay English (generated files).
-//! clap's own error messages ("unexpected argument") stay English.
+//! clap's parse errors ("unexpected argument") are said again from their
+//! kind and context by [`error_words`]; a kind it does not know stays as
+//! clap says it.
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Arg, ArgAction, Command, ValueEnum};
@@ -21,7 +23,37 @@ pub fn localized(cmd: Command) -> Command {
     if i18n::current() == Lang::En {
         return cmd;
     }
-    localize(cmd, "")
+    let mut c = localize(cmd, "");
+    // clap adds its `help` subcommands when it builds the tree, with English
+    // words: build it now, then say them in the language.
+    c.build();
+    localize_help_commands(&mut c);
+    c
+}
+
+/// The `help` subcommand of `c` and of every command under it.
+fn localize_help_commands(c: &mut Command) {
+    let names: Vec<String> = c
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        let Some(sub) = c.find_subcommand_mut(&name) else {
+            continue;
+        };
+        if name != "help" {
+            localize_help_commands(sub);
+            continue;
+        }
+        let mut help = std::mem::replace(sub, Command::new("help"))
+            .about(tr!("cli.help.help_command").into_owned());
+        if help.get_arguments().any(|a| a.get_id() == "subcommand") {
+            help = help.mut_arg("subcommand", |a| {
+                a.help(tr!("cli.help.help_command_arg").into_owned())
+            });
+        }
+        *sub = help;
+    }
 }
 
 /// Every help text of the tree with its catalog key, in English as clap
@@ -189,6 +221,157 @@ fn with_value_help<T: ValueEnum + Clone + Send + Sync + 'static>(
     )
 }
 
+/// Ends the process on a parse error (or `--help`, `--version`): in the
+/// current language where [`error_words`] knows the error, else as clap
+/// says it. The exit code is clap's (2 for a usage error, 0 for help).
+pub fn exit_on(e: clap::Error) -> ! {
+    match error_words(&e) {
+        Some(words) => {
+            let (first, rest) = words.split_once('\n').unwrap_or((&words, ""));
+            super::report_error(first);
+            if !rest.is_empty() {
+                super::output::line(
+                    super::output::Stream::Err,
+                    &super::output::Text::plain(rest),
+                );
+            }
+            std::process::exit(e.exit_code())
+        }
+        None => e.exit(),
+    }
+}
+
+/// clap's parse error in the current language, laid out as clap lays it
+/// out (the error, a tip, the usage, where to read more); `None` in English,
+/// for help and version (clap prints them, already in the language), and
+/// for a kind this does not know.
+pub fn error_words(e: &clap::Error) -> Option<String> {
+    if i18n::current() == Lang::En {
+        return None;
+    }
+    said_again(e)
+}
+
+/// [`error_words`] in any language; in English it says what clap says
+/// (tested), which holds the catalog to clap's words.
+fn said_again(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind as K, ErrorKind};
+    let get = |k: K| e.get(k).map(context_words).unwrap_or_default();
+    let arg = get(K::InvalidArg);
+    let value = get(K::InvalidValue);
+    // `--jobs` with nothing after it: clap gives an empty value.
+    let no_value = matches!(e.get(K::InvalidValue), Some(clap::error::ContextValue::String(v)) if v.is_empty());
+    let mut lines = vec![
+        match e.kind() {
+            ErrorKind::UnknownArgument => tr!("cli.parse.unknown_argument", arg = arg),
+            ErrorKind::InvalidSubcommand => {
+                tr!(
+                    "cli.parse.unknown_command",
+                    name = get(K::InvalidSubcommand)
+                )
+            }
+            ErrorKind::InvalidValue if no_value => tr!("cli.parse.no_value", arg = arg),
+            ErrorKind::InvalidValue => tr!("cli.parse.bad_value", value = value, arg = arg),
+            ErrorKind::ValueValidation => {
+                let why = std::error::Error::source(e)
+                    .map(|s| crate::text::clean_line(&s.to_string(), 300))
+                    .unwrap_or_default();
+                tr!(
+                    "cli.parse.refused_value",
+                    value = value,
+                    arg = arg,
+                    why = why
+                )
+            }
+            ErrorKind::MissingRequiredArgument => {
+                // One per line, unquoted, as clap lists them.
+                let args = match e.get(K::InvalidArg) {
+                    Some(clap::error::ContextValue::Strings(list)) => list
+                        .iter()
+                        .map(|a| format!("\n  {}", crate::text::clean_line(a, 200)))
+                        .collect(),
+                    _ => arg,
+                };
+                tr!("cli.parse.missing", args = args)
+            }
+            ErrorKind::MissingSubcommand => {
+                tr!("cli.parse.no_command", name = get(K::InvalidSubcommand))
+            }
+            // The same option twice, or two that exclude each other (a list
+            // of them, or none named, stays as clap says it).
+            ErrorKind::ArgumentConflict => match (e.get(K::InvalidArg), e.get(K::PriorArg)) {
+                (Some(a), Some(b)) if a == b => tr!("cli.parse.repeated", arg = arg),
+                (Some(_), Some(clap::error::ContextValue::String(_))) => {
+                    tr!("cli.parse.conflict", arg = arg, prior = get(K::PriorArg))
+                }
+                _ => return None,
+            },
+            ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+                tr!("cli.parse.value_count", arg = arg)
+            }
+            ErrorKind::NoEquals => tr!("cli.parse.no_equals", arg = arg),
+            ErrorKind::InvalidUtf8 => tr!("cli.parse.not_utf8"),
+            _ => return None,
+        }
+        .into_owned(),
+    ];
+    if e.kind() == ErrorKind::InvalidValue {
+        // Unquoted, as clap lists them.
+        let valid = get(K::ValidValue).replace('\'', "");
+        if !valid.is_empty() {
+            lines.push(format!(
+                "  {}",
+                tr!("cli.parse.valid_values", values = valid)
+            ));
+        }
+    }
+    let tip = [
+        (K::SuggestedArg, "arg"),
+        (K::SuggestedSubcommand, "command"),
+        (K::SuggestedValue, "value"),
+    ]
+    .into_iter()
+    .map(|(k, what)| (get(k), what))
+    .find(|(s, _)| !s.is_empty());
+    if let Some((tip, what)) = tip {
+        let tip = match what {
+            "arg" => tr!("cli.parse.tip_arg", suggestion = tip),
+            "command" => tr!("cli.parse.tip_command", suggestion = tip),
+            _ => tr!("cli.parse.tip_value", suggestion = tip),
+        };
+        lines.push(String::new());
+        lines.push(format!("  {tip}"));
+    }
+    if let Some(usage) = e.get(K::Usage) {
+        let usage = crate::text::clean_line(&usage.to_string(), 300);
+        let usage = usage.trim().strip_prefix("Usage:").unwrap_or(&usage).trim();
+        lines.push(String::new());
+        lines.push(tr!("cli.parse.usage", usage = usage).into_owned());
+    }
+    lines.push(String::new());
+    lines.push(tr!("cli.parse.more").into_owned());
+    Some(lines.join("\n"))
+}
+
+/// A context value as clap would show it, quoted like clap quotes it
+/// (`'--force'`), cleaned: it holds what the user typed.
+fn context_words(v: &clap::error::ContextValue) -> String {
+    use clap::error::ContextValue as V;
+    let quote = |s: &str| format!("'{}'", crate::text::clean_line(s, 200));
+    match v {
+        V::String(s) => quote(s),
+        V::Strings(list) => list.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "),
+        V::StyledStr(s) => crate::text::clean_line(&s.to_string(), 300),
+        V::StyledStrs(list) => list
+            .iter()
+            .map(|s| crate::text::clean_line(&s.to_string(), 300))
+            .collect::<Vec<_>>()
+            .join(", "),
+        V::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, FromArgMatches};
@@ -266,5 +449,91 @@ mod tests {
                 .unwrap_err()
         });
         assert_eq!(bad.kind(), clap::error::ErrorKind::InvalidValue);
+    }
+
+    /// Command lines clap refuses, one per kind [`said_again`] knows.
+    const REFUSED: &[&[&str]] = &[
+        &["bbtoken", "add", "--forc"],
+        &["bbtoken", "lst"],
+        &["bbtoken", "add", "ci", "--kind", "nope"],
+        &["bbtoken", "validate", "--jobs"],
+        &["bbtoken", "list", "--expiring-within", "3x"],
+        &["bbtoken", "add"],
+        &["bbtoken", "credential"],
+        &["bbtoken", "setup-git", "--local", "--global"],
+        &["bbtoken", "validate", "--jobs=1", "--jobs=2"],
+    ];
+
+    fn refusal(lang: Lang, args: &[&str]) -> clap::Error {
+        with_lang(lang, || {
+            localized(Cli::command())
+                .try_get_matches_from(args)
+                .expect_err("refused")
+        })
+    }
+
+    /// In English the words said again are clap's own, line for line: the
+    /// catalog's English cannot drift from what clap says.
+    #[test]
+    fn said_again_in_english_is_what_clap_says() {
+        for args in REFUSED {
+            let e = refusal(Lang::En, args);
+            let ours = with_lang(Lang::En, || said_again(&e))
+                .unwrap_or_else(|| panic!("{args:?}: {:?} is not said again", e.kind()));
+            assert_eq!(
+                format!("error: {ours}\n"),
+                e.render().to_string(),
+                "{args:?}"
+            );
+            assert_eq!(with_lang(Lang::En, || error_words(&e)), None);
+        }
+    }
+
+    #[test]
+    fn parse_errors_are_japanese_with_no_english_left() {
+        for args in REFUSED {
+            let e = refusal(Lang::Ja, args);
+            let words = with_lang(Lang::Ja, || error_words(&e)).expect("said in Japanese");
+            for english in [
+                "unexpected",
+                "invalid value",
+                "required",
+                "Usage:",
+                "tip:",
+                "For more",
+            ] {
+                assert!(!words.contains(english), "{args:?}: {words}");
+            }
+            assert!(
+                words.ends_with("詳しくは '--help' を付けて実行してください。"),
+                "{words}"
+            );
+        }
+        let e = refusal(Lang::Ja, &["bbtoken", "add", "--forc"]);
+        let words = with_lang(Lang::Ja, || error_words(&e)).unwrap();
+        assert!(
+            words.starts_with("予期しない引数 '--forc' があります"),
+            "{words}"
+        );
+        assert!(words.contains("ヒント: '--force' のことですか?"), "{words}");
+        assert!(words.contains("使い方: bbtoken add"), "{words}");
+        // What the user typed is shown escaped.
+        let e = refusal(Lang::Ja, &["bbtoken", "x\u{1b}[2J"]);
+        let words = with_lang(Lang::Ja, || error_words(&e)).unwrap();
+        assert!(!words.contains('\u{1b}'), "{words:?}");
+    }
+
+    #[test]
+    fn the_help_command_is_said_in_the_language() {
+        let e = refusal(Lang::Ja, &["bbtoken", "--help"]);
+        let text = e.render().to_string();
+        assert!(
+            text.contains("help         このヘルプ、または指定したコマンドのヘルプを表示します"),
+            "{text}"
+        );
+        let text = refusal(Lang::Ja, &["bbtoken", "store", "--help"])
+            .render()
+            .to_string();
+        assert!(text.contains("このヘルプ、または"), "{text}");
     }
 }

@@ -220,6 +220,23 @@ impl Keyring {
         }
     }
 
+    /// CPU time (user + system) gnome-keyring-daemon has used so far, from
+    /// /proc: what the Secret Service itself costs, apart from bbtoken
+    /// (benchmarks; `None` when stopped or not on Linux).
+    #[allow(dead_code)] // used by examples/bench_validate.rs only
+    pub fn secrets_cpu(&self) -> Option<Duration> {
+        let pid = watchdog_child_pid(&self.keyring.as_ref()?.log)?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command's closing parenthesis; utime and stime
+        // are the 14th and 15th of the whole line, in clock ticks.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        // SAFETY: sysconf only reads a configuration value.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        (hz > 0).then(|| Duration::from_secs_f64(ticks as f64 / hz as f64))
+    }
+
     /// The bus address (`unix:path=…`).
     pub fn address(&self) -> &str {
         &self.address
