@@ -458,3 +458,20 @@ fn parse_errors_speak_japanese_with_exit_2() {
         stdout(&o)
     );
 }
+
+/// Completions describe the commands in the user's language, as --help.
+#[test]
+fn completions_describe_in_japanese() {
+    let Some(w) = World::start("completions_describe_in_japanese") else {
+        return;
+    };
+    let o = ja(&w, &["completions", "fish"], "");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("トークンのプロファイルを追加します"),
+        "{}",
+        stdout(&o)
+    );
+    let o = en(&w, &["completions", "fish"], "");
+    assert!(stdout(&o).contains("Add a token profile"), "{}", stdout(&o));
+}

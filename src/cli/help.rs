@@ -7,7 +7,8 @@
 //! path (`clap.add.arg.workspace`), plus the headings and the help and
 //! version flags. English is left as clap builds it; `tests/i18n.rs` holds
 //! the catalog's English equal to clap's, so the two cannot drift.
-//! The man page and the completions stay English (generated files).
+//! The completions use the same tree; the man page stays English (one file
+//! for every reader of the system).
 //! clap's parse errors ("unexpected argument") are said again from their
 //! kind and context by [`error_words`]; a kind it does not know stays as
 //! clap says it.

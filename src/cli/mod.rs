@@ -138,7 +138,9 @@ pub async fn run(command: Command) -> i32 {
             // Into a buffer, then out through the one output function: a
             // closed pipe must not make clap_complete panic.
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "bbtoken", &mut script);
+            // Descriptions (zsh, fish) in the user's language, as --help.
+            let mut cmd = help::localized(Cli::command());
+            clap_complete::generate(shell, &mut cmd, "bbtoken", &mut script);
             output::generated(&String::from_utf8_lossy(&script));
             Ok(exit::OK)
         }
