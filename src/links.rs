@@ -20,6 +20,16 @@ use crate::profile::{Profile, TokenKind};
 pub(crate) const API_TOKENS_PAGE: &str =
     "https://id.atlassian.com/manage-profile/security/api-tokens";
 
+/// Whether `url` may go into an OSC 8 sequence: https, printable ASCII, no
+/// quote, backslash or angle bracket (nothing that could end the sequence
+/// or confuse a terminal's parser).
+pub(crate) fn is_linkable(url: &str) -> bool {
+    url.starts_with("https://")
+        && url
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '\\' | '"' | '\'' | '<' | '>'))
+}
+
 /// Where a profile's token is managed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TokenPage {

@@ -846,6 +846,47 @@ fn o_opens_the_token_page_and_b_accepts_the_suggested_bot_email() {
     wait_exit(&mut pty, "q");
 }
 
+/// On a terminal that shows OSC 8 links, the token page in the detail is
+/// one: the same cells written again inside the sequence, so the screen
+/// reads the same. Elsewhere no sequence is sent at all.
+#[test]
+fn the_token_page_is_a_link_where_the_terminal_shows_links() {
+    const PAGE: &str = "https://bitbucket.org/acme/web/admin/access-tokens";
+    let link = format!("\x1b]8;;{PAGE}\x1b\\");
+    for (force, linked) in [("1", true), ("0", false)] {
+        let home = tempfile::tempdir().unwrap();
+        let env: [(&str, &std::ffi::OsStr); 1] = [("FORCE_HYPERLINK", force.as_ref())];
+        let mut pty = Pty::start_in(&["demo"], home.path(), None, 30, 160, home.path(), &env);
+        pty.wait_for("start-up validation", |t| {
+            t.contains("12 profiles") && !t.contains("validating")
+        });
+        pty.send("/web-deploy\r");
+        pty.wait_for("web-deploy alone", |t| t.contains("(1 of 12)"));
+        let screen = pty.wait_text(PAGE);
+        if linked {
+            pty.wait_for("the link", |_| {
+                String::from_utf8_lossy(&pty.raw()).contains(&link)
+            });
+            let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+            let at = raw.find(&link).unwrap() + link.len();
+            // The page's own text, in one style, then the closing.
+            assert!(
+                raw[at..].starts_with(&format!("{PAGE}\x1b]8;;\x1b\\")),
+                "{:?}",
+                &raw[at..(at + 120).min(raw.len())]
+            );
+        } else {
+            assert!(
+                !String::from_utf8_lossy(&pty.raw()).contains("\x1b]8;"),
+                "no OSC 8 when the terminal does not show links"
+            );
+        }
+        assert_eq!(pty.text().matches(PAGE).count(), 1, "{screen}");
+        pty.send("q");
+        wait_exit(&mut pty, "q");
+    }
+}
+
 /// Paste-first add: a clone URL with the token inside, pasted into the
 /// first field, fills workspace and repository and moves the token into
 /// the hidden Token field; only the name is typed. The token never reaches

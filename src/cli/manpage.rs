@@ -68,7 +68,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("NO_COLOR", "Any value turns colour off."),
     (
         "FORCE_HYPERLINK",
-        "1: the token page URLs that show and the expiry alarm print are clickable (OSC 8) even where the terminal is not recognised; 0: never. Default: unset, clickable in terminals known to show links, never in a pipe.",
+        "1: the token page URLs that show, the expiry alarm and the app's detail pane show are clickable (OSC 8) even where the terminal is not recognised; 0: never. Default: unset, clickable in terminals known to show links, never in a pipe.",
     ),
 ];
 

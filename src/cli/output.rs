@@ -85,7 +85,7 @@ impl Text {
     /// https URL is taken (bbtoken's own token pages, built from checked
     /// fields): nothing from outside goes into an escape sequence.
     pub(crate) fn with_link(mut self, url: &str) -> Text {
-        if is_linkable(url) && !self.links.iter().any(|l| l == url) {
+        if crate::links::is_linkable(url) && !self.links.iter().any(|l| l == url) {
             self.links.push(url.to_string());
         }
         self
@@ -137,13 +137,6 @@ fn hyperlinks(stream: Stream) -> bool {
         Stream::Out => supports_hyperlinks::Stream::Stdout,
         Stream::Err => supports_hyperlinks::Stream::Stderr,
     })
-}
-
-fn is_linkable(url: &str) -> bool {
-    url.starts_with("https://")
-        && url
-            .chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '\\' | '"' | '\'' | '<' | '>'))
 }
 
 /// `rendered` with every occurrence of each URL in `links` wrapped in an
@@ -300,7 +293,7 @@ impl Table {
 
     /// Makes `url` clickable where it appears (see [`Text::with_link`]).
     pub(crate) fn link(&mut self, url: &str) {
-        if is_linkable(url) && !self.links.iter().any(|l| l == url) {
+        if crate::links::is_linkable(url) && !self.links.iter().any(|l| l == url) {
             self.links.push(url.to_string());
         }
     }

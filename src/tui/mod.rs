@@ -10,6 +10,7 @@ pub mod browser;
 pub mod clipboard;
 pub mod demo;
 pub mod effects;
+mod hyperlink;
 
 use crate::i18n::tr;
 use std::io::Write;
@@ -240,6 +241,16 @@ mod libc_sig {
     pub const TERM: i32 = 15;
 }
 
+/// The selected profile's token page, to make clickable: only on the list
+/// with nothing over it (a popup may hold the text cursor, which writing
+/// cells would move).
+fn token_link(app: &App, links_on: bool) -> Option<String> {
+    if !links_on || !matches!(app.overlay, crate::app::Overlay::None) {
+        return None;
+    }
+    crate::links::token_page(app.selected_profile()?).map(|p| p.url)
+}
+
 async fn run_loop(
     terminal: &mut ratatui::DefaultTerminal,
     svc: &Services,
@@ -248,6 +259,8 @@ async fn run_loop(
     held: &mut Option<HeldCopy>,
 ) -> Result<i32, Box<dyn std::error::Error>> {
     let theme = Theme::from_env();
+    // Decided once: the terminal does not change under the app.
+    let links_on = supports_hyperlinks::on(supports_hyperlinks::Stream::Stdout);
     let mut input = input_thread();
     let mut exit_code = 0;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -272,7 +285,15 @@ async fn run_loop(
             break;
         }
         if dirty {
-            terminal.draw(|f| ui::render(f, &app, &theme))?;
+            let frame = terminal.draw(|f| ui::render(f, &app, &theme))?;
+            let link = token_link(&app, links_on)
+                .and_then(|url| hyperlink::linked_cells(frame.buffer, &url));
+            if let Some(cells) = link {
+                use ratatui::backend::Backend;
+                let backend = terminal.backend_mut();
+                backend.draw(cells.iter().map(|(x, y, c)| (*x, *y, c)))?;
+                Backend::flush(backend)?;
+            }
             dirty = false;
         }
         tokio::select! {
