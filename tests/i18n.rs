@@ -88,6 +88,12 @@ fn every_key_has_english_and_japanese_with_the_same_placeholders() {
         assert_eq!(langs, ["en", "ja"], "{key}: languages {langs:?}");
         for (lang, s) in texts {
             assert!(!s.trim().is_empty(), "{key}.{lang} is empty");
+            // Words go into generated commands' notes and onto terminals
+            // unchecked: no escape or other control character but a newline.
+            assert!(
+                !s.chars().any(|c| c.is_control() && c != '\n'),
+                "{key}.{lang} holds a control character"
+            );
         }
         assert_eq!(
             placeholders(&texts["en"]),

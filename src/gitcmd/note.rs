@@ -2,6 +2,7 @@
 //! the user's language while `commands --json` keeps the English
 //! ([`super::Generated::note`]).
 
+use super::refname::Refused;
 use crate::i18n::{Lang, tr, with_lang};
 
 /// One thing to know about a generated command.
@@ -21,9 +22,8 @@ pub enum Note {
     BotEmailUnknown,
     /// `git push -u origin HEAD`: the current branch under its own name.
     PushHead,
-    /// The main branch Bitbucket reported is refused, and why (refname's
-    /// words, English).
-    BranchRefused(String),
+    /// The main branch Bitbucket reported is refused, and why.
+    BranchRefused(Refused),
     /// The main branch was learned for another repository.
     BranchOtherRepository,
     /// No validation has told the main branch yet.
@@ -53,7 +53,7 @@ impl Note {
             Note::BotEmailUnconfirmed => tr!("gitcmd.note.bot_email_unconfirmed"),
             Note::BotEmailUnknown => tr!("gitcmd.note.bot_email_unknown"),
             Note::PushHead => tr!("gitcmd.note.push_head"),
-            Note::BranchRefused(why) => tr!("gitcmd.note.branch_refused", why = why),
+            Note::BranchRefused(why) => tr!("gitcmd.note.branch_refused", why = why.reason()),
             Note::BranchOtherRepository => tr!("gitcmd.note.branch_other_repository"),
             Note::BranchUnknown => tr!("gitcmd.note.branch_unknown"),
             Note::RepositoryShouldBeEmpty => tr!("gitcmd.note.repository_should_be_empty"),
@@ -96,7 +96,7 @@ mod tests {
             Note::BotEmailUnconfirmed,
             Note::BotEmailUnknown,
             Note::PushHead,
-            Note::BranchRefused("it starts with a dash".into()),
+            Note::BranchRefused(Refused::OptionLike),
             Note::BranchOtherRepository,
             Note::BranchUnknown,
             Note::RepositoryShouldBeEmpty,

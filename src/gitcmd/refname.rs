@@ -5,6 +5,7 @@
 //! to git but could change what a pasted command does.
 
 use super::safe::is_forbidden;
+use crate::i18n::tr;
 
 /// Why a branch name was refused. The words go into a command's note, so they
 /// never quote the name itself (it may hold terminal controls).
@@ -29,18 +30,20 @@ pub enum Refused {
 }
 
 impl Refused {
-    pub fn reason(self) -> &'static str {
+    /// Why, in the current language ("it is empty").
+    pub fn reason(self) -> String {
         match self {
-            Refused::Empty => "it is empty",
-            Refused::TooLong => "it is too long",
-            Refused::ControlCharacter => "it holds control characters",
-            Refused::BadCharacter => "it holds characters git refuses in a branch name",
-            Refused::BadSlash => "it has an empty path component",
-            Refused::BadDot => "it has a component git refuses (leading dot or .lock)",
-            Refused::Reserved => "it is a name git reserves",
-            Refused::OptionLike => "it starts with - or + and would read as an option",
-            Refused::RefspecLike => "it holds : or * and would read as a refspec",
+            Refused::Empty => tr!("gitcmd.refused.empty"),
+            Refused::TooLong => tr!("gitcmd.refused.too_long"),
+            Refused::ControlCharacter => tr!("gitcmd.refused.control"),
+            Refused::BadCharacter => tr!("gitcmd.refused.bad_character"),
+            Refused::BadSlash => tr!("gitcmd.refused.bad_slash"),
+            Refused::BadDot => tr!("gitcmd.refused.bad_dot"),
+            Refused::Reserved => tr!("gitcmd.refused.reserved"),
+            Refused::OptionLike => tr!("gitcmd.refused.option_like"),
+            Refused::RefspecLike => tr!("gitcmd.refused.refspec_like"),
         }
+        .into_owned()
     }
 }
 
@@ -207,7 +210,7 @@ mod tests {
             Refused::OptionLike,
             Refused::RefspecLike,
         ];
-        let reasons: std::collections::HashSet<&str> = all.iter().map(|r| r.reason()).collect();
+        let reasons: std::collections::HashSet<String> = all.iter().map(|r| r.reason()).collect();
         assert_eq!(reasons.len(), all.len(), "every reason is its own");
         assert!(reasons.iter().all(|r| r.starts_with("it ")), "{reasons:?}");
     }
