@@ -231,7 +231,13 @@ pub async fn seed(
                 scopes: s.scopes.iter().map(|x| x.to_string()).collect(),
                 reach: s.reach,
                 email: s.email.map(str::to_string),
-                bot_id: s.kind.is_access_token().then(|| format!("b07{i:027}")),
+                // The bot a sample names is the one the clone link shows;
+                // the others get an id of their own.
+                bot_id: s.kind.is_access_token().then(|| {
+                    s.bot_email
+                        .and_then(|e| e.strip_suffix("@bots.bitbucket.org"))
+                        .map_or_else(|| format!("b07{i:027}"), str::to_string)
+                }),
                 quirks: s.quirks,
             },
         );
