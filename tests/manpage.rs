@@ -9,9 +9,15 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn manpage() -> String {
+    manpage_in("en")
+}
+
+/// The page as `bbtoken manpage` writes it with `BBTOKEN_LANG=lang`.
+fn manpage_in(lang: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_bbtoken"))
         .arg("manpage")
         .env("HOME", "/nonexistent-bbtoken-home")
+        .env("BBTOKEN_LANG", lang)
         .output()
         .expect("run bbtoken manpage");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -90,15 +96,12 @@ fn holds_exit_codes_and_every_readme_environment_variable() {
     assert!(env.contains("BBTOKEN_LOG"), "the log variable");
 }
 
-#[test]
-fn man_reads_it_without_warnings() {
-    let Some(man) = which("man") else {
-        common::skip("man_reads_it_without_warnings", "man is not installed");
-        return;
-    };
-    let page = manpage();
+/// `page` as `man` shows it in `locale`: its text, and what groff warned.
+fn man_shows(man: &std::path::Path, page: &str, locale: &str) -> (String, String) {
     let mut child = Command::new(man)
         .args(["-l", "-"])
+        .env("LC_ALL", locale)
+        .env("LANG", locale)
         .env("MANWIDTH", "100")
         .env("MANPAGER", "cat")
         .env("PAGER", "cat")
@@ -118,8 +121,18 @@ fn man_reads_it_without_warnings() {
     let out = child.wait_with_output().expect("man ends");
     // man may still embolden with overstrike (X backspace X): drop it.
     let text = strip_overstrike(&String::from_utf8_lossy(&out.stdout));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "man failed: {err}");
+    (text, err)
+}
+
+#[test]
+fn man_reads_it_without_warnings() {
+    let Some(man) = which("man") else {
+        common::skip("man_reads_it_without_warnings", "man is not installed");
+        return;
+    };
+    let (text, err) = man_shows(&man, &manpage(), "C");
     assert!(err.trim().is_empty(), "man/groff warnings:\n{err}");
     for heading in ["NAME", "SYNOPSIS", "COMMANDS", "EXIT STATUS", "ENVIRONMENT"] {
         assert!(
@@ -128,6 +141,43 @@ fn man_reads_it_without_warnings() {
         );
     }
     assert!(text.contains("bbtoken validate"), "{text}");
+}
+
+/// In Japanese the page is Japanese, headings included, and man sets it
+/// (in a UTF-8 locale) without a warning: no line it cannot break.
+#[test]
+fn the_japanese_page_reads_without_warnings() {
+    let Some(man) = which("man") else {
+        common::skip(
+            "the_japanese_page_reads_without_warnings",
+            "man is not installed",
+        );
+        return;
+    };
+    let page = manpage_in("ja");
+    let (text, err) = man_shows(&man, &page, "C.UTF-8");
+    assert!(err.trim().is_empty(), "man/groff warnings:\n{err}");
+    for heading in [
+        "名前",
+        "書式",
+        "説明",
+        "コマンド",
+        "終了ステータス",
+        "環境変数",
+        "ファイル",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim() == heading),
+            "rendered page lacks {heading}:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("トークンのプロファイルを追加します"),
+        "{text}"
+    );
+    assert!(text.contains("BBTOKEN_LANG"), "{text}");
+    // The English page keeps its own words.
+    assert!(!manpage().contains("名前"));
 }
 
 fn strip_overstrike(s: &str) -> String {

@@ -9,96 +9,45 @@ use clap::CommandFactory;
 use roff::{Roff, bold, italic, roman};
 
 use super::args::Cli;
+use crate::i18n::{tk, tr};
 
-/// The environment variables bbtoken reads, with what they mean. A test
-/// checks that every variable in the README's table is here.
+/// The environment variables bbtoken reads, with the catalog key of what
+/// they mean. A test checks that every variable in the README's table is
+/// here.
 pub const ENVIRONMENT: &[(&str, &str)] = &[
-    (
-        "BBTOKEN_CONFIG_DIR",
-        "Folder of profiles.toml. Default: the platform config directory (~/.config/bbtoken on Linux).",
-    ),
-    (
-        "BBTOKEN_STATE_DIR",
-        "Folder of state.json (validation results, kept apart from profiles.toml). Default: $BBTOKEN_CONFIG_DIR/state when BBTOKEN_CONFIG_DIR is set, else $XDG_STATE_HOME/bbtoken (~/.local/state/bbtoken).",
-    ),
-    (
-        "BBTOKEN_STORE",
-        "Credential store: secret-service or keyutils (Linux). Secrets do not follow it: move them first with bbtoken store migrate --to STORE.",
-    ),
-    (
-        "BBTOKEN_KEYRING_TIMEOUT",
-        "Seconds to wait for one credential-store call (above 0, below 3600). Default: 5.",
-    ),
-    (
-        "BBTOKEN_LOCK_TIMEOUT",
-        "Seconds to wait for another bbtoken to release profiles.lock. Default: 10.",
-    ),
-    (
-        "BBTOKEN_API_URL",
-        "Bitbucket API base; plain http only for 127.0.0.1, ::1 and localhost. Default: https://api.bitbucket.org/2.0.",
-    ),
-    (
-        "BBTOKEN_GIT_URL",
-        "git host used in generated commands, and the only one the credential helper answers for. Default: https://bitbucket.org.",
-    ),
-    (
-        "BBTOKEN_DEBUG",
-        "Any value: bbtoken credential explains its choice on stderr (never the token).",
-    ),
-    (
-        "BBTOKEN_HTTP_TIMEOUT",
-        "Seconds for one HTTP request, body included. Default: 15.",
-    ),
-    (
-        "BBTOKEN_RETRY_429",
-        "Retries after a 429 answer. Default: 3.",
-    ),
-    (
-        "BBTOKEN_CLIPBOARD",
-        "osc52: the full-screen app copies with OSC 52 only, never the native clipboard.",
-    ),
-    (
-        "BBTOKEN_LOG",
-        "debug, info or trace: write a diagnostic log (never a secret) to $XDG_STATE_HOME/bbtoken/bbtoken.log, mode 0600. Anything else is an error (exit 2). Default: unset, no log.",
-    ),
-    (
-        "BBTOKEN_LANG",
-        "ja or en: the language of what bbtoken says; overrides LC_ALL, LC_MESSAGES and LANG (a value starting with ja is Japanese). JSON output, statuses, exit codes and command names stay English. Default: unset, from the locale.",
-    ),
-    ("NO_COLOR", "Any value turns colour off."),
-    (
-        "FORCE_HYPERLINK",
-        "1: the token page URLs that show, the expiry alarm and the app's detail pane show are clickable (OSC 8) even where the terminal is not recognised; 0: never. Default: unset, clickable in terminals known to show links, never in a pipe.",
-    ),
+    ("BBTOKEN_CONFIG_DIR", tk!("man.env.config_dir")),
+    ("BBTOKEN_STATE_DIR", tk!("man.env.state_dir")),
+    ("BBTOKEN_STORE", tk!("man.env.store")),
+    ("BBTOKEN_KEYRING_TIMEOUT", tk!("man.env.keyring_timeout")),
+    ("BBTOKEN_LOCK_TIMEOUT", tk!("man.env.lock_timeout")),
+    ("BBTOKEN_API_URL", tk!("man.env.api_url")),
+    ("BBTOKEN_GIT_URL", tk!("man.env.git_url")),
+    ("BBTOKEN_DEBUG", tk!("man.env.debug")),
+    ("BBTOKEN_HTTP_TIMEOUT", tk!("man.env.http_timeout")),
+    ("BBTOKEN_RETRY_429", tk!("man.env.retry_429")),
+    ("BBTOKEN_CLIPBOARD", tk!("man.env.clipboard")),
+    ("BBTOKEN_LOG", tk!("man.env.log")),
+    ("BBTOKEN_LANG", tk!("man.env.lang")),
+    ("NO_COLOR", tk!("man.env.no_color")),
+    ("FORCE_HYPERLINK", tk!("man.env.force_hyperlink")),
 ];
 
 const EXIT_STATUS: &[(&str, &str)] = &[
-    ("0", "Success; every validated profile is valid."),
-    (
-        "1",
-        "At least one validated profile is not valid (also: audit found a token in plain text).",
-    ),
-    ("2", "A usage, configuration or credential-store error."),
+    ("0", tk!("man.exit.ok")),
+    ("1", tk!("man.exit.not_valid")),
+    ("2", tk!("man.exit.error")),
 ];
 
 const FILES: &[(&str, &str)] = &[
-    (
-        "~/.config/bbtoken/profiles.toml",
-        "The profiles: names, kinds, workspaces, repositories; never a secret (those are in the OS keyring).",
-    ),
-    (
-        "~/.local/state/bbtoken/state.json",
-        "What bbtoken learned about each profile (validation results, revisions), in JSON; mode 0600, lock state.lock. An unreadable file is moved to state.json.broken at the next change.",
-    ),
-    (
-        "~/.local/state/bbtoken/bbtoken.log",
-        "The diagnostic log, written only when BBTOKEN_LOG is set.",
-    ),
+    ("~/.config/bbtoken/profiles.toml", tk!("man.files.profiles")),
+    ("~/.local/state/bbtoken/state.json", tk!("man.files.state")),
+    ("~/.local/state/bbtoken/bbtoken.log", tk!("man.files.log")),
 ];
 
 /// The whole page as roff text.
 pub fn render() -> String {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // In the user's language, as --help (the catalog's words for clap's).
+    let mut cmd = super::help::localized(Cli::command().disable_help_subcommand(true));
     cmd.build();
     let man = clap_mangen::Man::new(cmd.clone());
     let mut out = Vec::new();
@@ -113,7 +62,57 @@ pub fn render() -> String {
     let mut version = Vec::new();
     let _ = man.render_version_section(&mut version);
     page.push_str(&String::from_utf8_lossy(&version));
-    dedupe_preamble(&page)
+    let page = dedupe_preamble(&page);
+    if crate::i18n::current() == crate::i18n::Lang::En {
+        return page;
+    }
+    for_japanese(&page)
+}
+
+/// A page with Japanese text set the way troff can: clap_mangen's English
+/// headings said in the language, lines filled without justifying (`.ad l`:
+/// Japanese has no spaces to stretch), and a break point (`\:`) after each
+/// Japanese character, where Japanese lines may break.
+fn for_japanese(page: &str) -> String {
+    let heading = |name: &str| match name {
+        "NAME" => Some(tr!("man.section.name")),
+        "SYNOPSIS" => Some(tr!("man.section.synopsis")),
+        "DESCRIPTION" => Some(tr!("man.section.description")),
+        "OPTIONS" => Some(tr!("man.section.options")),
+        "VERSION" => Some(tr!("man.section.version")),
+        _ => None,
+    };
+    let breakable = |line: &str| {
+        let mut out = String::with_capacity(line.len() * 2);
+        for c in line.chars() {
+            out.push(c);
+            if is_japanese(c) {
+                out.push_str("\\:");
+            }
+        }
+        out
+    };
+    let mut out = Vec::new();
+    for line in page.lines() {
+        if let Some(words) = line.strip_prefix(".SH ").and_then(heading) {
+            out.push(format!(".SH {words}"));
+        } else if line.starts_with('.') || line.starts_with('\'') {
+            out.push(line.to_string());
+        } else {
+            out.push(breakable(line));
+        }
+        if line.starts_with(".TH ") {
+            out.push(".ad l".to_string());
+        }
+    }
+    out.push(String::new());
+    out.join("\n")
+}
+
+/// Kana, CJK ideographs and full-width forms: text a Japanese line may
+/// break after.
+fn is_japanese(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
 }
 
 /// Each clap_mangen `render_*` call starts with the same apostrophe
@@ -135,21 +134,21 @@ fn dedupe_preamble(page: &str) -> String {
 
 fn extra_sections(cmd: &mut clap::Command) -> Roff {
     let mut r = Roff::new();
-    r.control("SH", ["COMMANDS"]);
+    r.control("SH", [tr!("man.section.commands").as_ref()]);
     for sub in cmd.get_subcommands_mut().filter(|s| !s.is_hide_set()) {
         command_section(&mut r, sub, "bbtoken");
     }
-    r.control("SH", ["EXIT STATUS"]);
+    r.control("SH", [tr!("man.section.exit_status").as_ref()]);
     tagged(&mut r, EXIT_STATUS);
-    r.control("SH", ["ENVIRONMENT"]);
+    r.control("SH", [tr!("man.section.environment").as_ref()]);
     tagged(&mut r, ENVIRONMENT);
-    r.control("SH", ["FILES"]);
+    r.control("SH", [tr!("man.section.files").as_ref()]);
     tagged(&mut r, FILES);
-    r.control("SH", ["SEE ALSO"]);
+    r.control("SH", [tr!("man.section.see_also").as_ref()]);
     r.text([
         roman("git-credential(1), "),
-        roman("bbtoken completions SHELL for shell completions, "),
-        roman("and "),
+        roman(tr!("man.see_also.completions")),
+        roman(tr!("man.see_also.and")),
         italic("https://support.atlassian.com/bitbucket-cloud/docs/access-tokens/"),
     ]);
     r
@@ -181,7 +180,7 @@ fn command_section(r: &mut Roff, sub: &mut clap::Command, parent: &str) {
     let aliases: Vec<&str> = sub.get_visible_aliases().collect();
     if !aliases.is_empty() {
         r.control("PP", []);
-        r.text([roman(format!("Alias: {}.", aliases.join(", ")))]);
+        r.text([roman(tr!("man.alias", aliases = aliases.join(", ")))]);
     }
     for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
         let id = arg.get_id().as_str();
@@ -200,7 +199,7 @@ fn command_section(r: &mut Roff, sub: &mut clap::Command, parent: &str) {
             .map(|v| v.get_name().to_string())
             .collect();
         if !values.is_empty() {
-            r.text([roman(format!("[possible values: {}]", values.join(", ")))]);
+            r.text([roman(tr!("man.values", values = values.join(", ")))]);
         }
     }
     if let Some(after) = sub.get_after_long_help().or(sub.get_after_help()) {
@@ -232,10 +231,11 @@ fn arg_label(arg: &clap::Arg) -> String {
     }
 }
 
+/// `rows` of (tag, catalog key), each said in the current language.
 fn tagged(r: &mut Roff, rows: &[(&str, &str)]) {
-    for (tag, text) in rows {
+    for (tag, key) in rows {
         r.control("TP", []);
         r.text([bold(*tag)]);
-        r.text([roman(*text)]);
+        r.text([roman(crate::i18n::text(key))]);
     }
 }
