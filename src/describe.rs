@@ -300,8 +300,9 @@ pub(crate) fn status_summary(p: &Profile, now: DateTime<Utc>) -> (String, Tone) 
                 "{} {}{}",
                 o.status.symbol(),
                 status_line(p, now).unwrap_or_default(),
+                // After a dot: the line already ends in brackets ("(2 h ago)").
                 o.http_status
-                    .map(|s| format!(" (HTTP {s})"))
+                    .map(|s| format!(" · HTTP {s}"))
                     .unwrap_or_default(),
             ),
             Tone::of_status(o.status),
@@ -677,8 +678,14 @@ mod tests {
         assert_eq!(status_line(&p, now), None);
         let mut valid = Outcome::bare(Status::Valid, "ok", None);
         valid.checked_at = now - Duration::hours(2);
+        valid.http_status = Some(200);
         p.record(valid);
         assert_eq!(status_line(&p, now).unwrap(), "valid (2 h ago)");
+        // The HTTP status after a dot, not in a second pair of brackets.
+        assert_eq!(
+            status_summary(&p, now),
+            ("✓ valid (2 h ago) · HTTP 200".to_string(), Tone::Good)
+        );
         p.record(Outcome::bare(
             Status::StoreError,
             "the secret-service credential store is not available: x",
