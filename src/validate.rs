@@ -360,9 +360,11 @@ mod tests {
         };
         // Today is not past: the token still works until the day ends.
         let o = due(0, Status::Valid);
-        assert_eq!(o.warnings, ["expires in 0 day(s): rotate it soon"]);
+        assert_eq!(o.warnings, ["expires today: rotate it soon"]);
+        let o = due(1, Status::Valid);
+        assert_eq!(o.warnings, ["expires tomorrow: rotate it soon"]);
         let o = due(14, Status::Valid);
-        assert_eq!(o.warnings, ["expires in 14 day(s): rotate it soon"]);
+        assert_eq!(o.warnings, ["expires in 14 days: rotate it soon"]);
         assert!(due(15, Status::Valid).warnings.is_empty());
         assert!(due(400, Status::Valid).warnings.is_empty());
         // Past, but Bitbucket still accepts it: a warning, not a remedy.

@@ -65,6 +65,8 @@ impl Warning {
             Warning::ExpiryPassed { date, profile } => {
                 tr!("warning.expiry_passed", date = date, name = profile)
             }
+            Warning::ExpiresSoon { days: 0 } => tr!("warning.expires_today"),
+            Warning::ExpiresSoon { days: 1 } => tr!("warning.expires_tomorrow"),
             Warning::ExpiresSoon { days } => tr!("warning.expires_soon", days = days),
             Warning::UnusableBranch { branch } => {
                 tr!("warning.unusable_branch", branch = branch)
@@ -176,7 +178,7 @@ mod tests {
         assert!(ja.contains("repository:admin, pullrequest"), "{ja}");
         assert_eq!(
             all()[5].english(),
-            "expires in 5 day(s): rotate it soon",
+            "expires in 5 days: rotate it soon",
             "the English recorded before the types"
         );
     }
@@ -185,7 +187,7 @@ mod tests {
     fn an_outcome_says_typed_warnings_and_falls_back_to_recorded_ones() {
         let mut o = Outcome::bare(Status::Valid, "ok", None);
         o.warn(Warning::ExpiresSoon { days: 3 });
-        assert_eq!(o.warnings, ["expires in 3 day(s): rotate it soon"]);
+        assert_eq!(o.warnings, ["expires in 3 days: rotate it soon"]);
         let ja = with_lang(Lang::Ja, || o.warning_words());
         assert!(ja[0].contains('3') && ja[0] != o.warnings[0], "{ja:?}");
         // Recorded by an older bbtoken: English only.
