@@ -164,14 +164,6 @@ impl Said {
             en,
         }
     }
-
-    /// Both texts with `more` after them.
-    pub fn then(self, more: &Said) -> Said {
-        Said {
-            en: self.en + &more.en,
-            local: self.local + &more.local,
-        }
-    }
 }
 
 /// Unit tests write checks and lines in plain English; the code itself says

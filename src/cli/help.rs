@@ -316,30 +316,27 @@ fn said_again(e: &clap::Error) -> Option<String> {
         }
         .into_owned(),
     ];
-    if e.kind() == ErrorKind::InvalidValue {
+    if e.kind() == ErrorKind::InvalidValue
+        && let Some(clap::error::ContextValue::Strings(valid)) = e.get(K::ValidValue)
+        && !valid.is_empty()
+    {
         // Unquoted, as clap lists them.
-        let valid = get(K::ValidValue).replace('\'', "");
-        if !valid.is_empty() {
-            lines.push(format!(
-                "  {}",
-                tr!("cli.parse.valid_values", values = valid)
-            ));
-        }
+        let valid: Vec<String> = valid
+            .iter()
+            .map(|v| crate::text::clean_line(v, 100))
+            .collect();
+        lines.push(format!(
+            "  {}",
+            tr!("cli.parse.valid_values", values = valid.join(", "))
+        ));
     }
-    let tip = [
-        (K::SuggestedArg, "arg"),
-        (K::SuggestedSubcommand, "command"),
-        (K::SuggestedValue, "value"),
-    ]
-    .into_iter()
-    .map(|(k, what)| (get(k), what))
-    .find(|(s, _)| !s.is_empty());
-    if let Some((tip, what)) = tip {
-        let tip = match what {
-            "arg" => tr!("cli.parse.tip_arg", suggestion = tip),
-            "command" => tr!("cli.parse.tip_command", suggestion = tip),
-            _ => tr!("cli.parse.tip_value", suggestion = tip),
-        };
+    let tip = match [K::SuggestedArg, K::SuggestedSubcommand, K::SuggestedValue].map(get) {
+        [arg, _, _] if !arg.is_empty() => Some(tr!("cli.parse.tip_arg", suggestion = arg)),
+        [_, cmd, _] if !cmd.is_empty() => Some(tr!("cli.parse.tip_command", suggestion = cmd)),
+        [_, _, val] if !val.is_empty() => Some(tr!("cli.parse.tip_value", suggestion = val)),
+        _ => None,
+    };
+    if let Some(tip) = tip {
         lines.push(String::new());
         lines.push(format!("  {tip}"));
     }
