@@ -242,8 +242,8 @@ mod libc_sig {
 }
 
 /// The selected profile's token page, to make clickable: only on the list
-/// with nothing over it (a popup may hold the text cursor, which writing
-/// cells would move).
+/// with nothing over it (a popup covers the detail pane, or part of the
+/// URL).
 fn token_link(app: &App, links_on: bool) -> Option<String> {
     if !links_on || !matches!(app.overlay, crate::app::Overlay::None) {
         return None;
@@ -261,6 +261,8 @@ async fn run_loop(
     let theme = Theme::from_env();
     // Decided once: the terminal does not change under the app.
     let links_on = supports_hyperlinks::on(supports_hyperlinks::Stream::Stdout);
+    // The token page linked on the screen now, to unlink when it changes.
+    let mut linked: Option<hyperlink::Link> = None;
     let mut input = input_thread();
     let mut exit_code = 0;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -286,9 +288,11 @@ async fn run_loop(
         }
         if dirty {
             let frame = terminal.draw(|f| ui::render(f, &app, &theme))?;
-            let link = token_link(&app, links_on)
-                .and_then(|url| hyperlink::linked_cells(frame.buffer, &url));
-            if let Some(cells) = link {
+            let link =
+                token_link(&app, links_on).and_then(|url| hyperlink::find(frame.buffer, &url));
+            let cells = hyperlink::cells(frame.buffer, linked.as_ref(), link.as_ref());
+            linked = link;
+            if !cells.is_empty() {
                 use ratatui::backend::Backend;
                 let backend = terminal.backend_mut();
                 backend.draw(cells.iter().map(|(x, y, c)| (*x, *y, c)))?;
