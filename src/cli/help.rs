@@ -7,8 +7,7 @@
 //! path (`clap.add.arg.workspace`), plus the headings and the help and
 //! version flags. English is left as clap builds it; `tests/i18n.rs` holds
 //! the catalog's English equal to clap's, so the two cannot drift.
-//! The completions use the same tree; the man page stays English (one file
-//! for every reader of the system).
+//! The completions and the man page use the same tree.
 //! clap's parse errors ("unexpected argument") are said again from their
 //! kind and context by [`error_words`]; a kind it does not know stays as
 //! clap says it.
@@ -257,6 +256,13 @@ pub fn error_words(e: &clap::Error) -> Option<String> {
 /// (tested), which holds the catalog to clap's words.
 fn said_again(e: &clap::Error) -> Option<String> {
     use clap::error::{ContextKind as K, ErrorKind};
+    // clap's free-form tips ("to pass '--x' as a value, use '-- --x'") are
+    // English sentences it builds itself: rather than drop one, leave the
+    // whole error to clap.
+    if matches!(e.get(K::Suggested), Some(clap::error::ContextValue::StyledStrs(tips)) if !tips.is_empty())
+    {
+        return None;
+    }
     let get = |k: K| e.get(k).map(context_words).unwrap_or_default();
     let arg = get(K::InvalidArg);
     let value = get(K::InvalidValue);
@@ -274,8 +280,15 @@ fn said_again(e: &clap::Error) -> Option<String> {
             ErrorKind::InvalidValue if no_value => tr!("cli.parse.no_value", arg = arg),
             ErrorKind::InvalidValue => tr!("cli.parse.bad_value", value = value, arg = arg),
             ErrorKind::ValueValidation => {
+                // bbtoken's own parsers say why in the language already;
+                // std's number parser says it in English.
                 let why = std::error::Error::source(e)
-                    .map(|s| crate::text::clean_line(&s.to_string(), 300))
+                    .map(|s| match s.downcast_ref::<std::num::ParseIntError>() {
+                        Some(_) if i18n::current() != Lang::En => {
+                            tr!("cli.parse.not_a_number").into_owned()
+                        }
+                        _ => crate::text::clean_line(&s.to_string(), 300),
+                    })
                     .unwrap_or_default();
                 tr!(
                     "cli.parse.refused_value",
@@ -460,6 +473,7 @@ mod tests {
         &["bbtoken", "credential"],
         &["bbtoken", "setup-git", "--local", "--global"],
         &["bbtoken", "validate", "--jobs=1", "--jobs=2"],
+        &["bbtoken", "validate", "--jobs", "x"],
     ];
 
     fn refusal(lang: Lang, args: &[&str]) -> clap::Error {
@@ -484,6 +498,18 @@ mod tests {
                 "{args:?}"
             );
             assert_eq!(with_lang(Lang::En, || error_words(&e)), None);
+        }
+    }
+
+    #[test]
+    fn clap_s_own_tips_are_never_dropped() {
+        for args in [&["bbtoken", "add", "--zzz"][..], &["bbtoken", "--", "list"]] {
+            let e = refusal(Lang::Ja, args);
+            assert!(
+                e.get(clap::error::ContextKind::Suggested).is_some(),
+                "{args:?}"
+            );
+            assert_eq!(with_lang(Lang::Ja, || error_words(&e)), None, "{args:?}");
         }
     }
 
