@@ -117,13 +117,11 @@ pub(crate) use tr;
 
 /// A catalog key kept in a table to be said later with [`text`]: marked so
 /// that `tests/i18n.rs` checks it like the keys of `tr!`.
-#[allow(unused_macros)] // until a table keeps a key
 macro_rules! tk {
     ($key:literal) => {
         $key
     };
 }
-#[allow(unused_imports)]
 pub(crate) use tk;
 
 /// The words of a key kept in a table ([`tk!`]), in the current language.

@@ -82,11 +82,15 @@ fn for_japanese(page: &str) -> String {
         "VERSION" => Some(tr!("man.section.version")),
         _ => None,
     };
+    // Not before closing punctuation or small kana, not after an opening
+    // bracket: a Japanese line neither starts with 。 nor ends with 「.
     let breakable = |line: &str| {
         let mut out = String::with_capacity(line.len() * 2);
-        for c in line.chars() {
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
             out.push(c);
-            if is_japanese(c) {
+            let next_closes = chars.peek().is_some_and(|&n| no_break_before(n));
+            if is_japanese(c) && !no_break_after(c) && !next_closes {
                 out.push_str("\\:");
             }
         }
@@ -107,6 +111,16 @@ fn for_japanese(page: &str) -> String {
     }
     out.push(String::new());
     out.join("\n")
+}
+
+/// Closing punctuation and small kana: no Japanese line starts with one.
+fn no_break_before(c: char) -> bool {
+    "、。，．）」』】〉》〕！？：；ー・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ".contains(c)
+}
+
+/// Opening brackets: no Japanese line ends with one.
+fn no_break_after(c: char) -> bool {
+    "（「『【〈《〔".contains(c)
 }
 
 /// Kana, CJK ideographs and full-width forms: text a Japanese line may
@@ -146,9 +160,7 @@ fn extra_sections(cmd: &mut clap::Command) -> Roff {
     tagged(&mut r, FILES);
     r.control("SH", [tr!("man.section.see_also").as_ref()]);
     r.text([
-        roman("git-credential(1), "),
-        roman(tr!("man.see_also.completions")),
-        roman(tr!("man.see_also.and")),
+        roman(tr!("man.see_also.list")),
         italic("https://support.atlassian.com/bitbucket-cloud/docs/access-tokens/"),
     ]);
     r

@@ -150,7 +150,10 @@ fn answered(base: &str, proxy: Option<&str>, a: &Answer) -> Check {
             say!(
                 "doctor.api.redirect",
                 head = head(),
-                location = a.location.as_deref().unwrap_or("-")
+                location = a
+                    .location
+                    .clone()
+                    .unwrap_or_else(|| tr!("doctor.api.nowhere").into_owned())
             ),
             say!("doctor.api.redirect_fix"),
         ),

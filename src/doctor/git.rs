@@ -215,15 +215,15 @@ fn http_path(f: &Facts) -> Check {
             Check::pass(HTTP_PATH, say!("doctor.git.http_path_on", url = url))
         }
         other => {
-            let value = || match other {
-                Some(v) => tr!("doctor.git.http_path_is", value = format!("{:?}", shown(v))),
-                None => tr!("doctor.git.http_path_unset"),
+            let detail = match other {
+                Some(v) => say!(
+                    "doctor.git.http_path_off",
+                    value = format!("{:?}", shown(v)),
+                    url = url
+                ),
+                None => say!("doctor.git.http_path_unset", url = url),
             };
-            Check::warn(
-                HTTP_PATH,
-                say!("doctor.git.http_path_off", value = value(), url = url),
-                say!("doctor.git.http_path_fix"),
-            )
+            Check::warn(HTTP_PATH, detail, say!("doctor.git.http_path_fix"))
         }
     };
     c.fact("value", f.use_http_path.as_deref().map(shown))

@@ -228,7 +228,7 @@ async fn api_and_clock(offline: bool) -> (Vec<Check>, Check) {
         Ok(c) => c,
         Err(e) => {
             facts.answer = Some(Err(api::Failure::Tls(e.to_string())));
-            return (api::checks(&facts), no_date(say!("doctor.clock.no_answer")));
+            return (api::checks(&facts), no_date(say!("doctor.clock.no_api")));
         }
     };
     let sent = Utc::now();

@@ -410,11 +410,11 @@ fn notes(parts: impl IntoIterator<Item = Option<Note>>, common: &[Note]) -> Vec<
         .collect()
 }
 
-/// The last wall: a command whose text or notes still hold a forbidden
-/// character is replaced by [`WITHHELD`]. Also writes the English
+/// The last wall: a command whose text still holds a forbidden character
+/// is replaced by [`WITHHELD`]. Also writes the English
 /// [`Generated::note`].
 fn finish(mut g: Generated) -> Generated {
-    // Notes are typed and said from the catalogs (which hold no control
+    // Notes are typed and said from the catalogs (which hold no unsafe
     // character: tests/i18n.rs), so only the text can carry one.
     g.note = note::english(&g.notes);
     if safe::text_has_forbidden(&g.text) {
