@@ -26,10 +26,26 @@ pub fn note(v: &str) -> FieldResult {
     if v.chars().any(|c| c != '\n' && crate::text::is_unsafe(c)) {
         return Err(tr!("field.no_controls").into_owned());
     }
+    no_token(v)?;
     if v.chars().count() > 1000 {
         return Err(tr!("field.note_long").into_owned());
     }
     Ok(())
+}
+
+/// Text that goes into the profiles file must not hold a token: a token
+/// pasted into the wrong field (`--note`, `--username`) would sit in plain
+/// text. The words never repeat the value.
+fn no_token(v: &str) -> FieldResult {
+    let base = crate::gitcmd::Endpoints::default().git;
+    let Some(host) = crate::git::remote::GitHost::from_base(&base) else {
+        return Ok(());
+    };
+    if crate::git::remote::find_tokens(v, &host).is_empty() {
+        Ok(())
+    } else {
+        Err(tr!("field.holds_token").into_owned())
+    }
 }
 
 /// Profile names are used as keyring entries and on the command line.
@@ -113,6 +129,7 @@ pub fn project_key(v: &str) -> FieldResult {
 /// A plausible email address: one '@', a dot in the domain, no spaces.
 pub fn email(v: &str) -> FieldResult {
     no_controls(v)?;
+    no_token(v)?;
     if v.len() > 254 {
         return Err(tr!("field.email_long").into_owned());
     }
@@ -148,6 +165,7 @@ pub fn bot_email(v: &str) -> FieldResult {
 /// A Bitbucket username as used in git URLs.
 pub fn username(v: &str) -> FieldResult {
     no_controls(v)?;
+    no_token(v)?;
     if v.len() > 255 {
         return Err(tr!("field.username_long").into_owned());
     }
@@ -301,5 +319,23 @@ mod tests {
             }
         }
         assert!(note("line one\nline two").is_ok());
+    }
+
+    /// A token in a field that is written to the profiles file is refused,
+    /// without its value in the words.
+    #[test]
+    fn a_token_in_a_plain_text_field_is_refused() {
+        let t = crate::token::synthesize(crate::token::ACCESS_PREFIX, 4);
+        for r in [
+            note(&format!("ci token {t}")),
+            username(&t),
+            email(&format!("{t}@example.com")),
+        ] {
+            let e = r.expect_err("refused");
+            assert!(e.contains("looks like a token"), "{e}");
+            assert!(!e.contains(&t[..20]), "{e}");
+        }
+        assert!(note("rotate in June").is_ok());
+        assert!(username("jane-doe").is_ok());
     }
 }

@@ -224,21 +224,56 @@ fn with_value_help<T: ValueEnum + Clone + Send + Sync + 'static>(
 /// Ends the process on a parse error (or `--help`, `--version`): in the
 /// current language where [`error_words`] knows the error, else as clap
 /// says it. The exit code is clap's (2 for a usage error, 0 for help).
+///
+/// clap echoes what it refused, so a token pasted onto the command line by
+/// mistake (`bbtoken add ci … ATCTT3x…`) would be printed back, into a
+/// terminal's scrollback or a CI log: every token in the words is masked,
+/// and the user is told where the token went.
 pub fn exit_on(e: clap::Error) -> ! {
-    match error_words(&e) {
-        Some(words) => {
-            let (first, rest) = words.split_once('\n').unwrap_or((&words, ""));
-            super::report_error(first);
-            if !rest.is_empty() {
-                super::output::line(
-                    super::output::Stream::Err,
-                    &super::output::Text::plain(rest),
-                );
-            }
-            std::process::exit(e.exit_code())
-        }
-        None => e.exit(),
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
     }
+    let words = error_words(&e).unwrap_or_else(|| {
+        let clap_s = e.render().to_string();
+        clap_s
+            .strip_prefix("error: ")
+            .unwrap_or(&clap_s)
+            .trim_end()
+            .to_string()
+    });
+    let (words, masked) = mask_tokens(&words);
+    let (first, rest) = words.split_once('\n').unwrap_or((&words, ""));
+    super::report_error(first);
+    if !rest.is_empty() {
+        super::output::line(
+            super::output::Stream::Err,
+            &super::output::Text::plain(rest),
+        );
+    }
+    if masked {
+        super::report_warning(&tr!("cli.parse.token_in_args"));
+    }
+    std::process::exit(e.exit_code())
+}
+
+/// `text` with every Bitbucket token in it masked, and whether there was one.
+fn mask_tokens(text: &str) -> (String, bool) {
+    // The default host: what matters is the tokens' own prefixes.
+    let base = crate::gitcmd::Endpoints::default().git;
+    let host =
+        crate::git::remote::GitHost::from_base(&base).expect("the default git URL is a host");
+    let found = crate::git::remote::find_tokens(text, &host);
+    let mut out = text.to_string();
+    for t in &found {
+        out = out.replace(t.as_str(), &crate::token::mask(t));
+    }
+    (out, !found.is_empty())
 }
 
 /// clap's parse error in the current language, laid out as clap lays it
@@ -499,6 +534,23 @@ mod tests {
             );
             assert_eq!(with_lang(Lang::En, || error_words(&e)), None);
         }
+    }
+
+    /// A token typed as an argument is never echoed back by an error.
+    #[test]
+    fn tokens_in_refused_words_are_masked() {
+        let t = crate::token::synthesize(crate::token::ACCESS_PREFIX, 5);
+        let e = refusal(Lang::Ja, &["bbtoken", "add", "ci", "-k", "api", &t]);
+        let words = with_lang(Lang::Ja, || error_words(&e)).unwrap();
+        assert!(words.contains(&t), "clap's words hold it: {words}");
+        let (masked, found) = mask_tokens(&words);
+        assert!(found);
+        assert!(!masked.contains(&t[..24]), "{masked}");
+        assert!(masked.contains(&crate::token::mask(&t)), "{masked}");
+        assert_eq!(
+            mask_tokens("no token here"),
+            ("no token here".into(), false)
+        );
     }
 
     #[test]

@@ -151,3 +151,66 @@ fn malformed_config_is_reported_with_line_and_left_untouched() {
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), bad);
 }
+
+/// A token pasted onto the command line by mistake is refused with exit 2
+/// and never printed back: clap's words mask it, in either language, and
+/// the user is told it is in the shell history now.
+#[test]
+fn a_token_typed_as_an_argument_is_never_echoed() {
+    let Some(w) = World::start("a_token_typed_as_an_argument_is_never_echoed") else {
+        return;
+    };
+    let token = synthesize(ACCESS_PREFIX, 77);
+    for lang in ["en", "ja"] {
+        let mut c = w.cmd(&[
+            "add",
+            "ci",
+            "-k",
+            "repository",
+            "-w",
+            "acme",
+            "-r",
+            "api",
+            &token,
+        ]);
+        c.env("BBTOKEN_LANG", lang);
+        let o = run_with_stdin(c, "");
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{lang}: {err}");
+        for piece in [&token[..24], &token[60..84], &token[168..]] {
+            assert!(
+                !err.contains(piece),
+                "{lang}: a piece of the token was echoed"
+            );
+        }
+        assert!(err.contains(&bbtoken::token::mask(&token)), "{lang}: {err}");
+        assert!(
+            err.contains("bbtoken add NAME ... < token.txt"),
+            "{lang}: {err}"
+        );
+        assert!(o.stdout.is_empty());
+    }
+    // Pasted into a field that goes to the profiles file: refused, not
+    // repeated, nothing written.
+    let o = w.run(
+        &[
+            "add",
+            "ci",
+            "-k",
+            "repository",
+            "-w",
+            "acme",
+            "-r",
+            "api",
+            "--note",
+            &token,
+        ],
+        &format!("{token}\n"),
+    );
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(err.contains("looks like a token"), "{err}");
+    assert!(!err.contains(&token[..24]), "{err}");
+    assert!(w.names().is_empty(), "nothing was stored");
+    assert!(w.secret("ci").is_err(), "no secret was stored");
+}
